@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Functional core, actor shell: YonkeCore, Consensus, Membership, Placement and
+// Topology do no I/O; BlockCodec/BlockStore/the CLI do. See ../shared/DESIGN.md.
+let package = Package(
+    name: "Yonke",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "yonke", targets: ["yonke"]),
+        .executable(name: "yonke-sim", targets: ["yonke-sim"]),
+        .executable(name: "yonke-bench", targets: ["yonke-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4",
+                       providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium",
+                       providers: [.apt(["libsodium-dev"])]),
+
+        .target(name: "YonkeCore"),
+        .target(name: "BlockCodec", dependencies: ["YonkeCore", "CLZ4", "CSodium"]),
+        .target(name: "BlockStore", dependencies: ["YonkeCore", "BlockCodec"]),
+        .target(name: "Consensus", dependencies: ["YonkeCore"]),
+        .target(name: "Membership", dependencies: ["YonkeCore"]),
+        .target(name: "Placement", dependencies: ["YonkeCore"]),
+        .target(name: "Topology", dependencies: ["YonkeCore", .product(name: "Yams", package: "Yams")]),
+
+        .executableTarget(name: "yonke", dependencies: [
+            "YonkeCore", "BlockCodec", "BlockStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .target(name: "Simulator", dependencies: ["YonkeCore", "Consensus", "Membership", "Placement", "Topology"],
+                path: "Simulations/Simulator"),
+        .executableTarget(name: "yonke-sim", dependencies: [
+            "Simulator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Simulations/yonke-sim"),
+
+        .executableTarget(name: "yonke-bench", dependencies: ["YonkeCore", "BlockCodec", "CLZ4", "CSodium"],
+                          path: "Benchmarks/yonke-bench"),
+
+        .testTarget(name: "YonkeCoreTests", dependencies: ["YonkeCore"]),
+        .testTarget(name: "BlockCodecTests", dependencies: ["BlockCodec"]),
+        .testTarget(name: "BlockStoreTests", dependencies: ["BlockStore"]),
+        .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
+        .testTarget(name: "MembershipTests", dependencies: ["Membership"]),
+        .testTarget(name: "PlacementTests", dependencies: ["Placement", "Topology"]),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
+        .testTarget(name: "YonkeCLITests", dependencies: ["YonkeCore"]),
+    ]
+)

@@ -1,0 +1,2 @@
+/// The deterministic simulator: many nodes, one thread, one seed.
+public enum Simulation {}

@@ -1,0 +1,2 @@
+import Simulator
+print("yonke-sim: not yet")

@@ -1,0 +1,2 @@
+import BlockCodec
+public enum BlockStorePlaceholder {}

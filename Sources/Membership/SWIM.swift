@@ -1,0 +1,2 @@
+/// SWIM membership gossip (with Lifeguard refinements) as a pure state machine.
+public enum SWIM {}

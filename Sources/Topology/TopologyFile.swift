@@ -1,0 +1,4 @@
+import Yams
+
+/// Cluster descriptions (topology/*.yaml): machines, disks, capacities, racks, roles.
+public enum TopologyFile {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import BlockCodec
+
+@Test func BlockCodecBuilds() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import BlockStore
+
+@Test func BlockStoreBuilds() { #expect(Bool(true)) }

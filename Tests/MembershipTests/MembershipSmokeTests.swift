@@ -1,0 +1,4 @@
+import Testing
+@testable import Membership
+
+@Test func MembershipBuilds() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import Placement
+
+@Test func PlacementBuilds() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import Topology
+
+@Test func TopologyBuilds() { #expect(Bool(true)) }

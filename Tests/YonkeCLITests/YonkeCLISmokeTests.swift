@@ -1,0 +1,4 @@
+import Testing
+@testable import YonkeCore
+
+@Test func YonkeCLIBuilds() { #expect(Bool(true)) }
