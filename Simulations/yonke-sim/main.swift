@@ -1,2 +1,0 @@
-import Simulator
-print("yonke-sim: not yet")
