@@ -5,7 +5,7 @@ import PackageDescription
 // Topology do no I/O; BlockCodec/BlockStore/the CLI do. See ../shared/DESIGN.md.
 let package = Package(
     name: "Yonke",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "yonke", targets: ["yonke"]),
         .executable(name: "yonke-sim", targets: ["yonke-sim"]),

@@ -29,3 +29,8 @@ func byteCountRejects(_ text: String) {
     #expect(Hex.decode("abc") == nil)
     #expect(Hex.decode("zz") == nil)
 }
+
+@Test func crc32cKnownVector() {
+    // RFC 3720 B.4: CRC-32C of "123456789" is 0xE3069283.
+    #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import BlockCodec
-
-@Test func BlockCodecBuilds() { #expect(Bool(true)) }
