@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import BlockCodec
+import Synchronization
+import YonkeCore
+
+/// The encoded blocks on one disk folder.
+///
+/// Layout: `blocks/ab/cd/<64 hex>` (sharded by id prefix so no folder grows
+/// past ~65k entries at a few million blocks) and `tmp/` for writes in flight.
+/// A write lands in `tmp/`, is fsynced, renamed into place and the folder
+/// fsynced, so a crash leaves either the whole block or nothing. Capacity is
+/// the configured figure, not the device's: a machine lends what its owner allows.
+public final class BlockStore: Sendable {
+    public let root: String
+    public let capacityBytes: Int64
+    /// Verifies reads and scrubs; nil for a store that only holds ciphertext.
+    public let codec: BlockCodec?
+
+    private struct State {
+        var sizes: [BlockID: Int64] = [:]
+        var usedBytes: Int64 = 0
+        /// Bytes promised to writes in flight, so two concurrent puts cannot both pass the capacity check.
+        var reservedBytes: Int64 = 0
+        var nextTemporary = 0
+    }
+    private let state: Mutex<State>
+
+    public struct Usage: Sendable, Equatable {
+        public let capacityBytes: Int64
+        public let usedBytes: Int64
+        public let blockCount: Int
+        public var freeBytes: Int64 { max(0, capacityBytes - usedBytes) }
+    }
+
+    public enum PutOutcome: Sendable, Equatable { case stored, alreadyPresent }
+
+    public init(root: String, capacityBytes: Int64, codec: BlockCodec? = nil) throws(BlockStoreError) {
+        guard capacityBytes > 0 else { throw .invalidStore(path: root, reason: "capacity must be positive") }
+        self.root = root
+        self.capacityBytes = capacityBytes
+        self.codec = codec
+        try POSIXFile.makeDirectory(root)
+        try POSIXFile.makeDirectory(root + "/blocks")
+        try POSIXFile.makeDirectory(root + "/tmp")
+        // Writes that a crash interrupted never became blocks.
+        for leftover in try POSIXFile.listDirectory(root + "/tmp") { unlink(root + "/tmp/" + leftover) }
+        var initial = State()
+        for (id, size) in try Self.scan(root) {
+            initial.sizes[id] = size
+            initial.usedBytes += size
+        }
+        state = Mutex(initial)
+    }
+
+    private static func scan(_ root: String) throws(BlockStoreError) -> [(BlockID, Int64)] {
+        var found: [(BlockID, Int64)] = []
+        for first in try POSIXFile.listDirectory(root + "/blocks") {
+            for second in try POSIXFile.listDirectory(root + "/blocks/" + first) {
+                let folder = root + "/blocks/" + first + "/" + second
+                for name in try POSIXFile.listDirectory(folder) {
+                    guard let id = BlockID(hex: name), let size = POSIXFile.fileSize(folder + "/" + name) else { continue }
+                    found.append((id, size))
+                }
+            }
+        }
+        return found
+    }
+
+    func path(of id: BlockID) -> String {
+        let hex = id.hex
+        return "\(root)/blocks/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
+    }
+
+    public var usage: Usage {
+        state.withLock { Usage(capacityBytes: capacityBytes, usedBytes: $0.usedBytes, blockCount: $0.sizes.count) }
+    }
+
+    public func contains(_ id: BlockID) -> Bool { state.withLock { $0.sizes[id] != nil } }
+
+    /// Every block held, sorted: what the node reports to the master (as an HDFS DataNode does).
+    public func blockReport() -> [BlockID] { state.withLock { $0.sizes.keys.sorted() } }
+
+    /// Stores an encoded block under the id in its header. Storing a block that
+    /// is already present is a no-op, which makes retried writes idempotent.
+    @discardableResult
+    public func put(_ encoded: [UInt8]) throws(BlockStoreError) -> PutOutcome {
+        let id: BlockID
+        do { id = try BlockCodec.blockID(ofEncoded: encoded) } catch {
+            throw .invalidStore(path: root, reason: "refused a write that is not a valid block: \(error)")
+        }
+        let size = Int64(encoded.count)
+        let temporaryNumber: Int? = try state.withLock { (s) throws(BlockStoreError) -> Int? in
+            if s.sizes[id] != nil { return nil }
+            let free = capacityBytes - s.usedBytes - s.reservedBytes
+            guard size <= free else { throw .capacityExceeded(store: root, neededBytes: size, freeBytes: max(0, free)) }
+            s.reservedBytes += size
+            s.nextTemporary += 1
+            return s.nextTemporary
+        }
+        guard let temporaryNumber else { return .alreadyPresent }
+        do {
+            try writeDurably(encoded, id: id, temporary: "\(root)/tmp/\(id.hex).\(getpid()).\(temporaryNumber)")
+        } catch {
+            state.withLock { $0.reservedBytes -= size }
+            throw error
+        }
+        state.withLock { s in
+            s.reservedBytes -= size
+            if s.sizes[id] == nil {
+                s.sizes[id] = size
+                s.usedBytes += size
+            }
+        }
+        return .stored
+    }
+
+    private func writeDurably(_ bytes: [UInt8], id: BlockID, temporary: String) throws(BlockStoreError) {
+        let final = path(of: id)
+        let shard = String(final.dropLast(id.hex.count + 1))
+        let shardParent = String(shard.dropLast(3))
+        do throws(BlockStoreError) {
+            let fd = try POSIXFile.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
+            do throws(BlockStoreError) {
+                try bytes.withUnsafeBytes { raw in
+                    Result { () throws(BlockStoreError) in try POSIXFile.writeAll(fd, raw, path: temporary) }
+                }.get()
+                try POSIXFile.fsync(fd, path: temporary)
+            } catch {
+                close(fd)
+                throw error
+            }
+            close(fd)
+            try POSIXFile.makeDirectory(shardParent)
+            try POSIXFile.makeDirectory(shard)
+            guard rename(temporary, final) == 0 else { throw BlockStoreError.from(errno: errno, path: final, operation: "rename") }
+            try POSIXFile.fsyncDirectory(shard)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// The encoded bytes as stored, with the header checked against the id.
+    /// Full verification is the reader's (it decodes anyway) or the scrubber's.
+    public func readEncoded(_ id: BlockID) throws(BlockStoreError) -> [UInt8] {
+        guard contains(id) else { throw .notFound(store: root, block: id) }
+        let bytes = try POSIXFile.readWholeFile(path(of: id))
+        do throws(BlockCodecError) {
+            let found = try BlockCodec.blockID(ofEncoded: bytes)
+            guard found == id else { throw .unexpectedBlock(expected: id, found: found) }
+        } catch {
+            throw .corrupt(store: root, block: id, reason: error)
+        }
+        return bytes
+    }
+
+    /// The verified plaintext: every frame authenticated, the digest matched.
+    public func read(_ id: BlockID) throws(BlockStoreError) -> [UInt8] {
+        guard let codec else { throw .invalidStore(path: root, reason: "no keyring loaded, cannot decode blocks") }
+        let bytes = try readEncoded(id)
+        do {
+            return try codec.decode(bytes, expecting: id)
+        } catch {
+            throw .corrupt(store: root, block: id, reason: error)
+        }
+    }
+
+    public func delete(_ id: BlockID) throws(BlockStoreError) {
+        let file = path(of: id)
+        guard unlink(file) == 0 || errno == ENOENT else { throw .from(errno: errno, path: file, operation: "unlink") }
+        try POSIXFile.fsyncDirectory(String(file.dropLast(id.hex.count + 1)))
+        state.withLock { s in
+            if let size = s.sizes.removeValue(forKey: id) { s.usedBytes -= size }
+        }
+    }
+}

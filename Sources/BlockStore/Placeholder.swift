@@ -1,2 +1,0 @@
-import BlockCodec
-public enum BlockStorePlaceholder {}

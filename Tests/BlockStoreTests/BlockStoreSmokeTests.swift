@@ -1,4 +1,0 @@
-import Testing
-@testable import BlockStore
-
-@Test func BlockStoreBuilds() { #expect(Bool(true)) }
