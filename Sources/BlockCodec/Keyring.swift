@@ -43,13 +43,19 @@ public final class Keyring: Sendable {
         keyCheck = derive(.check, count: 16).withUnsafeBytes { Array($0.prefix(8)) }
     }
 
-    /// A new cluster: random id and secret from the OS generator.
-    public static func generate() throws(BlockCodecError) -> Keyring {
+    /// Material for a new cluster: random id and secret from the OS generator.
+    public static func randomMaterial() throws(BlockCodecError) -> (clusterID: [UInt8], secret: [UInt8]) {
         try Sodium.ensureReady()
         var id = [UInt8](repeating: 0, count: clusterIDByteCount)
         var secret = [UInt8](repeating: 0, count: secretByteCount)
         randombytes_buf(&id, id.count)
         randombytes_buf(&secret, secret.count)
+        return (id, secret)
+    }
+
+    /// A keyring for a new cluster whose secret is not kept (tests, throwaway data).
+    public static func generate() throws(BlockCodecError) -> Keyring {
+        var (id, secret) = try randomMaterial()
         defer { sodium_memzero(&secret, secret.count) }
         return try Keyring(clusterID: id, clusterSecret: secret)
     }
