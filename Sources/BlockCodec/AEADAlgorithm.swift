@@ -1,4 +1,5 @@
 import CSodium
+import YonkeCore
 
 /// The frame cipher, recorded in every block header so a cluster with mixed
 /// CPUs can still read every block (and says so clearly when it cannot).
@@ -63,24 +64,27 @@ public enum AEADAlgorithm: UInt8, Sendable, CustomStringConvertible, CaseIterabl
         precondition(rc == 0, "AEAD encryption cannot fail for valid lengths (rc \(rc))")
     }
 
-    /// Decrypts in place; false when the tag does not verify (buffer then undefined).
+    /// Verifies and decrypts `ciphertext` into `plaintext` (same length; may be
+    /// the same memory). False when the tag does not verify.
     func open(
-        _ ciphertext: UnsafeMutableRawBufferPointer, tag: UnsafeRawPointer, nonce: UnsafeRawPointer,
+        _ ciphertext: UnsafeRawBufferPointer, into plaintext: UnsafeMutableRawBufferPointer,
+        tag: UnsafeRawPointer, nonce: UnsafeRawPointer,
         associatedData: UnsafeRawBufferPointer, key: UnsafePointer<UInt8>
     ) -> Bool {
-        guard let c = ciphertext.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
-            preconditionFailure("frames are never empty")
-        }
+        invariant(ciphertext.count == plaintext.count, "open: \(ciphertext.count) bytes into \(plaintext.count)")
+        guard let c = ciphertext.baseAddress?.assumingMemoryBound(to: UInt8.self),
+              let m = plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        else { preconditionFailure("frames are never empty") }
         let t = tag.assumingMemoryBound(to: UInt8.self)
         let n = nonce.assumingMemoryBound(to: UInt8.self)
         let ad = associatedData.baseAddress?.assumingMemoryBound(to: UInt8.self)
         switch self {
         case .xchacha20poly1305:
             return crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
-                c, nil, c, UInt64(ciphertext.count), t, ad, UInt64(associatedData.count), n, key) == 0
+                m, nil, c, UInt64(ciphertext.count), t, ad, UInt64(associatedData.count), n, key) == 0
         case .aes256gcm:
             return crypto_aead_aes256gcm_decrypt_detached(
-                c, nil, c, UInt64(ciphertext.count), t, ad, UInt64(associatedData.count), n, key) == 0
+                m, nil, c, UInt64(ciphertext.count), t, ad, UInt64(associatedData.count), n, key) == 0
         }
     }
 }

@@ -51,16 +51,36 @@ public struct EncodedBlock: Sendable {
 
 // MARK: - Encoding
 
+/// The result of encoding into a reused buffer: the block is its first `byteCount` bytes.
+public struct EncodedBlockSummary: Sendable, Equatable {
+    public let id: BlockID
+    public let byteCount: Int
+    public let plaintextLength: Int
+    public let storedPayloadBytes: Int
+}
+
 extension BlockCodec {
     public func encode(_ plaintext: [UInt8]) throws(BlockCodecError) -> EncodedBlock {
-        try plaintext.withUnsafeBytes { raw in Result { () throws(BlockCodecError) in try encode(raw) } }.get()
+        var buffer: [UInt8] = []
+        let summary = try plaintext.withUnsafeBytes { raw in
+            Result { () throws(BlockCodecError) in try encode(raw, reusing: &buffer) }
+        }.get()
+        buffer.removeLast(buffer.count - summary.byteCount)
+        return EncodedBlock(
+            id: summary.id, bytes: buffer, plaintextLength: summary.plaintextLength,
+            storedPayloadBytes: summary.storedPayloadBytes)
     }
 
+    /// Encodes into `buffer`, growing it when needed and never shrinking it, so
+    /// a stream of blocks reuses one buffer (and its already-faulted pages).
+    ///
     /// Two passes over the frames, both parallel: (1) digest and compress each
-    /// frame into its own slot of the output buffer, then — once the id, and so
-    /// the key, is known — (2) seal each slot in place. Finally the slots are
-    /// packed together with `memmove`, so the output buffer is the only copy.
-    public func encode(_ plaintext: UnsafeRawBufferPointer) throws(BlockCodecError) -> EncodedBlock {
+    /// frame into its own slot of the buffer, then — once the id, and so the
+    /// key, is known — (2) seal each slot in place. Finally the slots are packed
+    /// together with `memmove`, so the buffer is the only copy of the output.
+    public func encode(
+        _ plaintext: UnsafeRawBufferPointer, reusing buffer: inout [UInt8]
+    ) throws(BlockCodecError) -> EncodedBlockSummary {
         guard plaintext.count <= blockSizeBytes else {
             throw .invalidParameters("block of \(plaintext.count) bytes exceeds the block size \(blockSizeBytes)")
         }
@@ -68,17 +88,16 @@ extension BlockCodec {
         let payloadCapacity = Int(LZ4_compressBound(Int32(frameSizeBytes)))
         let slotSize = BlockFormat.recordHeaderByteCount + max(payloadCapacity, frameSizeBytes) + AEADAlgorithm.tagByteCount
         let capacity = BlockFormat.headerByteCount + frameCount * slotSize
+        if buffer.count < capacity { buffer.append(contentsOf: repeatElement(0, count: capacity - buffer.count)) }
         var storedLengths = [Int](repeating: 0, count: frameCount)
         var compressedFlags = [Bool](repeating: false, count: frameCount)
         var digests = [UInt8](repeating: 0, count: frameCount * BlockDigest.frameDigestByteCount)
-        var blockID: BlockID?
 
-        let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-            let out = UnsafeMutableRawBufferPointer(buffer)
+        let (id, byteCount) = buffer.withUnsafeMutableBytes { out in
             func slot(_ index: Int) -> UnsafeMutableRawPointer {
                 out.baseAddress! + BlockFormat.headerByteCount + index * slotSize
             }
-            storedLengths.withUnsafeMutableBufferPointer { stored in
+            return storedLengths.withUnsafeMutableBufferPointer { stored in
             compressedFlags.withUnsafeMutableBufferPointer { compressed in
             digests.withUnsafeMutableBytes { digestBytes in
                 ParallelFrames.forEach(count: frameCount, parallelism: parallelism) { index in
@@ -104,7 +123,6 @@ extension BlockCodec {
                 let id = BlockDigest.blockID(
                     frameDigests: UnsafeRawBufferPointer(digestBytes), plaintextLength: plaintext.count,
                     frameSizeBytes: frameSizeBytes, keyring: keyring)
-                blockID = id
                 let header = BlockFormat.Header(
                     algorithm: algorithm, frameSizeBytes: frameSizeBytes, plaintextLength: plaintext.count,
                     frameCount: frameCount, keyCheck: keyring.keyCheck, blockID: id
@@ -134,14 +152,13 @@ extension BlockCodec {
                     (out.baseAddress! + end).copyMemory(from: slot(index), byteCount: length)
                     end += length
                 }
-                initialized = end
+                return (id, end)
             }
             }
             }
         }
-        guard let blockID else { preconditionFailure("encode finished without a block id") }
-        return EncodedBlock(
-            id: blockID, bytes: bytes, plaintextLength: plaintext.count,
+        return EncodedBlockSummary(
+            id: id, byteCount: byteCount, plaintextLength: plaintext.count,
             storedPayloadBytes: storedLengths.reduce(0, +))
     }
 }

@@ -11,15 +11,22 @@ extension BlockCodec {
     }
 
     public func decode(_ encoded: [UInt8], expecting expected: BlockID? = nil) throws(BlockCodecError) -> [UInt8] {
-        try encoded.withUnsafeBytes { raw in
-            Result { () throws(BlockCodecError) in try decode(raw, expecting: expected) }
+        var output: [UInt8] = []
+        let length = try encoded.withUnsafeBytes { raw in
+            Result { () throws(BlockCodecError) in try decode(raw, expecting: expected, reusing: &output) }
         }.get()
+        output.removeLast(output.count - length)
+        return output
     }
 
-    /// Verifies and decodes a whole block. Every frame is authenticated against
-    /// its index, the header and the cluster; the reassembled plaintext must
-    /// hash back to the block id. The first failing frame (lowest index) is reported.
-    public func decode(_ encoded: UnsafeRawBufferPointer, expecting expected: BlockID? = nil) throws(BlockCodecError) -> [UInt8] {
+    /// Verifies and decodes a whole block into `output` (grown when needed,
+    /// never shrunk), returning the plaintext length. Every frame is
+    /// authenticated against its index, the header and the cluster; the
+    /// reassembled plaintext must hash back to the block id. The first failing
+    /// frame (lowest index) is reported.
+    public func decode(
+        _ encoded: UnsafeRawBufferPointer, expecting expected: BlockID? = nil, reusing output: inout [UInt8]
+    ) throws(BlockCodecError) -> Int {
         let header = try BlockFormat.Header.parse(encoded)
         let id = header.blockID
         if let expected, expected != id { throw .unexpectedBlock(expected: expected, found: id) }
@@ -30,17 +37,21 @@ extension BlockCodec {
         let associatedPrefix = keyring.clusterID + Array(encoded[0..<BlockFormat.headerByteCount])
         var failures = [BlockCodecError?](repeating: nil, count: header.frameCount)
         var digests = [UInt8](repeating: 0, count: header.frameCount * BlockDigest.frameDigestByteCount)
-
-        let plaintext = [UInt8](unsafeUninitializedCapacity: header.plaintextLength) { buffer, initialized in
-            let out = UnsafeMutableRawBufferPointer(buffer)
+        if output.count < header.plaintextLength {
+            output.append(contentsOf: repeatElement(0, count: header.plaintextLength - output.count))
+        }
+        output.withUnsafeMutableBytes { out in
             failures.withUnsafeMutableBufferPointer { failed in
             digests.withUnsafeMutableBytes { digestBytes in
-                ParallelFrames.forEach(count: header.frameCount, parallelism: parallelism) { index in
+                ParallelFrames.forEach(
+                    count: header.frameCount, parallelism: parallelism, scratchBytes: header.frameSizeBytes
+                ) { index, scratch in
                     let record = records[index]
-                    let target = UnsafeMutableRawBufferPointer(
-                        rebasing: out[index * header.frameSizeBytes..<index * header.frameSizeBytes + record.plainLength])
+                    let start = index * header.frameSizeBytes
+                    let target = UnsafeMutableRawBufferPointer(rebasing: out[start..<start + record.plainLength])
                     if let error = record.open(
-                        from: encoded, into: target, header: header, associatedPrefix: associatedPrefix, key: key)
+                        from: encoded, into: target, scratch: scratch, header: header,
+                        associatedPrefix: associatedPrefix, key: key)
                     {
                         failed[index] = error
                         return
@@ -51,7 +62,6 @@ extension BlockCodec {
                 }
             }
             }
-            initialized = header.plaintextLength
         }
         if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
         let computed = digests.withUnsafeBytes {
@@ -60,7 +70,7 @@ extension BlockCodec {
                 frameSizeBytes: header.frameSizeBytes, keyring: keyring)
         }
         guard computed == id else { throw .digestMismatch(block: id) }
-        return plaintext
+        return header.plaintextLength
     }
 }
 
@@ -115,7 +125,7 @@ struct FrameRecord: Sendable {
     /// because it runs on a worker thread.
     func open(
         from encoded: UnsafeRawBufferPointer, into target: UnsafeMutableRawBufferPointer,
-        header: BlockFormat.Header, associatedPrefix: [UInt8], key: SecretBytes
+        scratch: UnsafeMutableRawBufferPointer, header: BlockFormat.Header, associatedPrefix: [UInt8], key: SecretBytes
     ) -> BlockCodecError? {
         let record = UnsafeRawBufferPointer(rebasing: encoded[offset..<offset + BlockFormat.recordHeaderByteCount])
         let payloadStart = offset + BlockFormat.recordHeaderByteCount
@@ -124,21 +134,21 @@ struct FrameRecord: Sendable {
         let nonce = record.baseAddress! + BlockFormat.recordBoundByteCount
         return FrameAssociatedData.with(prefix: associatedPrefix, record: record) { ad -> BlockCodecError? in
             guard compressed else {
-                target.baseAddress!.copyMemory(from: ciphertext.baseAddress!, byteCount: storedLength)
-                return header.algorithm.open(target, tag: tag, nonce: nonce, associatedData: ad, key: key.typedPointer)
+                return header.algorithm.open(ciphertext, into: target, tag: tag, nonce: nonce, associatedData: ad, key: key.typedPointer)
                     ? nil : .authenticationFailed(block: header.blockID, frame: index)
             }
-            return withUnsafeTemporaryAllocation(byteCount: storedLength, alignment: 16) { scratch -> BlockCodecError? in
-                scratch.baseAddress!.copyMemory(from: ciphertext.baseAddress!, byteCount: storedLength)
-                guard header.algorithm.open(scratch, tag: tag, nonce: nonce, associatedData: ad, key: key.typedPointer) else {
-                    return .authenticationFailed(block: header.blockID, frame: index)
-                }
-                let produced = LZ4_decompress_safe(
-                    scratch.baseAddress!.assumingMemoryBound(to: CChar.self),
-                    target.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(storedLength), Int32(plainLength))
-                return produced == Int32(plainLength)
-                    ? nil : .malformedFrame(block: header.blockID, frame: index, reason: "LZ4 produced \(produced) of \(plainLength) bytes")
+            // A compressed frame is shorter than the frame size, so it fits the worker's scratch.
+            let compressedFrame = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<storedLength])
+            guard header.algorithm.open(
+                ciphertext, into: compressedFrame, tag: tag, nonce: nonce, associatedData: ad, key: key.typedPointer)
+            else {
+                return .authenticationFailed(block: header.blockID, frame: index)
             }
+            let produced = LZ4_decompress_safe(
+                compressedFrame.baseAddress!.assumingMemoryBound(to: CChar.self),
+                target.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(storedLength), Int32(plainLength))
+            return produced == Int32(plainLength)
+                ? nil : .malformedFrame(block: header.blockID, frame: index, reason: "LZ4 produced \(produced) of \(plainLength) bytes")
         }
     }
 }

@@ -17,14 +17,7 @@ public enum CRC32C {
         return ~crc
     }
 
-    public static func checksum<Bytes: ContiguousBytes>(_ bytes: Bytes, seed: UInt32 = 0) -> UInt32 {
+    public static func checksum(_ bytes: [UInt8], seed: UInt32 = 0) -> UInt32 {
         bytes.withUnsafeBytes { checksum($0, seed: seed) }
     }
 }
-
-/// Minimal stand-in for Foundation's protocol so YonkeCore stays Foundation-free.
-public protocol ContiguousBytes {
-    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
-}
-extension Array: ContiguousBytes where Element == UInt8 {}
-extension ArraySlice: ContiguousBytes where Element == UInt8 {}
