@@ -54,6 +54,6 @@ let package = Package(
         .testTarget(name: "PlacementTests", dependencies: ["Placement", "Topology"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
-        .testTarget(name: "YonkeCLITests", dependencies: ["YonkeCore"]),
+        .testTarget(name: "YonkeCLITests", dependencies: ["yonke"]),
     ]
 )

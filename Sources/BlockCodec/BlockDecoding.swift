@@ -6,8 +6,12 @@ extension BlockCodec {
     /// Reads only the header: cheap, for block reports and scrubbing listings.
     public static func blockID(ofEncoded encoded: [UInt8]) throws(BlockCodecError) -> BlockID {
         try encoded.withUnsafeBytes { raw in
-            Result { () throws(BlockCodecError) in try BlockFormat.Header.parse(raw).blockID }
+            Result { () throws(BlockCodecError) in try blockID(ofEncoded: raw) }
         }.get()
+    }
+
+    public static func blockID(ofEncoded encoded: UnsafeRawBufferPointer) throws(BlockCodecError) -> BlockID {
+        try BlockFormat.Header.parse(encoded).blockID
     }
 
     public func decode(_ encoded: [UInt8], expecting expected: BlockID? = nil) throws(BlockCodecError) -> [UInt8] {

@@ -88,6 +88,11 @@ public final class BlockStore: Sendable {
     /// is already present is a no-op, which makes retried writes idempotent.
     @discardableResult
     public func put(_ encoded: [UInt8]) throws(BlockStoreError) -> PutOutcome {
+        try encoded.withUnsafeBytes { raw in Result { () throws(BlockStoreError) in try put(raw) } }.get()
+    }
+
+    @discardableResult
+    public func put(_ encoded: UnsafeRawBufferPointer) throws(BlockStoreError) -> PutOutcome {
         let id: BlockID
         do { id = try BlockCodec.blockID(ofEncoded: encoded) } catch {
             throw .invalidStore(path: root, reason: "refused a write that is not a valid block: \(error)")
@@ -118,16 +123,14 @@ public final class BlockStore: Sendable {
         return .stored
     }
 
-    private func writeDurably(_ bytes: [UInt8], id: BlockID, temporary: String) throws(BlockStoreError) {
+    private func writeDurably(_ bytes: UnsafeRawBufferPointer, id: BlockID, temporary: String) throws(BlockStoreError) {
         let final = path(of: id)
         let shard = String(final.dropLast(id.hex.count + 1))
         let shardParent = String(shard.dropLast(3))
         do throws(BlockStoreError) {
             let fd = try POSIXFile.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
             do throws(BlockStoreError) {
-                try bytes.withUnsafeBytes { raw in
-                    Result { () throws(BlockStoreError) in try POSIXFile.writeAll(fd, raw, path: temporary) }
-                }.get()
+                try POSIXFile.writeAll(fd, bytes, path: temporary)
                 try POSIXFile.fsync(fd, path: temporary)
             } catch {
                 close(fd)

@@ -32,6 +32,17 @@ public final class FileBlockReader {
 
     deinit { close(fd) }
 
+    /// Reads the next block into `buffer` (grown to the block size once, then
+    /// reused) and returns its length: 0 at end of file. Only the last block is short.
+    public func next(into buffer: inout [UInt8]) throws(BlockStoreError) -> Int {
+        if buffer.count < blockSizeBytes { buffer.append(contentsOf: repeatElement(0, count: blockSizeBytes - buffer.count)) }
+        return try buffer.withUnsafeMutableBytes { raw in
+            Result { () throws(BlockStoreError) in
+                try POSIXFile.readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<blockSizeBytes]), path: path)
+            }
+        }.get()
+    }
+
     /// The next block, or nil at end of file. Only the last block is short.
     public func next() throws(BlockStoreError) -> [UInt8]? {
         var failure: BlockStoreError?
@@ -69,9 +80,11 @@ public final class AtomicFileWriter {
     }
 
     public func write(_ bytes: [UInt8]) throws(BlockStoreError) {
-        try bytes.withUnsafeBytes { raw in
-            Result { () throws(BlockStoreError) in try POSIXFile.writeAll(fd, raw, path: temporaryPath) }
-        }.get()
+        try bytes.withUnsafeBytes { raw in Result { () throws(BlockStoreError) in try write(raw) } }.get()
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(BlockStoreError) {
+        try POSIXFile.writeAll(fd, bytes, path: temporaryPath)
     }
 
     public func commit() throws(BlockStoreError) {

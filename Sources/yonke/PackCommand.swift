@@ -66,20 +66,22 @@ struct PackCommand: ParsableCommand {
         var blocks: [Manifest.Block] = []
         var storedBytes: Int64 = 0
         var encodedBytes: Int64 = 0
-        while let plaintext = try reader.next() {
-            let encoded = try codec.encode(plaintext)
+        var plaintext: [UInt8] = []
+        var encodedBuffer: [UInt8] = []
+        while case let length = try reader.next(into: &plaintext), length > 0 {
+            let encoded = try plaintext.withUnsafeBytes { try codec.encode(UnsafeRawBufferPointer(rebasing: $0[0..<length]), reusing: &encodedBuffer) }
             do {
-                try store.put(encoded.bytes)
+                try encodedBuffer.withUnsafeBytes { _ = try store.put(UnsafeRawBufferPointer(rebasing: $0[0..<encoded.byteCount])) }
             } catch {
                 progress.finish()
                 throw CLIError(error, while: "storing block \(blocks.count) of \(file)",
                                hint: "free space or raise --capacity; blocks already stored are intact")
             }
-            logger.debug("stored block", metadata: ["block": "\(encoded.id.short)", "bytes": "\(encoded.bytes.count)"])
-            blocks.append(.init(id: encoded.id.hex, size: plaintext.count))
+            logger.debug("stored block", metadata: ["block": "\(encoded.id.short)", "bytes": "\(encoded.byteCount)"])
+            blocks.append(.init(id: encoded.id.hex, size: length))
             storedBytes += Int64(encoded.storedPayloadBytes)
-            encodedBytes += Int64(encoded.bytes.count)
-            progress.advance(by: Int64(plaintext.count))
+            encodedBytes += Int64(encoded.byteCount)
+            progress.advance(by: Int64(length))
             if !options.json { print(encoded.id.hex) }
         }
         progress.finish()

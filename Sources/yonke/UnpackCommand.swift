@@ -38,27 +38,28 @@ struct UnpackCommand: ParsableCommand {
         let writer = try AtomicFileWriter(path: file)
         let progress = Progress(label: "unpack", totalBytes: manifest.sizeBytes)
         var encodedBytes: Int64 = 0
+        var plaintext: [UInt8] = []
         for (index, block) in manifest.blocks.enumerated() {
             guard let id = BlockID(hex: block.id) else {
                 throw CLIError("manifest entry \(index) has a malformed block id '\(block.id)'", hint: "the manifest was edited or damaged")
             }
-            let plaintext: [UInt8]
+            let length: Int
             do {
                 let encoded = try store.readEncoded(id)
                 encodedBytes += Int64(encoded.count)
-                plaintext = try codec.decode(encoded, expecting: id)
+                length = try encoded.withUnsafeBytes { try codec.decode($0, expecting: id, reusing: &plaintext) }
             } catch {
                 progress.finish()
                 throw CLIError(error, while: "reading block \(index) of \(manifest.file)",
                                hint: "the block is missing or damaged; nothing was written to \(file)")
             }
-            guard plaintext.count == block.size else {
-                throw CLIError("block \(index) decoded to \(plaintext.count) bytes, manifest says \(block.size)",
+            guard length == block.size else {
+                throw CLIError("block \(index) decoded to \(length) bytes, manifest says \(block.size)",
                                hint: "the manifest does not belong to these blocks")
             }
-            try writer.write(plaintext)
+            try plaintext.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
             logger.debug("restored block", metadata: ["block": "\(id.short)"])
-            progress.advance(by: Int64(plaintext.count))
+            progress.advance(by: Int64(length))
         }
         try writer.commit()
         progress.finish()

@@ -17,6 +17,6 @@ struct Yonke: ParsableCommand {
               yonke unpack ./packed ./copy.csv     # decode and verify every frame
             """,
         version: version,
-        subcommands: [PackCommand.self, UnpackCommand.self]
+        subcommands: [PackCommand.self, UnpackCommand.self, SampleCommand.self]
     )
 }
