@@ -15,18 +15,13 @@ let blockSize = BlockFormat.defaultBlockSizeBytes
 let frameSize = BlockFormat.defaultFrameSizeBytes
 let cores = ProcessInfo.processInfo.activeProcessorCount
 
+/// The same rows `yonke sample` writes (the shape of the course's `random_data` table).
 func csvBlock() -> [UInt8] {
     var generator = SeededGenerator(seed: 1)
-    let letters = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+    var rows = CSVRows()
     var out: [UInt8] = []
     out.reserveCapacity(blockSize + 100)
-    var id = 0
-    while out.count < blockSize {
-        id += 1
-        out += Array("\(id),".utf8)
-        for _ in 0..<10 { out.append(letters[Int(generator.next() % 26)]) }
-        out += Array(",2026-11-\(10 + id % 18)T\(10 + id % 14):\(10 + id % 50):\(10 + id % 49)Z\n".utf8)
-    }
+    while out.count < blockSize { rows.append(to: &out, using: &generator) }
     return Array(out.prefix(blockSize))
 }
 

@@ -34,3 +34,19 @@ func byteCountRejects(_ text: String) {
     // RFC 3720 B.4: CRC-32C of "123456789" is 0xE3069283.
     #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
 }
+
+@Test(arguments: [(0, "1970-01-01T00:00:00"), (1_764_201_600, "2025-11-27T00:00:00"), (951_782_400, "2000-02-29T00:00:00"), (4_107_542_399, "2100-02-28T23:59:59")])
+func civilTimestamps(seconds: Int, expected: String) {
+    #expect(CSVRows.timestamp(seconds) == expected)
+}
+
+@Test func csvRowsHaveThreeFieldsTwoMinutesApart() {
+    var rows = CSVRows()
+    var generator = SeededGenerator(seed: 3)
+    var out: [UInt8] = []
+    for _ in 0..<3 { rows.append(to: &out, using: &generator) }
+    let lines = String(decoding: out, as: UTF8.self).split(separator: "\n")
+    #expect(lines.count == 3)
+    #expect(lines.allSatisfy { $0.split(separator: ",").count == 3 })
+    #expect(lines[0].hasSuffix("2025-11-27T00:02:00") && lines[2].hasSuffix("2025-11-27T00:06:00"))
+}
