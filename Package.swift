@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4",
@@ -29,6 +30,13 @@ let package = Package(
         .target(name: "Membership", dependencies: ["YonkeCore"]),
         .target(name: "Placement", dependencies: ["YonkeCore"]),
         .target(name: "Topology", dependencies: ["YonkeCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Catalog", dependencies: ["YonkeCore"]),
+        .target(name: "Transport", dependencies: [
+            "YonkeCore", "CSodium",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         .executableTarget(name: "yonke", dependencies: [
             "YonkeCore", "BlockCodec", "BlockStore",
@@ -53,6 +61,8 @@ let package = Package(
         .testTarget(name: "MembershipTests", dependencies: ["Membership"]),
         .testTarget(name: "PlacementTests", dependencies: ["Placement", "Topology"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
         .testTarget(name: "YonkeCLITests", dependencies: ["yonke"]),
     ]
