@@ -88,7 +88,7 @@ extension BlockCodec {
         let payloadCapacity = Int(LZ4_compressBound(Int32(frameSizeBytes)))
         let slotSize = BlockFormat.recordHeaderByteCount + max(payloadCapacity, frameSizeBytes) + AEADAlgorithm.tagByteCount
         let capacity = BlockFormat.headerByteCount + frameCount * slotSize
-        if buffer.count < capacity { buffer.append(contentsOf: repeatElement(0, count: capacity - buffer.count)) }
+        if buffer.count < capacity { buffer = [UInt8](repeating: 0, count: capacity) }
         var storedLengths = [Int](repeating: 0, count: frameCount)
         var compressedFlags = [Bool](repeating: false, count: frameCount)
         var digests = [UInt8](repeating: 0, count: frameCount * BlockDigest.frameDigestByteCount)

@@ -41,9 +41,7 @@ extension BlockCodec {
         let associatedPrefix = keyring.clusterID + Array(encoded[0..<BlockFormat.headerByteCount])
         var failures = [BlockCodecError?](repeating: nil, count: header.frameCount)
         var digests = [UInt8](repeating: 0, count: header.frameCount * BlockDigest.frameDigestByteCount)
-        if output.count < header.plaintextLength {
-            output.append(contentsOf: repeatElement(0, count: header.plaintextLength - output.count))
-        }
+        if output.count < header.plaintextLength { output = [UInt8](repeating: 0, count: header.plaintextLength) }
         output.withUnsafeMutableBytes { out in
             failures.withUnsafeMutableBufferPointer { failed in
             digests.withUnsafeMutableBytes { digestBytes in

@@ -35,27 +35,23 @@ public final class FileBlockReader {
     /// Reads the next block into `buffer` (grown to the block size once, then
     /// reused) and returns its length: 0 at end of file. Only the last block is short.
     public func next(into buffer: inout [UInt8]) throws(BlockStoreError) -> Int {
-        if buffer.count < blockSizeBytes { buffer.append(contentsOf: repeatElement(0, count: blockSizeBytes - buffer.count)) }
+        // A small file never needs a whole block's buffer.
+        let wanted = Int(min(Int64(blockSizeBytes), max(fileSizeBytes, 1)))
+        if buffer.count < wanted { buffer = [UInt8](repeating: 0, count: wanted) }
         return try buffer.withUnsafeMutableBytes { raw in
             Result { () throws(BlockStoreError) in
-                try POSIXFile.readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<blockSizeBytes]), path: path)
+                try POSIXFile.readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<wanted]), path: path)
             }
         }.get()
     }
 
     /// The next block, or nil at end of file. Only the last block is short.
     public func next() throws(BlockStoreError) -> [UInt8]? {
-        var failure: BlockStoreError?
-        let block = [UInt8](unsafeUninitializedCapacity: blockSizeBytes) { buffer, initialized in
-            do throws(BlockStoreError) {
-                initialized = try POSIXFile.readFully(fd, into: UnsafeMutableRawBufferPointer(buffer), path: path)
-            } catch {
-                failure = error
-                initialized = 0
-            }
-        }
-        if let failure { throw failure }
-        return block.isEmpty ? nil : block
+        var buffer: [UInt8] = []
+        let length = try next(into: &buffer)
+        guard length > 0 else { return nil }
+        buffer.removeLast(buffer.count - length)
+        return buffer
     }
 }
 
