@@ -232,3 +232,39 @@ if json {
             r.decodeVsRaw, r.decodeScaling))
     }
 }
+
+// Where one core's time goes: each primitive alone over the CSV block, 1 MiB at a time.
+if !json {
+    let block = csvBlock()
+    let key = [UInt8](repeating: 5, count: 32)
+    var digest = [UInt8](repeating: 0, count: 64)
+    var out = [UInt8](repeating: 0, count: Int(LZ4_compressBound(Int32(frameSize))) + 16)
+    var tag = [UInt8](repeating: 0, count: 16)
+    let nonce = [UInt8](repeating: 0, count: 24)
+    func perFrame(_ body: (UnsafePointer<UInt8>, Int) -> Void) -> Double {
+        measure(blockSize) {
+            block.withUnsafeBytes { raw in
+                for offset in stride(from: 0, to: blockSize, by: frameSize) {
+                    body(raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, frameSize)
+                }
+            }
+        }
+    }
+    let primitives: [(String, Double)] = [
+        ("BLAKE2b-256 keyed (libsodium)", perFrame { crypto_generichash(&digest, 32, $0, UInt64($1), key, 32) }),
+        ("SHA-256 (libsodium, no SHA-NI)", perFrame { crypto_hash_sha256(&digest, $0, UInt64($1)) }),
+        ("LZ4_compress_default", perFrame { p, n in
+            _ = out.withUnsafeMutableBytes {
+                LZ4_compress_default(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self),
+                                     $0.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(n), Int32($0.count))
+            }
+        }),
+        ("XChaCha20-Poly1305", perFrame { p, n in
+            crypto_aead_xchacha20poly1305_ietf_encrypt_detached(&out, &tag, nil, p, UInt64(n), nil, 0, nil, nonce, key)
+        }),
+    ] + (AEADAlgorithm.aes256gcm.isAvailable ? [("AES-256-GCM", perFrame { p, n in
+            crypto_aead_aes256gcm_encrypt_detached(&out, &tag, nil, p, UInt64(n), nil, 0, nil, nonce, key)
+        })] : [])
+    print("\none core, each primitive alone on the CSV block:")
+    for (name, speed) in primitives { print("  \(name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(Int(speed)) MB/s") }
+}

@@ -67,23 +67,27 @@ struct PackCommand: ParsableCommand {
         var storedBytes: Int64 = 0
         var encodedBytes: Int64 = 0
         var plaintext: [UInt8] = []
-        var encodedBuffer: [UInt8] = []
+        let slots = [BackgroundWriter.Slot(), BackgroundWriter.Slot()]
+        let writer = BackgroundWriter()
         while case let length = try reader.next(into: &plaintext), length > 0 {
-            let encoded = try plaintext.withUnsafeBytes { try codec.encode(UnsafeRawBufferPointer(rebasing: $0[0..<length]), reusing: &encodedBuffer) }
-            do {
-                try encodedBuffer.withUnsafeBytes { _ = try store.put(UnsafeRawBufferPointer(rebasing: $0[0..<encoded.byteCount])) }
-            } catch {
-                progress.finish()
-                throw CLIError(error, while: "storing block \(blocks.count) of \(file)",
-                               hint: "free space or raise --capacity; blocks already stored are intact")
+            let slot = slots[blocks.count % 2]
+            let encoded = try plaintext.withUnsafeBytes {
+                try codec.encode(UnsafeRawBufferPointer(rebasing: $0[0..<length]), reusing: &slot.bytes)
             }
-            logger.debug("stored block", metadata: ["block": "\(encoded.id.short)", "bytes": "\(encoded.byteCount)"])
+            slot.count = encoded.byteCount
+            // The previous block must be on disk before this one's write starts (and before its slot is reused).
+            try waitForWrite(writer, progress: progress, block: blocks.count - 1)
+            writer.submit {
+                try slot.bytes.withUnsafeBytes { _ = try store.put(UnsafeRawBufferPointer(rebasing: $0[0..<slot.count])) }
+            }
+            logger.debug("encoded block", metadata: ["block": "\(encoded.id.short)", "bytes": "\(encoded.byteCount)"])
             blocks.append(.init(id: encoded.id.hex, size: length))
             storedBytes += Int64(encoded.storedPayloadBytes)
             encodedBytes += Int64(encoded.byteCount)
             progress.advance(by: Int64(length))
             if !options.json { print(encoded.id.hex) }
         }
+        try waitForWrite(writer, progress: progress, block: blocks.count - 1)
         progress.finish()
         let manifest = Manifest(
             file: (file as NSString).lastPathComponent, sizeBytes: reader.fileSizeBytes,
@@ -97,6 +101,18 @@ struct PackCommand: ParsableCommand {
             seconds: seconds, megabytesPerSecond: Double(reader.fileSizeBytes) / 1e6 / max(seconds, 1e-9),
             algorithm: codec.algorithm.description)
         report.print(json: options.json)
+    }
+}
+
+extension PackCommand {
+    private func waitForWrite(_ writer: BackgroundWriter, progress: Progress, block: Int) throws {
+        do {
+            try writer.wait()
+        } catch {
+            progress.finish()
+            throw CLIError(error, while: "storing block \(block) of \(file)",
+                           hint: "free space or raise --capacity; blocks already stored are intact")
+        }
     }
 }
 
