@@ -50,12 +50,18 @@ extension Placement {
         public var reliabilityThreshold: Double
         /// Glacier uses the largest `ceil(share · n)` eligible machines (at least `replicationFactor`).
         public var glacierMachineShare: Double
+        /// How far (relative) a machine's expected share may drift from its target
+        /// before a new map re-corrects its weight (see `Map.init(previous:)`).
+        public var weightSetTolerance: Double
 
         /// HDFS-like: 3 replicas; full when less than one 64 MiB block is free.
         public static let standard = Config(replicationFactor: 3, fullBelowBytes: 64 * 1024 * 1024,
-                                            reliabilityThreshold: 0.5, glacierMachineShare: 0.5)
+                                            reliabilityThreshold: 0.5, glacierMachineShare: 0.5,
+                                            weightSetTolerance: 0.01)
 
-        public init(replicationFactor: Int, fullBelowBytes: Int64, reliabilityThreshold: Double, glacierMachineShare: Double) {
+        public init(replicationFactor: Int, fullBelowBytes: Int64, reliabilityThreshold: Double,
+                    glacierMachineShare: Double, weightSetTolerance: Double) {
+            self.weightSetTolerance = weightSetTolerance
             self.replicationFactor = replicationFactor
             self.fullBelowBytes = fullBelowBytes
             self.reliabilityThreshold = reliabilityThreshold

@@ -40,7 +40,13 @@ extension Placement {
         /// Ordered picks enumerated per fixed-point step; beyond this the closed form is used.
         static let exactPickBudget = 300_000
 
-        public init(members: [Member], tier: Tier, config: Config) {
+        /// - Parameter previous: the map this one replaces (same tier). Its corrected
+        ///   weights are kept for every member whose share stays within
+        ///   `config.weightSetTolerance`, so that a change moves little more than
+        ///   it must; without it the weight set is solved afresh and exactly.
+        ///   Like Ceph's weight-set, the result then depends on the history of
+        ///   maps, so the master stores each map's weights in the catalog.
+        public init(members: [Member], tier: Tier, config: Config, previous: Map? = nil) {
             let names = members.map(\.name)
             invariant(Set(names).count == names.count, "placement members must have distinct names: \(names.sorted())")
             invariant(config.replicationFactor >= 1, "replication factor must be at least 1: \(config.replicationFactor)")
@@ -68,7 +74,13 @@ extension Placement {
             let isReliable = eligible.map { $0.reliability >= config.reliabilityThreshold }
             let rules = Rules(rackOf: rackOf, isReliable: isReliable, rackCount: racks.count, replicas: replicas, replicasPerRackMax: cap)
             self.rules = rules
-            let (drawWeights, correction) = WeightSet.solve(targets: inclusion, rules: rules, pickBudget: Self.exactPickBudget)
+            let previousWeights: [Double?] = eligible.map { member in
+                guard let previous, previous.replicasPerRackMax == cap, previous.replicas == replicas else { return nil }
+                return previous.entry(named: member.name)?.drawWeight
+            }
+            let (drawWeights, correction) = WeightSet.solve(
+                targets: inclusion, rules: rules, pickBudget: Self.exactPickBudget, previous: previousWeights,
+                tolerance: previous == nil ? WeightSet.exactTolerance : config.weightSetTolerance)
             self.correction = correction
             self.entries = eligible.indices.map { i in
                 Entry(name: eligible[i].name, rack: eligible[i].rack, weight: weights[i],

@@ -4,34 +4,49 @@ extension Placement {
     /// Corrected straw2 weights whose inclusion probabilities match the targets
     /// (Ceph's weight-set, computed here rather than measured).
     enum WeightSet {
-        static let iterationsMax = 200
-        static let tolerance = 1e-7
+        static let iterationsMax = 300
+        /// A fresh weight set is solved to this worst relative error.
+        static let exactTolerance = 1e-7
 
-        static func solve(targets: [Double], rules: Rules, pickBudget: Int) -> ([Double], Map.Correction) {
+        /// - Parameters:
+        ///   - previous: the corrected weights of the previous map for members that
+        ///     are still here (nil for new members or a fresh map).
+        ///   - tolerance: stop once every member is this close to its target
+        ///     (relative). Only members outside half of it are adjusted, so with a
+        ///     previous weight set the members whose share is still fine keep their
+        ///     weights and their blocks.
+        static func solve(targets: [Double], rules: Rules, pickBudget: Int,
+                          previous: [Double?], tolerance: Double) -> ([Double], Map.Correction) {
             let n = targets.count
             let replicas = rules.replicas
             // −ln(1−p): the rate at which an exponential clock rings before the race's
             // threshold with probability p. Exact for a race without rack rules and
             // a good start for the fixed point.
-            var weights = targets.map { -StableMath.ln(max(1e-12, 1 - min($0, 1 - 1e-9))) }
-            guard n > replicas, replicas > 0 else { return (weights.map { _ in 1 }, .none) }
-            guard orderedPicks(members: n, replicas: replicas) <= pickBudget else { return (normalized(weights), .closedForm) }
-            let start = weights
+            let guess = targets.map { -StableMath.ln(max(1e-12, 1 - min($0, 1 - 1e-9))) }
+            guard n > replicas, replicas > 0 else { return (guess.map { _ in 1 }, .none) }
+            guard orderedPicks(members: n, replicas: replicas) <= pickBudget else { return (normalized(guess), .closedForm) }
+            var weights = guess
+            let kept = (0..<n).filter { previous[$0] != nil }
+            let keptGuess = kept.reduce(0.0) { $0 + guess[$1] }
+            if !kept.isEmpty, keptGuess > 0 {
+                // Carry the old weights over; put new members on the same scale.
+                let scale = kept.reduce(0.0) { $0 + previous[$1]! } / keptGuess
+                for i in 0..<n { weights[i] = previous[i] ?? guess[i] * scale }
+            }
+            let bounds = weights.map { ($0 * 1e-6, $0 * 1e6) }
             var worst = Double.infinity
             var iterations = 0
             while iterations < iterationsMax {
                 let actual = inclusion(weights: weights, rules: rules)
-                worst = 0
-                for i in 0..<n where targets[i] > 0 {
-                    worst = max(worst, abs(actual[i] / targets[i] - 1))
-                }
+                let errors = (0..<n).map { targets[$0] > 0 ? actual[$0] / targets[$0] - 1 : 0 }
+                worst = errors.map(abs).max() ?? 0
                 if worst < tolerance { break }
                 iterations += 1
-                for i in 0..<n where actual[i] > 0 {
+                for i in 0..<n where actual[i] > 0 && abs(errors[i]) > tolerance / 2 {
                     // Damped against overshoot; bounded so an infeasible target (a rack
                     // that needs more than the cap) cannot run away.
                     let step = min(2, max(0.5, targets[i] / actual[i]))
-                    weights[i] = min(start[i] * 1e6, max(start[i] * 1e-6, weights[i] * step))
+                    weights[i] = min(bounds[i].1, max(bounds[i].0, weights[i] * step))
                 }
                 weights = normalized(weights)
             }
