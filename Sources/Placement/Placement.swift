@@ -27,9 +27,10 @@
 /// replicas is computed *exactly* from the pick rules above (an enumeration of
 /// the at most n·(n−1)·(n−2) ordered picks), and `w'` is rescaled by
 /// target/actual until they agree to 1e-7 — a deterministic fixed point, no
-/// sampling. Clusters too large to enumerate use the closed form
-/// `w' = −ln(1 − p)` of the exponential race (exact without rack rules when no
-/// machine dominates; its error shrinks as machines get smaller shares).
+/// sampling. Clusters too large to enumerate (more than ~46 machines at RF 3)
+/// use the closed form `w' ∝ 1 − (1 − p)^(1/RF)`, which treats the other
+/// machines' clocks as one Poisson stream: approximate (it ignores the rack
+/// cap), and the smaller each machine's share, the better it gets.
 /// A machine's target share of replicas is its weight share, except that no
 /// machine can hold more than one replica per block: the excess goes to the rest.
 ///

@@ -38,7 +38,7 @@ extension Placement {
         let rules: Rules
 
         /// Ordered picks enumerated per fixed-point step; beyond this the closed form is used.
-        static let exactPickBudget = 300_000
+        static let exactPickBudget = 100_000
 
         /// - Parameter previous: the map this one replaces (same tier). Its corrected
         ///   weights are kept for every member whose share stays within

@@ -19,12 +19,16 @@ extension Placement {
                           previous: [Double?], tolerance: Double) -> ([Double], Map.Correction) {
             let n = targets.count
             let replicas = rules.replicas
-            // −ln(1−p): the rate at which an exponential clock rings before the race's
-            // threshold with probability p. Exact for a race without rack rules and
-            // a good start for the fixed point.
+            // −ln(1−p): the rate at which an exponential clock rings before a fixed
+            // threshold with probability p; a good start for the fixed point.
             let guess = targets.map { -StableMath.ln(max(1e-12, 1 - min($0, 1 - 1e-9))) }
             guard n > replicas, replicas > 0 else { return (guess.map { _ in 1 }, .none) }
-            guard orderedPicks(members: n, replicas: replicas) <= pickBudget else { return (normalized(guess), .closedForm) }
+            guard orderedPicks(members: n, replicas: replicas) <= pickBudget else {
+                // Many machines: the others' clocks ring like a Poisson process, so
+                // machine i is among the first RF with probability 1 − (1 − w_i/W)^RF.
+                let closed = targets.map { 1 - StableMath.exp(StableMath.ln(max(1e-12, 1 - min($0, 1 - 1e-9))) / Double(replicas)) }
+                return (normalized(closed), .closedForm)
+            }
             var weights = guess
             let kept = (0..<n).filter { previous[$0] != nil }
             let keptGuess = kept.reduce(0.0) { $0 + guess[$1] }
