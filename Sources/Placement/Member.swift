@@ -57,7 +57,7 @@ extension Placement {
         /// HDFS-like: 3 replicas; full when less than one 64 MiB block is free.
         public static let standard = Config(replicationFactor: 3, fullBelowBytes: 64 * 1024 * 1024,
                                             reliabilityThreshold: 0.5, glacierMachineShare: 0.5,
-                                            weightSetTolerance: 0.01)
+                                            weightSetTolerance: 0.02)
 
         public init(replicationFactor: Int, fullBelowBytes: Int64, reliabilityThreshold: Double,
                     glacierMachineShare: Double, weightSetTolerance: Double) {

@@ -47,9 +47,12 @@ extension Placement {
                 if worst < tolerance { break }
                 iterations += 1
                 for i in 0..<n where actual[i] > 0 && abs(errors[i]) > tolerance / 2 {
+                    // Aim at the near edge of the half-tolerance band, not at the target
+                    // itself: a weight changes (and moves blocks) only as much as needed.
                     // Damped against overshoot; bounded so an infeasible target (a rack
                     // that needs more than the cap) cannot run away.
-                    let step = min(2, max(0.5, targets[i] / actual[i]))
+                    let aim = targets[i] * (1 + (errors[i] > 0 ? tolerance : -tolerance) / 2)
+                    let step = min(2, max(0.5, aim / actual[i]))
                     weights[i] = min(bounds[i].1, max(bounds[i].0, weights[i] * step))
                 }
                 weights = normalized(weights)

@@ -89,7 +89,7 @@ func rackCapIsTheSmallestTheSharesAllow(racks: [String], cap: Int) {
 
 /// A join moves blocks to the new machine, and few others: straw2 leaves a
 /// block alone unless the new machine wins a place in it, and the previous
-/// map's weight set is kept for every machine still within 1 % of its target.
+/// map's weight set is kept for every machine still within 2 % of its target.
 @Test func joinMovesLittleBesidesTheNewMachine() throws {
     let base = members(of: try junkyardTopology())
     let before = Placement.Map(members: base, tier: .cold, config: .standard)

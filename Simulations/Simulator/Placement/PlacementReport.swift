@@ -25,6 +25,10 @@ public struct PlacementReport: Codable, Sendable, Equatable {
         public var minimum: Double
         public var moveRatio: Double
         public var waves: Int
+        /// After the event, the worst relative gap between a machine's expected
+        /// share and its target (the kept weight set may drift up to
+        /// `Placement.Config.weightSetTolerance`); nil when not computed exactly.
+        public var shareDrift: Double?
     }
 
     public var topology: String

@@ -102,7 +102,8 @@ public struct PlacementScenario: Sendable {
             default: minimum = Double(current.filter { $0.holders.contains(event.machine) }.count)
             }
             events.append(.init(kind: event.kind, machine: event.machine, moved: plan.copyCount, minimum: minimum,
-                                moveRatio: minimum > 0 ? Double(plan.copyCount) / minimum : 0, waves: plan.waveCount))
+                                moveRatio: minimum > 0 ? Double(plan.copyCount) / minimum : 0, waves: plan.waveCount,
+                                shareDrift: Self.drift(newMap.correction)))
         }
 
         return PlacementReport(
@@ -163,6 +164,14 @@ public struct PlacementScenario: Sendable {
                 for shift in stride(from: UInt64(0), to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> shift)) }
             }
             return BlockID(bytes: bytes)!
+        }
+    }
+
+    private static func drift(_ correction: Placement.Map.Correction) -> Double? {
+        switch correction {
+        case let .exact(_, worst): return worst
+        case .none: return 0
+        case .closedForm: return nil
         }
     }
 
