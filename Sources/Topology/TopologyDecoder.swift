@@ -23,7 +23,7 @@ struct TopologyDecoder {
         guard case let .sequence(list) = machinesNode else {
             throw error(machinesNode, "machines", "expected a list of machines")
         }
-        var machines: [Machine] = []
+        var machines: [Topology.Machine] = []
         for (index, node) in list.enumerated() {
             machines.append(try decodeMachine(node, field: "machines[\(index)]"))
         }
@@ -32,7 +32,7 @@ struct TopologyDecoder {
         return topology
     }
 
-    private func decodeCluster(_ node: Node) throws(TopologyError) -> ClusterSettings {
+    private func decodeCluster(_ node: Node) throws(TopologyError) -> Topology.ClusterSettings {
         let map = try mapping(node, field: "cluster")
         try checkKeys(map, allowed: ["name", "blockSize", "replicationFactor"], field: "cluster")
         let name = try requiredString(map, "name", in: node, field: "cluster")
@@ -47,17 +47,17 @@ struct TopologyDecoder {
             }
             replicationFactor = value
         }
-        return ClusterSettings(name: name, blockSizeBytes: blockSizeBytes, replicationFactor: replicationFactor)
+        return Topology.ClusterSettings(name: name, blockSizeBytes: blockSizeBytes, replicationFactor: replicationFactor)
     }
 
-    private func decodeMachine(_ node: Node, field: String) throws(TopologyError) -> Machine {
+    private func decodeMachine(_ node: Node, field: String) throws(TopologyError) -> Topology.Machine {
         let map = try mapping(node, field: field)
         try checkKeys(map, allowed: ["name", "address", "roles", "rack", "disks", "diskAgeYears"], field: field)
         let name = try requiredString(map, "name", in: node, field: field)
         guard let addressNode = map["address"] else {
             throw error(node, field, "missing `address:` (host:port, e.g. 127.0.0.1:7401)")
         }
-        guard let address = scalar(addressNode).flatMap(Address.init(parsing:)) else {
+        guard let address = scalar(addressNode).flatMap(Topology.Address.init(parsing:)) else {
             throw error(addressNode, field + ".address", "'\(text(addressNode))' is not host:port (try 10.0.0.5:7400; port 1–65535)")
         }
         guard let rolesNode = map["roles"] else {
@@ -78,7 +78,7 @@ struct TopologyDecoder {
             }
             ageYears = value
         }
-        var disks: [Disk] = []
+        var disks: [Topology.Disk] = []
         if let disksNode = map["disks"] {
             guard case let .sequence(list) = disksNode else {
                 throw error(disksNode, field + ".disks", "expected a list of disks")
@@ -87,19 +87,19 @@ struct TopologyDecoder {
                 disks.append(try decodeDisk(diskNode, field: field + ".disks[\(index)]"))
             }
         }
-        return Machine(name: name, address: address, roles: roles, rack: rack, disks: disks, diskAgeYears: ageYears)
+        return Topology.Machine(name: name, address: address, roles: roles, rack: rack, disks: disks, diskAgeYears: ageYears)
     }
 
-    private func decodeRoles(_ node: Node, field: String) throws(TopologyError) -> [Role] {
+    private func decodeRoles(_ node: Node, field: String) throws(TopologyError) -> [Topology.Role] {
         let items: [Node]
         switch node {
         case let .sequence(list): items = Array(list)
         case .scalar: items = [node]
         default: throw error(node, field, "expected a list of roles: [voter, worker]")
         }
-        var roles: [Role] = []
+        var roles: [Topology.Role] = []
         for (index, item) in items.enumerated() {
-            guard let role = scalar(item).flatMap(Role.init(rawValue:)) else {
+            guard let role = scalar(item).flatMap(Topology.Role.init(rawValue:)) else {
                 throw error(item, "\(field)[\(index)]", "'\(text(item))' is not a role (voter or worker)")
             }
             guard !roles.contains(role) else {
@@ -111,7 +111,7 @@ struct TopologyDecoder {
         return roles
     }
 
-    private func decodeDisk(_ node: Node, field: String) throws(TopologyError) -> Disk {
+    private func decodeDisk(_ node: Node, field: String) throws(TopologyError) -> Topology.Disk {
         let map = try mapping(node, field: field)
         try checkKeys(map, allowed: ["path", "capacity", "class"], field: field)
         let path = try requiredString(map, "path", in: node, field: field)
@@ -125,10 +125,10 @@ struct TopologyDecoder {
         guard let classNode = map["class"] else {
             throw error(node, field, "missing `class:` (ssd or hdd)")
         }
-        guard let diskClass = scalar(classNode).flatMap(DiskClass.init(rawValue:)) else {
+        guard let diskClass = scalar(classNode).flatMap(Topology.DiskClass.init(rawValue:)) else {
             throw error(classNode, field + ".class", "'\(text(classNode))' is not a disk class (ssd or hdd)")
         }
-        return Disk(path: path, capacityBytes: capacity, diskClass: diskClass)
+        return Topology.Disk(path: path, capacityBytes: capacity, diskClass: diskClass)
     }
 
     // MARK: - helpers

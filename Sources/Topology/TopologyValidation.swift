@@ -8,7 +8,7 @@ enum TopologyValidation {
             return decoder.error(keyNode, "machines[\(index)].\(key)", problem)
         }
         var firstByName: [String: Int] = [:]
-        var firstByAddress: [Address: Int] = [:]
+        var firstByAddress: [Topology.Address: Int] = [:]
         for (index, machine) in topology.machines.enumerated() {
             let node = nodes[index]
             if let first = firstByName[machine.name] {

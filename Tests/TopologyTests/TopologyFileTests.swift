@@ -71,7 +71,7 @@ private func machine(_ name: String, _ address: String, roles: String = "[voter,
     #expect(topology.cluster.replicationFactor == 3)
     #expect(topology.machines[0].roles == [.voter])
     #expect(topology.machines[0].diskAgeYears == 2.5)
-    #expect(topology.machines[1].address == Address(host: "::1", port: 7400))
+    #expect(topology.machines[1].address == Topology.Address(host: "::1", port: 7400))
     #expect(topology.machines[1].capacityBytes == Int64(1.5 * 1024 * 1024 * 1024 * 1024))
     #expect(topology.workers.map(\.name) == ["b", "c", "d"])
 }
