@@ -1,10 +1,10 @@
 import YonkeCore
 
 /// A validated cluster description. Machines keep the file's order, which is
+/// also the order reports list them in.
 ///
 /// Its parts are nested (`Topology.Machine`, `Topology.Address`, …) so that
 /// other modules can name them even though the module has the same name.
-/// also the order reports list them in.
 public struct Topology: Sendable, Equatable {
     public var cluster: ClusterSettings
     public var machines: [Machine]

@@ -59,3 +59,34 @@ private func topology(_ name: String) throws -> Topology {
     let report = PlacementScenario(topology: try topology("junkyard.yaml"), config: config).run()
     #expect(report.violations.contains { $0.contains("of replicas, target") })
 }
+
+private let options = PlacementRun.Options(blocks: 10, seed: 1, shareTolerance: 1, movesPerWave: 2,
+                                           joinCapacity: nil, remove: nil, drain: nil)
+
+@Test func badTopologyIsReportedWithLineAndField() {
+    let yaml = "cluster:\n  name: t\n  blockSize: 64XB\nmachines: []\n"
+    #expect(throws: PlacementRun.Failure.self) { try PlacementRun.run(topologyYAML: yaml, fileName: "t.yaml", options: options) }
+    do {
+        _ = try PlacementRun.run(topologyYAML: yaml, fileName: "t.yaml", options: options)
+    } catch {
+        #expect(error.description.hasPrefix("t.yaml:3: cluster.blockSize: '64XB' is not a size"))
+    }
+}
+
+@Test(arguments: [("remove", "nobody"), ("drain", "nobody"), ("join", "12XB")])
+func optionsThatDoNotFitAreRejected(flag: String, value: String) throws {
+    var bad = options
+    switch flag {
+    case "remove": bad.remove = value
+    case "drain": bad.drain = value
+    default: bad.joinCapacity = value
+    }
+    let yaml = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("topology/local-4.yaml"), encoding: .utf8)
+    do {
+        _ = try PlacementRun.run(topologyYAML: yaml, fileName: "topology/local-4.yaml", options: bad)
+        Issue.record("accepted --\(flag) \(value)")
+    } catch {
+        #expect(error.description.contains(value))
+    }
+}
