@@ -34,6 +34,15 @@
 /// A machine's target share of replicas is its weight share, except that no
 /// machine can hold more than one replica per block: the excess goes to the rest.
 ///
+/// **Changes move little.** Re-solving the weight set after a join re-tunes
+/// every machine, and each retuned weight moves blocks between old machines.
+/// So a map built with `previous:` keeps each machine's old corrected weight
+/// while its expected share stays within `weightSetTolerance` (2 %) of target
+/// and nudges the others only to the edge of half that band. On junkyard.yaml
+/// a 1 TB join then copies 1.08× the new machine's share instead of 1.13×
+/// (100,000 blocks; see the README). The weight set becomes part of the
+/// cluster map's history, as in Ceph, so the master stores it in the catalog.
+///
 /// **Weights.** Free bytes in the tier (hot: SSD; cold and glacier: all disks)
 /// times `Reliability.weightFactor(score)`. Full (less than one block free) and
 /// draining machines get weight 0 and no replicas. Glacier uses only the largest

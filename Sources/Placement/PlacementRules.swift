@@ -54,8 +54,8 @@ extension Placement {
             for r in 0..<rackSizes.count {
                 let count = state.rackCounts[r] + (r == rack ? 1 : 0)
                 guard count < replicasPerRackMax else { continue }
-                let chosenHere = count
-                room += min(replicasPerRackMax - count, rackSizes[r] - chosenHere)
+                // Every chosen machine of rack r counts in `count`, so the rest are free.
+                room += min(replicasPerRackMax - count, rackSizes[r] - count)
                 // No reliable machine is chosen yet on this path, so all of a rack's reliable machines are still free,
                 // except `member` itself.
                 let reliableFree = reliableInRack[r] - (r == rack && isReliable[member] ? 1 : 0)

@@ -111,7 +111,9 @@ public enum Rebalance {
                 continue
             }
             let want = wanted(entry)
-            let adds = want.filter { !liveHolders.contains($0) }
+            // A wanted machine that is down cannot receive a copy; the next plan, on a
+            // map without it, will place the replica elsewhere.
+            let adds = want.filter { live.contains($0) && !liveHolders.contains($0) }
             let drops = liveHolders.filter { !want.contains($0) }
             let kept = liveHolders.filter { want.contains($0) }
             let restores = min(adds.count, max(0, rf - liveHolders.count))

@@ -1,4 +1,5 @@
 import Yams
+import YonkeCore
 
 /// Cross-field rules that a single field cannot check on its own.
 enum TopologyValidation {
@@ -24,6 +25,12 @@ enum TopologyValidation {
             }
             var seenPaths: [String] = []
             for (diskIndex, disk) in machine.disks.enumerated() {
+                if disk.capacityBytes < topology.cluster.blockSizeBytes {
+                    let capacityNode = mappingValue(node, "disks").flatMap { sequenceItem($0, diskIndex) }
+                        .flatMap { mappingValue($0, "capacity") } ?? node
+                    throw decoder.error(capacityNode, "machines[\(index)].disks[\(diskIndex)].capacity",
+                                        "\(ByteCount.format(disk.capacityBytes)) cannot hold one block (cluster.blockSize is \(ByteCount.format(topology.cluster.blockSizeBytes)))")
+                }
                 if seenPaths.contains(disk.path) {
                     let diskNode = (mappingValue(node, "disks")).flatMap { sequenceItem($0, diskIndex) }.flatMap { mappingValue($0, "path") } ?? node
                     throw decoder.error(diskNode, "machines[\(index)].disks[\(diskIndex)].path", "'\(disk.path)' is listed twice on '\(machine.name)'")

@@ -89,6 +89,8 @@ private let badFiles: [BadFile] = [
             expected: "x.yaml:11: machines[0].disks[0].capacity: '12XB' is not a size (try 120GB or 4TiB)"),
     BadFile(label: "zero capacity", yaml: goodHeader + "\n" + machine("a", "h:1", capacity: "0GB"),
             expected: "x.yaml:11: machines[0].disks[0].capacity: a disk's capacity must be more than 0"),
+    BadFile(label: "disk smaller than a block", yaml: goodHeader + "\n" + machine("a", "h:1", capacity: "1MiB"),
+            expected: "x.yaml:11: machines[0].disks[0].capacity: 1.0 MiB cannot hold one block (cluster.blockSize is 64.0 MiB)"),
     BadFile(label: "bad disk class", yaml: goodHeader + "\n" + machine("a", "h:1", diskClass: "nvme"),
             expected: "x.yaml:12: machines[0].disks[0].class: 'nvme' is not a disk class (ssd or hdd)"),
     BadFile(label: "bad role", yaml: goodHeader + "\n" + machine("a", "h:1", roles: "[voter, boss]"),
