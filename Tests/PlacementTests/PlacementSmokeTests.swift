@@ -1,4 +1,0 @@
-import Testing
-@testable import Placement
-
-@Test func PlacementBuilds() { #expect(Bool(true)) }

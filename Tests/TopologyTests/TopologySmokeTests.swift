@@ -1,4 +1,0 @@
-import Testing
-@testable import Topology
-
-@Test func TopologyBuilds() { #expect(Bool(true)) }
