@@ -4,8 +4,8 @@ import NIOCore
 /// handed it out (`TransportServer.run`, `TransportClient.withConnection`);
 /// the link is closed when that scope ends.
 ///
-/// `send` suspends while the socket cannot take more (so a sender of many
-/// 1 MiB frames holds at most about one frame beyond the kernel buffers), and
+/// `send` returns once the frame is in the kernel's socket buffer (so a sender
+/// of many 1 MiB frames holds at most one frame per sending task in memory), and
 /// `inbound` stops reading the socket while `Limits.inboundHighWatermarkFrames`
 /// frames wait for the reader. `inbound` may be iterated by one task once;
 /// `send` may be called from another task meanwhile.
@@ -13,7 +13,6 @@ public struct Connection: Sendable {
     public let peer: Peer
     public let remoteAddress: String?
     let channel: Channel
-    let writer: NIOAsyncChannelOutboundWriter<Transport.Message>
     let reader: NIOAsyncChannelInboundStream<Transport.Message>
     let faults: FaultInjector?
     public let maxPayloadBytes: Int
@@ -32,7 +31,9 @@ public struct Connection: Sendable {
             case .delay(let ms): try await Task.sleep(for: .milliseconds(ms))
             }
         }
-        try await writer.write(Transport.Message(kind: kind, payload: payload))
+        // Awaiting the write itself (not just its hand-off) is what bounds a
+        // fast sender to one frame beyond the socket buffer.
+        try await channel.writeAndFlush(Transport.Message(kind: kind, payload: payload))
     }
 
     public func send(kind: UInt8, bytes: some Collection<UInt8>) async throws {

@@ -3,7 +3,7 @@ import NIOCore
 /// A child or client channel whose pipeline is built and whose handshake is
 /// under way; `established` completes once the peer is authenticated.
 struct PendingLink: Sendable {
-    let channel: NIOAsyncChannel<Transport.Message, Transport.Message>
+    let channel: NIOAsyncChannel<Transport.Message, Never>
     let established: EventLoopFuture<Peer>
 }
 
@@ -21,7 +21,7 @@ enum Pipeline {
         try handlers.addHandler(LinkHandler(role: role, settings: settings, expectedPeerKey: expectedPeerKey,
                                             established: promise))
         let high = limits.inboundHighWatermarkFrames
-        let asyncChannel = try NIOAsyncChannel<Transport.Message, Transport.Message>(
+        let asyncChannel = try NIOAsyncChannel<Transport.Message, Never>(
             wrappingChannelSynchronously: channel,
             configuration: .init(backPressureStrategy: .init(lowWatermark: max(1, high / 2), highWatermark: high)))
         return PendingLink(channel: asyncChannel, established: promise.futureResult)
@@ -33,11 +33,11 @@ enum Pipeline {
         _ link: PendingLink, settings: Transport.Settings,
         _ body: (Connection) async throws -> Result
     ) async throws -> Result {
-        try await link.channel.executeThenClose { inbound, outbound in
+        try await link.channel.executeThenClose { inbound in
             let peer = try await link.established.get()
             let connection = Connection(
                 peer: peer, remoteAddress: link.channel.channel.remoteAddress.map { "\($0)" },
-                channel: link.channel.channel, writer: outbound, reader: inbound,
+                channel: link.channel.channel, reader: inbound,
                 faults: settings.faults, maxPayloadBytes: settings.limits.maxPayloadBytes)
             return try await body(connection)
         }

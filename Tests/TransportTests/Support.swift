@@ -103,8 +103,8 @@ func sendRawAndAwaitClose(port: Int, bytes: [UInt8], closeOurSide: Bool = false,
 }
 
 /// Proves the server still serves: a fresh good client echoes one message.
-func expectEchoWorks(port: Int, cluster: TestCluster) async throws -> Bool {
-    let settings = try cluster.settings("probe")
+func expectEchoWorks(port: Int, cluster: TestCluster, settings: Transport.Settings? = nil) async throws -> Bool {
+    let settings = try settings ?? cluster.settings("probe")
     return try await TransportClient.withConnection(host: "127.0.0.1", port: port, settings: settings) { connection in
         try await connection.send(kind: 7, bytes: Array("ping".utf8))
         var iterator = connection.inbound.makeAsyncIterator()
