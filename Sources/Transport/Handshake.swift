@@ -47,6 +47,9 @@ struct Handshake {
             guard let name = String(validating: nameBytes, as: UTF8.self) else {
                 throw .malformedHandshake("hello node name is not UTF-8")
             }
+            guard !Transport.hasControlCharacters(name) else {
+                throw .malformedHandshake("hello node name contains control characters")
+            }
             guard let ephemeral = reader.bytes(Crypto.kxPublicKeyBytes),
                   let identityBytes = reader.bytes(NodePublicKey.byteCount),
                   let identity = NodePublicKey(bytes: identityBytes) else {

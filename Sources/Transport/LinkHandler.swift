@@ -95,7 +95,7 @@ final class LinkHandler: ChannelDuplexHandler {
             let code = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self) ?? 0
             let detail = frame.payload.getString(at: frame.payload.readerIndex + 1,
                                                  length: max(frame.payload.readableBytes - 1, 0)) ?? ""
-            throw .refusedByPeer(Transport.Refusal(rawValue: code) ?? .other, detail: String(detail.prefix(200)))
+            throw .refusedByPeer(Transport.Refusal(rawValue: code) ?? .other, detail: Transport.printable(detail))
         }
         switch state {
         case .awaitingHello(var handshake):

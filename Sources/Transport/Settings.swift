@@ -6,9 +6,10 @@ extension Transport {
     /// Who a node is on the wire and what it will accept. One value per
     /// process (or per client), shared by every link it makes or accepts.
     public struct Settings: Sendable {
-        public var nodeName: String
+        public let nodeName: String
         public var identity: NodeIdentity
-        public var clusterID: [UInt8]
+        /// Part of the token key: fixed for the life of these settings.
+        public let clusterID: [UInt8]
         public var limits: Limits
         /// Off (nil) by default; the chaos commands install one.
         public var faults: FaultInjector?
@@ -32,6 +33,9 @@ extension Transport {
             let nameBytes = nodeName.utf8.count
             guard nameBytes > 0, nameBytes <= Transport.maxNodeNameBytes else {
                 throw .invalidSettings("node name must be 1...\(Transport.maxNodeNameBytes) UTF-8 bytes, got \(nameBytes)")
+            }
+            guard !Transport.hasControlCharacters(nodeName) else {
+                throw .invalidSettings("node name contains control characters")
             }
             guard !clusterID.isEmpty, clusterID.count <= Transport.maxClusterIDBytes else {
                 throw .invalidSettings("cluster id must be 1...\(Transport.maxClusterIDBytes) bytes, got \(clusterID.count)")
@@ -73,5 +77,25 @@ extension Transport {
 public struct Peer: Sendable, Hashable, CustomStringConvertible {
     public let name: String
     public let publicKey: NodePublicKey
+
+    public init(name: String, publicKey: NodePublicKey) {
+        self.name = name
+        self.publicKey = publicKey
+    }
     public var description: String { "\(name)[\(publicKey)]" }
+}
+
+extension Transport {
+    /// Names and refusal details from a peer end up in log lines: a newline in
+    /// them could forge a line, so names with control characters are refused
+    /// and details are cleaned.
+    static func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+    }
+
+    static func printable(_ text: String, maxCharacters: Int = 200) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.prefix(maxCharacters).map {
+            $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? "?" : $0
+        }))
+    }
 }

@@ -81,6 +81,7 @@ import Testing
         ("empty", .malformedHandshake),
         ("bad role", .malformedHandshake),
         ("non-utf8 name", .malformedHandshake),
+        ("newline in name", .malformedHandshake),
     ])
     func brokenHelloIsRefused(change: String, expected: Transport.Refusal) throws {
         let a = try cluster.settings("alpha"), b = try cluster.settings("bravo")
@@ -95,6 +96,7 @@ import Testing
         case "trailing byte": bytes = hello.encoded() + [0]
         case "empty": bytes = []
         case "bad role": bytes = hello.encoded(); bytes[1] = 7
+        case "newline in name": hello.nodeName = "a\nWARN forged"; bytes = hello.encoded()
         case "non-utf8 name": hello.nodeName = "abcde"; bytes = hello.encoded(); bytes[3 + 16 + 1] = 0xFF
         default: Issue.record("unknown case \(change)"); return
         }
@@ -110,7 +112,7 @@ import Testing
         #expect(throws: TransportError.self) { try NodeIdentity(seed: [1, 2, 3]) }
     }
 
-    @Test(arguments: [("", "t"), (String(repeating: "n", count: 256), "t"), ("node", "")])
+    @Test(arguments: [("", "t"), (String(repeating: "n", count: 256), "t"), ("node", ""), ("a\rb", "t")])
     func invalidSettingsAreTypedErrors(name: String, token: String) {
         #expect(throws: TransportError.self) {
             try Transport.Settings(nodeName: name, identity: NodeIdentity.generate(),
