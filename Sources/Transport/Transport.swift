@@ -12,7 +12,7 @@
 /// Kinds `0...0xEF` are application messages (their meaning belongs to the node
 /// layer); `0xF0...` are the transport's own (see `FrameKind`).
 ///
-/// ## Handshake (Noise-like, XX pattern with a pre-shared join token)
+/// ## Handshake (shaped like Noise XX, plus a pre-shared join token)
 /// Each node has a long-term Ed25519 identity (`crypto_sign`); its public key is
 /// the node's identity. Each connection makes a fresh X25519 key pair (`crypto_kx`).
 ///
@@ -36,7 +36,13 @@
 ///
 /// `tokenKey = BLAKE2b-256("yonke join token v1" ‖ len(clusterID) ‖ clusterID ‖ token)`.
 /// Proofs travel sealed, so a passive observer learns nothing to guess the
-/// token offline; tokens should nevertheless be high-entropy (`JoinToken.generate()`).
+/// token offline; an active impostor listener receives one sealed proof per
+/// attempt and could guess offline against it, so tokens must be high-entropy
+/// (`Transport.generateJoinToken()`: 256 random bits).
+///
+/// Not a goal: hiding who talks. Hellos are plaintext, so anyone who connects
+/// learns the listener's cluster id, node name and public key (as with an
+/// SSH host key); nothing else is revealed before the token is proven.
 ///
 /// ## Sealed frames
 /// XChaCha20-Poly1305 with one key per direction and the nonce a per-direction
