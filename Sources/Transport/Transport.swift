@@ -1,5 +1,74 @@
-import NIOCore
-import NIOPosix
-
 /// Framed, authenticated and encrypted links between nodes and from clients.
-public enum Transport {}
+///
+/// ## Wire format
+/// Every frame is `[u32 length, big endian][u8 version][u8 kind][payload]`,
+/// where `length` counts the version, kind and payload bytes (so `length >= 2`).
+/// A length above `Limits.maxFrameBytes`, a length below 2, an unknown version,
+/// a kind not allowed in the current state, or a connection that ends
+/// mid-frame closes that connection with a logged reason; the listener keeps
+/// serving everyone else. Lengths are checked before anything is buffered, so a
+/// hostile length never makes us allocate what it asks for.
+///
+/// Kinds `0...0xEF` are application messages (their meaning belongs to the node
+/// layer); `0xF0...` are the transport's own (see `FrameKind`).
+///
+/// ## Handshake (shaped like Noise XX, plus a pre-shared join token)
+/// Each node has a long-term Ed25519 identity (`crypto_sign`); its public key is
+/// the node's identity. Each connection makes a fresh X25519 key pair (`crypto_kx`).
+///
+/// 1. I → R  `hello`: protocol version, role, cluster id, node name,
+///    ephemeral kx public key, identity public key.
+/// 2. R → I  `hello` (same fields). Each side checks version, opposite role and
+///    cluster id, and refuses (plaintext `refusal` frame, then close) on mismatch.
+/// 3. Both derive `transcript = BLAKE2b-256("yonke-transport-v1" ‖ hello_I ‖ hello_R)`
+///    and session keys: `crypto_kx_client/server_session_keys` on the ephemeral
+///    keys, each then hashed with BLAKE2b keyed by the kx key over
+///    `transcript ‖ tokenKey`, so the link keys depend on both ephemerals
+///    (forward secrecy), on the exact hellos and on the join token.
+///    From here on every non-refusal frame is sealed (below).
+/// 4. I → R  sealed `proof`: `MAC_tokenKey("I" ‖ transcript)` (keyed BLAKE2b-256,
+///    proving the join token) and `Ed25519_sign_identity("I" ‖ transcript)`
+///    (proving the identity key, and binding it to this session's ephemerals).
+/// 5. R verifies (token, signature, optional pinned key, admission policy) and
+///    either refuses or sends its own sealed `proof` with role "R". R never
+///    proves anything to a peer that has not proven the token first.
+/// 6. I verifies R's proof the same way. The link is established.
+///
+/// `tokenKey = BLAKE2b-256("yonke join token v1" ‖ len(clusterID) ‖ clusterID ‖ token)`.
+/// Proofs travel sealed, so a passive observer learns nothing to guess the
+/// token offline; an active impostor listener receives one sealed proof per
+/// attempt and could guess offline against it, so tokens must be high-entropy
+/// (`Transport.generateJoinToken()`: 256 random bits).
+///
+/// Not a goal: hiding who talks. Hellos are plaintext, so anyone who connects
+/// learns the listener's cluster id, node name and public key (as with an
+/// SSH host key); nothing else is revealed before the token is proven.
+///
+/// ## Sealed frames
+/// XChaCha20-Poly1305 with one key per direction and the nonce a per-direction
+/// frame counter starting at 0; the version and kind bytes are associated data.
+/// A replayed, reordered, dropped or altered frame therefore fails to open and
+/// closes the link. Each direction carries at most 2^64 frames per session.
+public enum Transport {
+    /// The version byte of every frame. Bump on any incompatible wire change.
+    public static let frameVersion: UInt8 = 1
+    /// The version carried in `hello`: the handshake and message conventions.
+    public static let protocolVersion: UInt8 = 1
+    /// Bytes before the payload: length, version, kind.
+    public static let frameHeaderBytes = 6
+    /// Poly1305 tag on every sealed frame.
+    public static let sealOverheadBytes = 16
+    /// Largest kind the application may use; above belong to the transport.
+    public static let maxApplicationKind: UInt8 = 0xEF
+    /// Largest node name in a hello, in UTF-8 bytes.
+    public static let maxNodeNameBytes = 255
+    /// Largest cluster id in a hello.
+    public static let maxClusterIDBytes = 64
+}
+
+/// Transport-owned frame kinds, above every application kind.
+enum FrameKind {
+    static let hello: UInt8 = 0xF0
+    static let proof: UInt8 = 0xF1
+    static let refusal: UInt8 = 0xF2
+}

@@ -1,0 +1,190 @@
+import CSodium
+import YonkeCore
+
+/// One side of the handshake described on `Transport`, without any I/O: the
+/// link handler feeds it the peer's frames and sends what it returns.
+struct Handshake {
+    enum Role: UInt8, Sendable {
+        case initiator = 0, responder = 1
+        var label: [UInt8] { self == .initiator ? [UInt8(ascii: "I")] : [UInt8(ascii: "R")] }
+        var opposite: Role { self == .initiator ? .responder : .initiator }
+    }
+
+    /// What the hello says about its sender.
+    struct Hello: Equatable {
+        var protocolVersion: UInt8
+        var role: Role
+        var clusterID: [UInt8]
+        var nodeName: String
+        var ephemeralKey: [UInt8]
+        var identityKey: NodePublicKey
+
+        func encoded() -> [UInt8] {
+            var out: [UInt8] = [protocolVersion, role.rawValue, UInt8(clusterID.count)]
+            out += clusterID
+            let name = Array(nodeName.utf8)
+            out.append(UInt8(name.count))
+            out += name
+            out += ephemeralKey
+            out += identityKey.bytes
+            return out
+        }
+
+        static func decode(_ bytes: [UInt8]) throws(TransportError) -> Hello {
+            var reader = ByteReader(bytes)
+            guard let version = reader.byte(), let roleByte = reader.byte() else {
+                throw .malformedHandshake("hello shorter than its fixed header (\(bytes.count) bytes)")
+            }
+            guard let role = Role(rawValue: roleByte) else {
+                throw .malformedHandshake("hello role \(roleByte) is neither initiator (0) nor responder (1)")
+            }
+            guard let idCount = reader.byte(), idCount > 0, let clusterID = reader.bytes(Int(idCount)) else {
+                throw .malformedHandshake("hello cluster id missing or truncated")
+            }
+            guard let nameCount = reader.byte(), nameCount > 0, let nameBytes = reader.bytes(Int(nameCount)) else {
+                throw .malformedHandshake("hello node name missing or truncated")
+            }
+            guard let name = String(validating: nameBytes, as: UTF8.self) else {
+                throw .malformedHandshake("hello node name is not UTF-8")
+            }
+            guard !Transport.hasControlCharacters(name) else {
+                throw .malformedHandshake("hello node name contains control characters")
+            }
+            guard let ephemeral = reader.bytes(Crypto.kxPublicKeyBytes),
+                  let identityBytes = reader.bytes(NodePublicKey.byteCount),
+                  let identity = NodePublicKey(bytes: identityBytes) else {
+                throw .malformedHandshake("hello keys truncated")
+            }
+            guard reader.isAtEnd else {
+                throw .malformedHandshake("\(reader.remaining) trailing bytes after hello")
+            }
+            return Hello(protocolVersion: version, role: role, clusterID: clusterID, nodeName: name,
+                         ephemeralKey: ephemeral, identityKey: identity)
+        }
+    }
+
+    /// The two link keys, each already bound to the transcript and the token.
+    struct SessionKeys {
+        var receive: SecretBytes
+        var send: SecretBytes
+    }
+
+    let role: Role
+    let settings: Transport.Settings
+    /// The initiator may pin the responder's identity (a client that knows its seed).
+    let expectedPeerKey: NodePublicKey?
+    let localHello: Hello
+    private let ephemeralSecret: SecretBytes
+    private(set) var peerHello: Hello?
+    private(set) var transcript: [UInt8] = []
+
+    init(role: Role, settings: Transport.Settings, expectedPeerKey: NodePublicKey?,
+         ephemeral: (publicKey: [UInt8], secretKey: SecretBytes) = Crypto.ephemeralKeyPair()) {
+        self.role = role
+        self.settings = settings
+        self.expectedPeerKey = expectedPeerKey
+        self.ephemeralSecret = ephemeral.secretKey
+        self.localHello = Hello(
+            protocolVersion: Transport.protocolVersion, role: role, clusterID: settings.clusterID,
+            nodeName: settings.nodeName, ephemeralKey: ephemeral.publicKey,
+            identityKey: settings.identity.publicKey)
+    }
+
+    /// Checks the peer's hello and derives the link keys; a refusal is thrown
+    /// as `.refused` with the reason to send back.
+    mutating func onHello(_ bytes: [UInt8]) throws(TransportError) -> SessionKeys {
+        let hello: Hello
+        do { hello = try Hello.decode(bytes) } catch {
+            throw .refused(.malformedHandshake, detail: error.description)
+        }
+        guard hello.protocolVersion == Transport.protocolVersion else {
+            throw .refused(.protocolVersionMismatch,
+                           detail: "peer speaks \(hello.protocolVersion), we speak \(Transport.protocolVersion)")
+        }
+        guard hello.role == role.opposite else {
+            throw .refused(.malformedHandshake, detail: "peer claims our own role \(hello.role)")
+        }
+        guard hello.clusterID == settings.clusterID else {
+            throw .refused(.clusterMismatch,
+                           detail: "peer is in cluster \(Hex.encode(hello.clusterID)), we are in \(Hex.encode(settings.clusterID))")
+        }
+        if let expected = expectedPeerKey, expected != hello.identityKey {
+            throw .refused(.unexpectedIdentity,
+                           detail: "expected key \(expected), peer \(hello.nodeName) presented \(hello.identityKey)")
+        }
+        peerHello = hello
+        let (initiatorHello, responderHello) = role == .initiator ? (localHello, hello) : (hello, localHello)
+        transcript = Crypto.blake2b(
+            Array("yonke-transport-v1".utf8) + initiatorHello.encoded() + responderHello.encoded(), key: nil)
+        return try deriveSessionKeys(peerEphemeral: hello.ephemeralKey)
+    }
+
+    private func deriveSessionKeys(peerEphemeral: [UInt8]) throws(TransportError) -> SessionKeys {
+        var rx = [UInt8](repeating: 0, count: Crypto.sessionKeyBytes)
+        var tx = [UInt8](repeating: 0, count: Crypto.sessionKeyBytes)
+        defer { sodium_memzero(&rx, rx.count); sodium_memzero(&tx, tx.count) }
+        let rc = switch role {
+        case .initiator:
+            crypto_kx_client_session_keys(&rx, &tx, localHello.ephemeralKey, ephemeralSecret.typedPointer, peerEphemeral)
+        case .responder:
+            crypto_kx_server_session_keys(&rx, &tx, localHello.ephemeralKey, ephemeralSecret.typedPointer, peerEphemeral)
+        }
+        // Fails only for a degenerate (low-order) peer key, which no honest peer sends.
+        guard rc == 0 else {
+            throw .refused(.malformedHandshake, detail: "peer ephemeral key rejected by crypto_kx")
+        }
+        var bindInput = transcript
+        bindInput += UnsafeBufferPointer(start: settings.tokenKey.typedPointer, count: settings.tokenKey.count)
+        defer { sodium_memzero(&bindInput, bindInput.count) }
+        func bind(_ kxKey: [UInt8]) -> SecretBytes {
+            let keyed = SecretBytes(copying: kxKey)
+            return SecretBytes(count: Crypto.aeadKeyBytes) { Crypto.blake2b(into: $0, bindInput, key: keyed) }
+        }
+        return SessionKeys(receive: bind(rx), send: bind(tx))
+    }
+
+    /// Our proof: token MAC and identity signature over role ‖ transcript.
+    func makeProof() -> [UInt8] {
+        invariant(!transcript.isEmpty, "proof requested before the peer's hello (role \(role))")
+        let message = role.label + transcript
+        return Crypto.blake2b(message, key: settings.tokenKey) + settings.identity.sign(message)
+    }
+
+    /// Checks the peer's proof; returns who it is.
+    func onProof(_ bytes: [UInt8]) throws(TransportError) -> Peer {
+        guard let hello = peerHello else {
+            throw .refused(.malformedHandshake, detail: "proof before hello")
+        }
+        guard bytes.count == Crypto.hashBytes + Crypto.signatureBytes else {
+            throw .refused(.malformedHandshake, detail: "proof of \(bytes.count) bytes, expected \(Crypto.hashBytes + Crypto.signatureBytes)")
+        }
+        let message = role.opposite.label + transcript
+        let mac = Array(bytes.prefix(Crypto.hashBytes))
+        guard Crypto.equal(mac, Crypto.blake2b(message, key: settings.tokenKey)) else {
+            throw .refused(.joinTokenMismatch, detail: "peer \(hello.nodeName) does not hold this cluster's join token")
+        }
+        guard hello.identityKey.verify(signature: Array(bytes.suffix(Crypto.signatureBytes)), of: message) else {
+            throw .refused(.badIdentitySignature, detail: "peer \(hello.nodeName) did not prove key \(hello.identityKey)")
+        }
+        let peer = Peer(name: hello.nodeName, publicKey: hello.identityKey)
+        if role == .responder, let admit = settings.admit, let reason = admit(peer) {
+            throw .refused(.notAdmitted, detail: reason)
+        }
+        return peer
+    }
+}
+
+/// Bounds-checked reads over untrusted bytes.
+struct ByteReader {
+    private let bytes: [UInt8]
+    private var offset = 0
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    var remaining: Int { bytes.count - offset }
+    var isAtEnd: Bool { remaining == 0 }
+    mutating func byte() -> UInt8? { bytes(1)?.first }
+    mutating func bytes(_ count: Int) -> [UInt8]? {
+        guard count >= 0, count <= remaining else { return nil }
+        defer { offset += count }
+        return Array(bytes[offset..<offset + count])
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import Transport
-
-@Test func TransportBuilds() { #expect(Bool(true)) }
