@@ -38,8 +38,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        .target(name: "Node", dependencies: [
+            "YonkeCore", "BlockCodec", "BlockStore", "Consensus", "Membership", "Placement", "Topology",
+            "Catalog", "Transport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         .executableTarget(name: "yonke", dependencies: [
-            "YonkeCore", "BlockCodec", "BlockStore",
+            "YonkeCore", "BlockCodec", "BlockStore", "Node", "Topology", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -63,6 +70,7 @@ let package = Package(
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
         .testTarget(name: "YonkeCLITests", dependencies: ["yonke"]),
     ]

@@ -1,0 +1,75 @@
+import Logging
+import NIOCore
+import Transport
+
+/// How the CLI talks to a cluster: any of its endpoints answers (writes are
+/// forwarded to the master by the node asked). Like etcd's `--endpoints`, the
+/// next address is tried when one is down or cut off from the quorum.
+public actor ClusterClient {
+    public let endpoints: [PeerDirectory.Address]
+    let settings: Transport.Settings
+    let logger: Logger
+    private var current: (index: Int, link: RPCLink, task: Task<Void, Never>)?
+
+    public init(endpoints: [PeerDirectory.Address], secrets: ClusterSecrets, logger: Logger) throws {
+        guard !endpoints.isEmpty else { throw NodeError.invalidConfig("no cluster endpoint given (--cluster HOST:PORT)") }
+        self.endpoints = endpoints
+        self.logger = logger
+        settings = try Transport.Settings(
+            nodeName: "client", identity: try NodeIdentity.generate(), clusterID: secrets.clusterID,
+            joinToken: secrets.joinToken, logger: logger)
+    }
+
+    /// The node that answered last (a name from its identity handshake).
+    public var connectedNode: String? { current?.link.peer.name }
+
+    /// Sends one request, moving to the next endpoint when a node cannot be
+    /// reached or answers `unavailable`/`noQuorum`. Other failures are final.
+    public func call(op: UInt16, payload: ByteBuffer, timeout: Duration = .seconds(10)) async throws -> ByteBuffer {
+        var lastError: (any Error)?
+        let start = current?.index ?? 0
+        for attempt in 0..<endpoints.count {
+            let index = (start + attempt) % endpoints.count
+            do {
+                let link = try await link(index)
+                return try await link.call(op: op, payload: payload, timeout: timeout)
+            } catch let failure as RPCFailure where ![.unavailable, .noQuorum, .timeout].contains(failure.code) {
+                throw failure
+            } catch {
+                lastError = error
+                drop()
+                logger.debug("endpoint failed, trying the next", metadata: ["endpoint": "\(endpoints[index])", "error": "\(error)"])
+            }
+        }
+        throw ClientError.allEndpointsFailed(endpoints: endpoints.map(\.description), last: lastError.map { "\($0)" } ?? "none")
+    }
+
+    private func link(_ index: Int) async throws -> RPCLink {
+        if let current, current.index == index, !current.link.isClosed { return current.link }
+        drop()
+        let (link, task) = try await RPCConnector.open(
+            endpoints[index], expectedName: nil, settings: settings, handler: RefusingHandler(), logger: logger,
+            timeout: .seconds(3))
+        current = (index, link, task)
+        return link
+    }
+
+    private func drop() {
+        current?.link.close()
+        current?.task.cancel()
+        current = nil
+    }
+
+    public func close() { drop() }
+}
+
+public enum ClientError: Error, CustomStringConvertible {
+    case allEndpointsFailed(endpoints: [String], last: String)
+
+    public var description: String {
+        switch self {
+        case let .allEndpointsFailed(endpoints, last):
+            "no node answered (tried \(endpoints.joined(separator: ", "))); last error: \(last)"
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import BlockCodec
+import Foundation
+import Transport
+import YonkeCore
+
+/// What a cluster's members and clients share, in one file (mode 0600):
+/// the keyring (cluster id + data secret; clients encode and decode blocks,
+/// nodes only ever hold ciphertext) and the join token (links).
+public struct ClusterSecrets: Sendable {
+    public let keyring: Keyring
+    public let clusterSecret: [UInt8]
+    public let joinToken: String
+
+    public var clusterID: [UInt8] { keyring.clusterID }
+
+    public static func generate() throws -> ClusterSecrets {
+        let (id, secret) = try Keyring.randomMaterial()
+        return ClusterSecrets(
+            keyring: try Keyring(clusterID: id, clusterSecret: secret), clusterSecret: secret,
+            joinToken: try Transport.generateJoinToken())
+    }
+
+    public func fileContents() -> String {
+        keyring.fileContents(clusterSecret: clusterSecret) + "join-token: \(joinToken)\n"
+    }
+
+    public static func parse(_ text: String, path: String) throws -> ClusterSecrets {
+        let (keyring, secret) = try Keyring.parse(fileContents: text)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("join-token:") }) else {
+            throw NodeError.badSecrets(path: path, reason: "no 'join-token:' line")
+        }
+        let token = line.dropFirst("join-token:".count).trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty else { throw NodeError.badSecrets(path: path, reason: "empty join token") }
+        return ClusterSecrets(keyring: keyring, clusterSecret: secret, joinToken: token)
+    }
+
+    public static func load(path: String) throws -> ClusterSecrets {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw NodeError.badSecrets(path: path, reason: "cannot read the file (does it exist?)")
+        }
+        return try parse(text, path: path)
+    }
+
+    /// Writes the file with mode 0600; refuses to replace an existing one.
+    public func write(to path: String) throws {
+        try SecretFile.create(path: path, contents: fileContents())
+    }
+}
+
+/// Small secret files: created with O_EXCL and mode 0600, fsynced.
+enum SecretFile {
+    static func create(path: String, contents: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw NodeError.io(path: path, what: "create", errno: errno) }
+        defer { close(fd) }
+        let bytes = Array(contents.utf8)
+        guard write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
+            let code = errno
+            unlink(path)
+            throw NodeError.io(path: path, what: "write", errno: code)
+        }
+    }
+}
+
+/// A node's long-term identity seed, created on first start in its data folder.
+enum IdentityFile {
+    static func loadOrCreate(path: String) throws -> NodeIdentity {
+        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            guard let seed = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                  seed.count == NodeIdentity.seedByteCount
+            else { throw NodeError.badSecrets(path: path, reason: "not a hex identity seed") }
+            return try NodeIdentity(seed: seed)
+        }
+        let seed = try NodeIdentity.randomSeed()
+        try SecretFile.create(path: path, contents: Hex.encode(seed) + "\n")
+        return try NodeIdentity(seed: seed)
+    }
+}

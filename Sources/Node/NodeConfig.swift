@@ -1,0 +1,55 @@
+import Foundation
+import Topology
+
+/// Everything one node process needs to start.
+public struct NodeConfig: Sendable {
+    public let topology: Topology
+    public let machine: Topology.Machine
+    /// The cluster's data folder on this machine (`cluster up --data`, default
+    /// `./.yonke-data`): relative disk paths of the topology live under it.
+    public let dataRoot: String
+    public let secrets: ClusterSecrets
+    public var timing: NodeTiming
+
+    public init(topology: Topology, name: String, dataRoot: String, secrets: ClusterSecrets,
+                timing: NodeTiming = .lan) throws {
+        guard let machine = topology.machine(named: name) else {
+            throw NodeError.notInTopology(name: name, known: topology.machines.map(\.name))
+        }
+        self.topology = topology
+        self.machine = machine
+        self.dataRoot = dataRoot
+        self.secrets = secrets
+        self.timing = timing
+    }
+
+    public var name: String { machine.name }
+    /// This node's own folder: identity key and Raft log.
+    public var dataDirectory: String { dataRoot + "/" + machine.name }
+    public var identityPath: String { dataDirectory + "/identity.key" }
+    public var raftDirectory: String { dataDirectory + "/raft" }
+
+    /// A disk path from the topology: relative ones live under the data root,
+    /// so one topology file serves every node of a local cluster.
+    public func diskPath(_ disk: Topology.Disk) -> String {
+        disk.path.hasPrefix("/") ? disk.path : dataRoot + "/" + disk.path
+    }
+
+    public func address(of name: String) -> PeerDirectory.Address? {
+        topology.machine(named: name).map { PeerDirectory.Address(host: $0.address.host, port: $0.address.port) }
+    }
+}
+
+/// Clocks of the node's protocols. `.lan`: 10 ms Raft ticks, 150–300 ms
+/// election timeout, 50 ms heartbeat (the Raft paper's LAN figures); SWIM
+/// probes every 500 ms. `.test` is the same: tests use real time too.
+public struct NodeTiming: Sendable {
+    public var raftTickMilliseconds: Int
+    public var swimPeriodMilliseconds: Int
+    public var blockReportIntervalMilliseconds: Int
+    public var requestTimeoutMilliseconds: Int
+
+    public static let lan = NodeTiming(
+        raftTickMilliseconds: 10, swimPeriodMilliseconds: 500,
+        blockReportIntervalMilliseconds: 5_000, requestTimeoutMilliseconds: 5_000)
+}
