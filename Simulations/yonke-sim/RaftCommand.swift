@@ -18,6 +18,11 @@ struct RaftCommand: ParsableCommand {
     @Option(help: "Nodes per cluster.") var nodes: Int = 5
     @Flag(help: "Print the full readable trace of each run (use with --seed).") var trace = false
     @Option(help: "Simulated seconds of faults before healing.") var safetySeconds: Int64 = 6
+    @Option(help: "Fix entries per append message (and one append in flight) instead of drawing it from the seed.")
+    var batch: Int?
+    @Option(help: "Fix the chance that a node crashes right after answering (instead of drawing it from the seed).")
+    var crashAfterReply: Double?
+    @Flag(help: "Skip the leader-crash failover measurement.") var noFailover = false
     @Option(help: "Test-only broken variants, comma separated: commit-old-term, skip-up-to-date, forget-vote.")
     var breakRaft: String?
 
@@ -34,6 +39,9 @@ struct RaftCommand: ParsableCommand {
             var options = Simulation.RaftOptions(seed: s, nodeCount: nodes)
             options.safetyDuration = .seconds(safetySeconds)
             options.testingFaults = faults
+            options.maxEntriesPerMessage = batch
+            options.crashAfterReplyProbability = crashAfterReply
+            options.measureFailover = !noFailover
             options.traceLines = trace
             options.echoTrace = trace
             let outcome = Simulation.runRaft(options)

@@ -19,6 +19,12 @@ extension Simulation {
         /// Entries kept behind a snapshot for slightly lagging followers.
         public var snapshotTrailingEntries: UInt64 = 8
         public var membershipChanges = true
+        /// Draw batch size and pipelining depth from the seed.
+        public var varyBatching = true
+        /// Overrides the seed-drawn chance that a node crashes right after answering.
+        public var crashAfterReplyProbability: Double?
+        /// Overrides the seed-drawn batching.
+        public var maxEntriesPerMessage: Int?
         public var measureFailover = true
         public var testingFaults: Raft.TestingFaults = []
         /// Keep and print trace lines (slower); the hash is kept either way.
@@ -35,7 +41,9 @@ extension Simulation {
         var raftConfig: Raft.Config {
             var config = Raft.Config.lan
             config.snapshotThresholdEntries = snapshotThresholdEntries
+            config.maxUncommittedEntries = 64
             config.testingFaults = testingFaults
+            if let batch = maxEntriesPerMessage { config.maxEntriesPerMessage = batch; config.maxInflightMessages = 1 }
             return config
         }
     }

@@ -44,6 +44,60 @@ extension RaftSimulation {
         }
     }
 
+    /// The lemma behind Leader Completeness (§5.4.3), checked whenever the commit
+    /// point moves: any node whose log is at least as up to date (§5.4.1) as a
+    /// majority of all nodes could win an election, so it must already hold
+    /// every committed entry. This catches an unsafe commit at the moment it
+    /// happens (Figure 8's S5), without waiting for crashes to elect that node.
+    mutating func checkElectableNodesHoldCommitted() {
+        let committed = Raft.Index(history.committedTerms.count)
+        guard committed > 0 else { return }
+        let expected = history.committedTerms[Int(committed - 1)]
+        let logs = nodes.indices.map { logView($0) }
+        let majority = nodes.count / 2 + 1
+        for (i, log) in logs.enumerated() {
+            guard committed > log.snapshotIndex else { continue }
+            var wouldGrant = 0
+            for other in logs where log.lastTerm > other.lastTerm || (log.lastTerm == other.lastTerm && log.lastIndex >= other.lastIndex) {
+                _ = other
+                wouldGrant += 1
+            }
+            guard wouldGrant >= majority else { continue }
+            let held = log.term(committed)
+            if held != expected {
+                fail(.leaderCompleteness, "\(ids[i]) (last \(log.lastIndex)@\(log.lastTerm)) could win an election but holds \(held.map { "term \($0)" } ?? "nothing") at committed index \(committed) (committed term \(expected))")
+                return
+            }
+        }
+    }
+
+    struct LogView {
+        let lastIndex: Raft.Index
+        let lastTerm: Raft.Term
+        let snapshotIndex: Raft.Index
+        let term: (Raft.Index) -> Raft.Term?
+    }
+
+    /// A node's log as it would be after a restart: memory when up, storage when down
+    /// (the same thing here, since the driver persists before anything else).
+    func logView(_ i: Int) -> LogView {
+        if let raft = nodes[i].raft {
+            return LogView(lastIndex: raft.lastIndex, lastTerm: raft.lastTerm, snapshotIndex: raft.snapshotIndex,
+                           term: { raft.term(at: $0) })
+        }
+        let storage = nodes[i].storage
+        let snapIndex = storage.snapshot?.metadata.index ?? 0
+        let snapTerm = storage.snapshot?.metadata.term ?? 0
+        let entries = storage.entries
+        return LogView(lastIndex: entries.last?.index ?? snapIndex, lastTerm: entries.last?.term ?? snapTerm,
+                       snapshotIndex: snapIndex,
+                       term: { index in
+                           if index == snapIndex { return snapTerm }
+                           guard let first = entries.first?.index, index >= first, index < first + Raft.Index(entries.count) else { return nil }
+                           return entries[Int(index - first)].term
+                       })
+    }
+
     /// Records newly committed indices; a node committing a different term at
     /// an index someone already committed breaks State Machine Safety (§5.4.3).
     mutating func checkCommit(_ i: Int) {
@@ -52,6 +106,8 @@ extension RaftSimulation {
         defer { nodes[i].lastCommit = max(nodes[i].lastCommit, commit) }
         guard commit > nodes[i].lastCommit else { return }
         var index = max(nodes[i].lastCommit + 1, raft.snapshotIndex)
+        let knownBefore = history.committedTerms.count
+        defer { if history.committedTerms.count > knownBefore && violation == nil { checkElectableNodesHoldCommitted() } }
         while index <= commit {
             if let t = raft.term(at: index) {
                 let known = Raft.Index(history.committedTerms.count)

@@ -39,6 +39,9 @@ struct RaftSimulation {
     let options: Simulation.RaftOptions
     let plan: FaultPlan
     let config: Raft.Config
+    /// A node crashes right after persisting and answering, then reboots within
+    /// 1–20 ms: the moment a forgotten fsync of the vote shows.
+    let crashAfterReplyProbability: Double
     let ids: [Raft.NodeID]
     let indexOf: [Raft.NodeID: Int]
     let bootstrap: Raft.Configuration
@@ -70,7 +73,17 @@ struct RaftSimulation {
         var root = SeededGenerator(seed: options.seed)
         var planRng = root.fork()
         plan = options.plan ?? FaultPlan.random(using: &planRng)
-        config = options.raftConfig
+        // Batching and pipelining vary per seed: a batch of one entry is what
+        // exposes commit-rule bugs (an old-term entry acked before the new one).
+        var shapeRng = root.fork()
+        var config = options.raftConfig
+        if options.varyBatching && options.maxEntriesPerMessage == nil {
+            config.maxEntriesPerMessage = [1, 2, 4, 16, 64].randomElement(using: &shapeRng)!
+            config.maxInflightMessages = [1, 2, 8].randomElement(using: &shapeRng)!
+        }
+        self.config = config
+        crashAfterReplyProbability = options.crashAfterReplyProbability
+            ?? [0, 0, 0.002, 0.01].randomElement(using: &shapeRng)!
         ids = (1...options.nodeCount).map { Raft.NodeID("n\($0)") }
         indexOf = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
         bootstrap = Raft.Configuration(voters: ids)
@@ -84,7 +97,7 @@ struct RaftSimulation {
     }
 
     mutating func run() -> Simulation.RaftOutcome {
-        record("seed \(options.seed) nodes \(options.nodeCount) plan: \(plan)")
+        record("seed \(options.seed) nodes \(options.nodeCount) plan: \(plan); batch \(config.maxEntriesPerMessage) inflight \(config.maxInflightMessages) crash-after-reply \(crashAfterReplyProbability)")
         for i in nodes.indices {
             record("clock \(ids[i]) rate \(nodes[i].clock.rate) offset \(nodes[i].clock.offset)")
             start(i)
@@ -149,7 +162,8 @@ struct RaftSimulation {
             start(i)
         case .propose:
             proposeFromClient()
-            if phase != .done { queue.schedule(.propose, after: options.proposalInterval) }
+            // After healing the client slows down: liveness is about progress, not throughput.
+            if phase != .done { queue.schedule(.propose, after: phase == .safety ? options.proposalInterval : options.proposalInterval * 5) }
         case .reconfigure:
             guard phase == .safety else { return }
             reconfigure()
@@ -225,6 +239,14 @@ struct RaftSimulation {
             nodes[i].raft = raft
             checkLeadership(i)
             checkCommit(i)
+            // A crash right after the fsync, before or after the answers leave.
+            if phase == .safety, !messages.isEmpty, crashAfterReplyProbability > 0,
+               Double.random(in: 0..<1, using: &rng) < crashAfterReplyProbability {
+                if Bool.random(using: &rng) { for message in messages { send(message, from: i) } }
+                crash(i)
+                queue.schedule(.restart(node: i), after: .ms(Int64.random(in: 1...20, using: &rng)))
+                return
+            }
             for message in messages { send(message, from: i) }
             applyReady(ready, node: i)
             if let request = ready.snapshotRequest, request > options.snapshotTrailingEntries {

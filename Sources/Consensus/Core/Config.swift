@@ -20,6 +20,10 @@ extension Raft {
         public var maxEntriesPerMessage: Int
         /// Append messages in flight per follower before waiting for acks (pipelining).
         public var maxInflightMessages: Int
+        /// Flow control: a leader refuses proposals while this many entries wait
+        /// to commit, so a slow quorum pushes back on clients instead of the log
+        /// growing without bound (etcd's MaxUncommittedEntriesSize, counted in entries).
+        public var maxUncommittedEntries: Int
         /// Suggest a snapshot once this many applied entries sit in the log.
         public var snapshotThresholdEntries: Int
         /// Test-only switches that break Raft on purpose, so the simulator can
@@ -27,7 +31,7 @@ extension Raft {
         public var testingFaults: TestingFaults
 
         public init(electionTimeoutTicks: Int, heartbeatTicks: Int, preVote: Bool = true, checkQuorum: Bool = true,
-                    maxEntriesPerMessage: Int = 64, maxInflightMessages: Int = 8, snapshotThresholdEntries: Int = 1_000,
+                    maxEntriesPerMessage: Int = 64, maxInflightMessages: Int = 8, maxUncommittedEntries: Int = 4_096, snapshotThresholdEntries: Int = 1_000,
                     testingFaults: TestingFaults = []) {
             invariant(heartbeatTicks > 0 && electionTimeoutTicks > heartbeatTicks,
                       "election timeout \(electionTimeoutTicks) must exceed heartbeat \(heartbeatTicks)")
@@ -39,6 +43,7 @@ extension Raft {
             self.checkQuorum = checkQuorum
             self.maxEntriesPerMessage = maxEntriesPerMessage
             self.maxInflightMessages = maxInflightMessages
+            self.maxUncommittedEntries = maxUncommittedEntries
             self.snapshotThresholdEntries = snapshotThresholdEntries
             self.testingFaults = testingFaults
         }

@@ -30,6 +30,7 @@ extension Raft.Node {
     mutating func broadcastHeartbeat(readContext: UInt64?) {
         for member in configuration.members where member != id {
             guard let p = progress[member] else { continue }
+            if readContext == nil { progress[member]?.ackedSinceHeartbeat = false }
             // Only what the follower is known to hold: it may lack later entries.
             send(member, .heartbeat(commit: min(p.match, log.committed), readContext: readContext))
         }
@@ -165,7 +166,7 @@ extension Raft.Node {
         case .replicate:
             // Appends may have been lost: without this, a follower whose window
             // filled with dropped messages would never hear from us again.
-            if p.inflight.count >= config.maxInflightMessages { p.becomeProbe() }
+            if p.inflight.count >= config.maxInflightMessages && !p.ackedSinceHeartbeat { p.becomeProbe() }
         }
         progress[from] = p
         if p.match < log.lastIndex { sendAppend(to: from, allowEmpty: true) }

@@ -77,6 +77,8 @@ extension Raft {
         public enum ProposalError: Error, Hashable, Sendable {
             case notLeader(knownLeader: NodeID?)
             case transferInProgress
+            /// Too many entries wait to commit (`Config.maxUncommittedEntries`): back off.
+            case overloaded
             /// A configuration change is still uncommitted, or this leader has not committed in its term yet.
             case configurationChangePending
             case invalidConfigurationChange
@@ -107,6 +109,7 @@ extension Raft {
         public mutating func propose(_ data: [UInt8]) -> Result<Index, ProposalError> {
             guard role == .leader else { return .failure(.notLeader(knownLeader: leader)) }
             guard transferTarget == nil else { return .failure(.transferInProgress) }
+            guard log.lastIndex - log.committed < Index(config.maxUncommittedEntries) else { return .failure(.overloaded) }
             let index = appendAsLeader([Entry(term: term, index: 0, kind: .normal, data: data)])
             broadcastAppend()
             return .success(index)

@@ -17,6 +17,8 @@ extension Raft {
         var paused = false
         /// Last index of each append in flight, oldest first.
         var inflight: [Index] = []
+        /// An ack arrived since the last heartbeat: the stream is alive.
+        var ackedSinceHeartbeat = false
         /// Heard from since the last check-quorum round.
         var recentActive = false
 
@@ -53,6 +55,7 @@ extension Raft {
                 match = index
                 moved = true
                 paused = false
+                ackedSinceHeartbeat = true
             }
             next = max(next, index + 1)
             inflight.removeAll { $0 <= index }
