@@ -98,6 +98,13 @@ extension RaftSimulation {
             }
             return
         }
+        let voters = nodes[leader].raft!.configuration
+        guard voters.voters.count - 1 >= voters.quorum else {
+            // Membership churn left too few voters to survive a crash: nothing to measure.
+            record("failover skipped: \(voters) cannot lose a voter")
+            phase = .done
+            return
+        }
         network.conditions = .lan
         failoverCrashedTerm = nodes[leader].raft!.term
         failoverStart = now
