@@ -23,6 +23,8 @@ struct RaftCommand: ParsableCommand {
     @Option(help: "Fix the chance that a node crashes right after answering (instead of drawing it from the seed).")
     var crashAfterReply: Double?
     @Flag(help: "Skip the leader-crash failover measurement.") var noFailover = false
+    @Flag(help: "Bug-hunting profile: 20 s of faults, crashes around 5% of replies, one entry per append.")
+    var hunt = false
     @Option(help: "Test-only broken variants, comma separated: commit-old-term, skip-up-to-date, forget-vote.")
     var breakRaft: String?
 
@@ -36,12 +38,13 @@ struct RaftCommand: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         for s in range {
-            var options = Simulation.RaftOptions(seed: s, nodeCount: nodes)
-            options.safetyDuration = .seconds(safetySeconds)
+            var options = hunt ? Simulation.RaftOptions.hunting(seed: s, nodeCount: nodes)
+                               : Simulation.RaftOptions(seed: s, nodeCount: nodes)
+            if !hunt { options.safetyDuration = .seconds(safetySeconds) }
             options.testingFaults = faults
-            options.maxEntriesPerMessage = batch
-            options.crashAfterReplyProbability = crashAfterReply
-            options.measureFailover = !noFailover
+            if let batch { options.maxEntriesPerMessage = batch }
+            if let crashAfterReply { options.crashAfterReplyProbability = crashAfterReply }
+            if noFailover { options.measureFailover = false }
             options.traceLines = trace
             options.echoTrace = trace
             let outcome = Simulation.runRaft(options)

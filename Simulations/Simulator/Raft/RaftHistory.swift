@@ -8,6 +8,8 @@ struct RaftHistory {
     struct Key: Hashable { let index: Raft.Index; let term: Raft.Term }
     struct Stored: Equatable { let dataHash: UInt64; let prevTerm: Raft.Term? }
 
+    /// The candidate each node voted for, per term, as seen on the wire (§5.2: one vote per term).
+    var votes: [Key: Int] = [:]
     /// Leader per term (at most one, §5.2).
     var leaders: [Raft.Term: Int] = [:]
     /// (index, term) → what the entry held and the term before it: two logs

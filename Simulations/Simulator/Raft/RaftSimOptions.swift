@@ -38,6 +38,20 @@ extension Simulation {
             self.nodeCount = nodeCount
         }
 
+        /// The bug-hunting profile: a 20 s fault phase, nodes crashing around 5%
+        /// of their replies, and one entry per append (so an old-term entry can
+        /// be acknowledged before the new leader's own). Every invariant is
+        /// the same; only the pressure is higher. Used to show the deliberately
+        /// broken variants are caught.
+        public static func hunting(seed: UInt64, nodeCount: Int = 5) -> RaftOptions {
+            var options = RaftOptions(seed: seed, nodeCount: nodeCount)
+            options.safetyDuration = .seconds(20)
+            options.crashAfterReplyProbability = 0.05
+            options.maxEntriesPerMessage = 1
+            options.measureFailover = false
+            return options
+        }
+
         var raftConfig: Raft.Config {
             var config = Raft.Config.lan
             config.snapshotThresholdEntries = snapshotThresholdEntries
@@ -51,6 +65,7 @@ extension Simulation {
     public struct RaftViolation: Sendable, CustomStringConvertible, Equatable {
         public enum Kind: String, Sendable {
             case twoLeadersInOneTerm = "at most one leader per term"
+            case doubleVote = "one vote per term"
             case logMatching = "log matching"
             case leaderCompleteness = "leader completeness"
             case stateMachineSafety = "state machine safety"

@@ -20,6 +20,16 @@ extension RaftSimulation {
         }
     }
 
+    /// §5.2: a server votes for at most one candidate per term, across restarts.
+    mutating func checkSingleVote(voter: Int, term: Raft.Term, candidate: Int) {
+        let key = RaftHistory.Key(index: UInt64(voter), term: term)
+        if let earlier = history.votes[key], earlier != candidate {
+            fail(.doubleVote, "\(ids[voter]) voted for \(ids[earlier]) and then \(ids[candidate]) in term \(term)")
+            return
+        }
+        history.votes[key] = candidate
+    }
+
     /// §5.2 Election Safety and §5.4 Leader Completeness, when a node becomes leader.
     mutating func checkLeadership(_ i: Int) {
         guard let raft = nodes[i].raft else { return }

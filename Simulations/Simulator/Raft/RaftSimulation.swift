@@ -83,7 +83,7 @@ struct RaftSimulation {
         }
         self.config = config
         crashAfterReplyProbability = options.crashAfterReplyProbability
-            ?? [0, 0, 0.002, 0.01].randomElement(using: &shapeRng)!
+            ?? [0, 0.002, 0.01, 0.05].randomElement(using: &shapeRng)!
         ids = (1...options.nodeCount).map { Raft.NodeID("n\($0)") }
         indexOf = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
         bootstrap = Raft.Configuration(voters: ids)
@@ -153,8 +153,17 @@ struct RaftSimulation {
         case .fault:
             guard phase == .safety else { return }
             let up = nodes.indices.filter { nodes[$0].raft != nil }
-            let fault = plan.nextFault(nodes: Array(nodes.indices), up: up,
+            var fault = plan.nextFault(nodes: Array(nodes.indices), up: up,
                                        crashableMax: (options.nodeCount - 1) / 2 + 1, using: &rng)
+            // Half the isolations and crashes hit the leader: that is where Raft's
+            // hard cases live (a deposed leader with unreplicated entries).
+            if let leader = currentLeader, Bool.random(using: &rng) {
+                switch fault {
+                case .isolate: fault = .isolate(leader)
+                case .crash: fault = .crash(leader)
+                default: break
+                }
+            }
             apply(fault)
             queue.schedule(.fault, after: plan.nextFaultDelay(using: &rng))
         case .restart(let i):
@@ -286,6 +295,7 @@ struct RaftSimulation {
 
     mutating func send(_ message: Raft.Message, from i: Int) {
         guard let to = indexOf[message.to] else { return }
+        if case .voteResponse(granted: true) = message.kind { checkSingleVote(voter: i, term: message.term, candidate: to) }
         if trace.isEnabled { record("send \(message)") }
         for time in network.send(from: i, to: to, now: now) {
             queue.schedule(.deliver(message, to: to), at: time)
