@@ -54,6 +54,7 @@ extension Raft.Node {
         }
         if entries.isEmpty && !allowEmpty { return }
         send(to, .append(prevIndex: prevIndex, prevTerm: prevTerm, entries: entries, commit: log.committed))
+        p.sentCommit = max(p.sentCommit, log.committed)
         switch p.state {
         case .replicate:
             if let last = entries.last {
@@ -153,6 +154,11 @@ extension Raft.Node {
             }
         }
         sendAvailable(to: from)
+        // A follower that has everything still needs to hear the commit index
+        // moved (so it can apply) without waiting for the next heartbeat.
+        if let q = progress[from], q.match == log.lastIndex, q.sentCommit < log.committed {
+            sendAppend(to: from, allowEmpty: true)
+        }
     }
 
     mutating func onHeartbeatResponse(from: Raft.NodeID, readContext: UInt64?) {

@@ -19,6 +19,8 @@ extension Raft {
         var inflight: [Index] = []
         /// An ack arrived since the last heartbeat: the stream is alive.
         var ackedSinceHeartbeat = false
+        /// The commit index last sent in an append, to tell a caught-up follower of a newer one.
+        var sentCommit: Index = 0
         /// Heard from since the last check-quorum round.
         var recentActive = false
 
