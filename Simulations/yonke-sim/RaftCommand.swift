@@ -33,6 +33,7 @@ struct RaftCommand: ParsableCommand {
         let faults = try parseFaults()
         var violations = 0
         var acknowledged = 0
+        var reads = 0
         var simulatedSeconds = 0.0
         var failovers: [Double] = []
         let clock = ContinuousClock()
@@ -49,6 +50,7 @@ struct RaftCommand: ParsableCommand {
             options.echoTrace = trace
             let outcome = Simulation.runRaft(options)
             acknowledged += outcome.acknowledged
+            reads += outcome.readsServed
             simulatedSeconds += outcome.simulatedTime.seconds
             if let ms = outcome.failoverMs { failovers.append(ms) }
             if let violation = outcome.violation {
@@ -71,6 +73,8 @@ struct RaftCommand: ParsableCommand {
             "failoverMsP90": failovers.isEmpty ? 0 : round2(failovers[failovers.count * 9 / 10]),
             "commitsPerWallSecond": round2(Double(acknowledged) / wallSeconds),
             "wallSeconds": round2(wallSeconds),
+            "linearizableReadsChecked": reads,
+            "commits": acknowledged,
         ]
         let json = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
         print(String(decoding: json, as: UTF8.self))

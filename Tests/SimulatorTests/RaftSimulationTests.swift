@@ -8,7 +8,7 @@ import YonkeCore
 @Suite struct RaftSimulationTests {
     /// CI's share of seeds (the benchmark runs 1,000+): safety, liveness after
     /// healing, and the leader-crash failover, for 5- and 3-node clusters.
-    @Test(arguments: [(5, UInt64(1)...UInt64(80)), (3, UInt64(1001)...UInt64(1060))])
+    @Test(arguments: [(5, UInt64(1)...UInt64(150)), (3, UInt64(1001)...UInt64(1100))])
     func seedsRunWithoutViolation(nodes: Int, seeds: ClosedRange<UInt64>) {
         for seed in seeds {
             let outcome = Simulation.runRaft(Simulation.RaftOptions(seed: seed, nodeCount: nodes))

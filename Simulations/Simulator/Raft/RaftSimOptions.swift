@@ -66,6 +66,7 @@ extension Simulation {
         public enum Kind: String, Sendable {
             case twoLeadersInOneTerm = "at most one leader per term"
             case doubleVote = "one vote per term"
+            case staleRead = "linearizable read"
             case logMatching = "log matching"
             case leaderCompleteness = "leader completeness"
             case stateMachineSafety = "state machine safety"
@@ -86,6 +87,8 @@ extension Simulation {
         public let events: Int
         /// Client proposals acknowledged (applied) during the run.
         public let acknowledged: Int
+        /// Linearizable reads released and checked.
+        public let readsServed: Int
         /// Leader crash → a new leader commits an entry, in simulated ms.
         public let failoverMs: Double?
         public let plan: FaultPlan

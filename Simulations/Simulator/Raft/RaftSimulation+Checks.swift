@@ -20,6 +20,21 @@ extension RaftSimulation {
         }
     }
 
+    /// Linearizable reads (thesis §6.4): a read point must cover every entry
+    /// committed anywhere before the read was requested, or the read could
+    /// miss an acknowledged write.
+    mutating func checkReads(_ states: [Raft.ReadState], node i: Int) {
+        for state in states {
+            guard let committedBefore = pendingReads.removeValue(forKey: state.context) else { continue }
+            guard let index = state.index else { continue }
+            readsServed += 1
+            if index < committedBefore {
+                fail(.staleRead, "\(ids[i]) released read \(state.context) at index \(index), but \(committedBefore) entries were committed before it was asked")
+                return
+            }
+        }
+    }
+
     /// §5.2: a server votes for at most one candidate per term, across restarts.
     mutating func checkSingleVote(voter: Int, term: Raft.Term, candidate: Int) {
         let key = RaftHistory.Key(index: UInt64(voter), term: term)

@@ -12,6 +12,11 @@ extension RaftSimulation {
         for shift in stride(from: 56, through: 0, by: -8) { data.append(UInt8(truncatingIfNeeded: id >> UInt64(shift))) }
         let result = nodes[leader].raft!.propose(data)
         trace.mix(id)
+        // Every fifth proposal comes with a linearizable read (ReadIndex).
+        if id % 5 == 0 {
+            pendingReads[id] = Raft.Index(history.committedTerms.count)
+            nodes[leader].raft!.requestRead(context: id)
+        }
         if case .success(let index) = result {
             if trace.isEnabled { record("propose #\(id) at \(ids[leader]) index \(index)") }
             if phase == .liveness && livenessFirstProposal == nil { livenessFirstProposal = id }
@@ -30,6 +35,14 @@ extension RaftSimulation {
         } else if let learner = configuration.learners.first {
             guard let caughtUp = nodes[indexOf[learner]!].raft, caughtUp.lastIndex >= raft.commitIndex else { return }
             change = .promoteLearner(learner)
+        } else if Int.random(in: 0..<3, using: &rng) == 0 {
+            // A drained master hands over leadership (thesis §3.10).
+            guard let target = configuration.voters.filter({ $0 != raft.id }).randomElement(using: &rng) else { return }
+            nodes[leader].raft!.transferLeadership(to: target)
+            record("transfer leadership \(ids[leader]) -> \(target)")
+            trace.mix(0x7EA5)
+            drain(leader)
+            return
         } else if configuration.voters.count >= 3, Bool.random(using: &rng) {
             change = .remove(configuration.voters.randomElement(using: &rng)!)
         } else {

@@ -56,6 +56,9 @@ struct RaftSimulation {
     var phase: Phase = .safety
     var events = 0
     var nextProposalID: UInt64 = 1
+    /// Read requests by context: how many entries were committed (anywhere) when the read began.
+    var pendingReads: [UInt64: Raft.Index] = [:]
+    var readsServed = 0
     var acknowledged = 0
 
     var livenessStart: SimTime = .zero
@@ -117,7 +120,7 @@ struct RaftSimulation {
             checkDeadlines()
         }
         return Simulation.RaftOutcome(seed: options.seed, violation: violation, traceHash: trace.hash,
-                                      simulatedTime: queue.now, events: events, acknowledged: acknowledged,
+                                      simulatedTime: queue.now, events: events, acknowledged: acknowledged, readsServed: readsServed,
                                       failoverMs: failoverMs, plan: plan, lastTraceLines: trace.lastLines)
     }
 
@@ -258,6 +261,7 @@ struct RaftSimulation {
             }
             for message in messages { send(message, from: i) }
             applyReady(ready, node: i)
+            checkReads(ready.readStates, node: i)
             if let request = ready.snapshotRequest, request > options.snapshotTrailingEntries {
                 let through = request - options.snapshotTrailingEntries
                 if through > nodes[i].raft!.snapshotIndex && through <= nodes[i].app.appliedIndex {

@@ -44,8 +44,6 @@ extension Raft.Node {
         pendingReads.removeSubrange(...position)
     }
 
-    mutating func releaseReadsAwaitingCommit() {}
-
     /// Leadership transfer (thesis §3.10): bring `target` up to date, then tell
     /// it to campaign at once. Proposals are refused meanwhile; the attempt is
     /// abandoned after an election timeout.

@@ -200,7 +200,6 @@ extension Raft.Node {
     }
 
     private mutating func onCommitAdvanced() {
-        releaseReadsAwaitingCommit()
         // Thesis §4.2.2: a leader removed from the configuration leads until the
         // change commits, then steps down.
         if !configuration.isVoter(id) && log.committed >= configurationIndex {

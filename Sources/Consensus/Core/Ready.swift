@@ -19,7 +19,7 @@ extension Raft {
         /// Set when the log holds many applied entries: the driver should take
         /// a snapshot of its state machine at this index and call `compact`.
         public let snapshotRequest: Index?
-        /// Role changes since the last Ready, for logs and metrics.
+        /// The node's role, leader and term when this Ready was made, for logs and metrics.
         public let role: Role
         public let leader: NodeID?
         public let term: Term
