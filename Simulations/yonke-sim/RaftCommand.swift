@@ -25,7 +25,7 @@ struct RaftCommand: ParsableCommand {
     @Flag(help: "Skip the leader-crash failover measurement.") var noFailover = false
     @Flag(help: "Bug-hunting profile: 20 s of faults, crashes around 5% of replies, one entry per append.")
     var hunt = false
-    @Option(help: "Test-only broken variants, comma separated: commit-old-term, skip-up-to-date, forget-vote.")
+    @Option(help: "Test-only broken variants, comma separated: commit-old-term, skip-up-to-date, forget-vote, read-without-quorum.")
     var breakRaft: String?
 
     func run() throws {
@@ -112,6 +112,7 @@ struct RaftCommand: ParsableCommand {
             case "commit-old-term": faults.insert(.commitOldTermByCounting)
             case "skip-up-to-date": faults.insert(.skipUpToDateCheck)
             case "forget-vote": faults.insert(.forgetPersistingVote)
+            case "read-without-quorum": faults.insert(.readWithoutQuorumCheck)
             default: throw ValidationError("unknown --break-raft variant \(name)")
             }
         }

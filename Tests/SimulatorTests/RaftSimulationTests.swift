@@ -52,6 +52,7 @@ import YonkeCore
         (Raft.TestingFaults.commitOldTermByCounting, 5),
         (Raft.TestingFaults.skipUpToDateCheck, 5),
         (Raft.TestingFaults.forgetPersistingVote, 5),
+        (Raft.TestingFaults.readWithoutQuorumCheck, 5),
     ])
     func brokenVariantIsCaught(fault: Raft.TestingFaults, nodes: Int) {
         var caught: (UInt64, Simulation.RaftViolation)?

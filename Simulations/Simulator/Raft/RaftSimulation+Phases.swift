@@ -4,8 +4,14 @@ import YonkeCore
 extension RaftSimulation {
     /// The client: one proposal per interval, sent to whoever leads (an oracle
     /// client; a real one would be redirected). Payload = 8-byte proposal id.
+    /// During the fault phase half the requests go to any node that believes
+    /// it leads, stale ones included, as a client with an old routing table would.
     mutating func proposeFromClient() {
-        guard let leader = currentLeader else { return }
+        guard var leader = currentLeader else { return }
+        if phase == .safety, Bool.random(using: &rng) {
+            let believers = nodes.indices.filter { nodes[$0].raft?.role == .leader }
+            leader = believers.randomElement(using: &rng) ?? leader
+        }
         let id = nextProposalID
         nextProposalID += 1
         var data: [UInt8] = []

@@ -68,5 +68,9 @@ extension Raft {
         public static let skipUpToDateCheck = TestingFaults(rawValue: 1 << 1)
         /// Leave the vote out of the persisted hard state, so a restart forgets it (§5.2, Figure 2).
         public static let forgetPersistingVote = TestingFaults(rawValue: 1 << 2)
+        /// Answer ReadIndex at once from the local commit index: skips waiting
+        /// for a commit in the leader's own term (thesis §6.4 step 1) and the
+        /// heartbeat round that proves leadership (step 3).
+        public static let readWithoutQuorumCheck = TestingFaults(rawValue: 1 << 3)
     }
 }
