@@ -89,8 +89,21 @@ struct RaftCommand: ParsableCommand {
         var replay = options
         replay.traceLines = true
         let traced = Simulation.runRaft(replay)
-        print("  last events (replay with `yonke-sim raft --seed \(options.seed) --trace\(breakRaft.map { " --break-raft \($0)" } ?? "")`):")
+        print("  last events (replay with `\(replayCommand(seed: options.seed))`):")
         for line in traced.lastTraceLines.suffix(25) { print("    \(line)") }
+    }
+
+    /// This invocation's arguments with the seed range replaced by one seed and `--trace`.
+    private func replayCommand(seed: UInt64) -> String {
+        var args: [String] = []
+        var skipNext = false
+        for arg in CommandLine.arguments.dropFirst() {
+            if skipNext { skipNext = false; continue }
+            if arg == "--seeds" || arg == "--seed" { skipNext = true; continue }
+            if arg.hasPrefix("--seeds=") || arg.hasPrefix("--seed=") || arg == "--trace" { continue }
+            args.append(arg)
+        }
+        return (["yonke-sim"] + args + ["--seed", "\(seed)", "--trace"]).joined(separator: " ")
     }
 
     private func seedRange() throws -> [UInt64] {

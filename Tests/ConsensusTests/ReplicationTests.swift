@@ -123,3 +123,19 @@ import YonkeCore
         #expect(cluster.propose("n2", [1]) == .failure(.notLeader(knownLeader: "n1")))
     }
 }
+
+@Suite struct MalformedInputTests {
+    /// Outside input never reaches an invariant: malformed appends are dropped.
+    @Test(arguments: [
+        [Raft.Entry(term: 1, index: 5)],                                 // gap after prevIndex 0
+        [Raft.Entry(term: 1, index: 1), Raft.Entry(term: 1, index: 3)],  // hole
+        [Raft.Entry(term: 9, index: 1)],                                 // term newer than the sender's
+        [Raft.Entry(term: 2, index: 1), Raft.Entry(term: 1, index: 2)],  // terms going backwards
+    ])
+    func malformedAppendIsDropped(entries: [Raft.Entry]) {
+        var node = Raft.Node(id: "n1", config: .test, bootstrap: Raft.Configuration(voters: ["n1", "n2"]), generator: .init(seed: 1))
+        node.receive(Raft.Message(from: "n2", to: "n1", term: 2, kind: .append(prevIndex: 0, prevTerm: 0, entries: entries, commit: 0)))
+        #expect(node.lastIndex == 0)
+        #expect(node.term == 0, "a dropped message changes nothing, not even the term")
+    }
+}

@@ -134,7 +134,7 @@ extension Raft.Node {
 
     /// Term bookkeeping common to every message (§5.1), then dispatch by role.
     public mutating func receive(_ m: Raft.Message) {
-        guard m.to == id else { return }
+        guard m.to == id, Self.isWellFormed(m) else { return }
         if m.term > term {
             switch m.kind {
             case .preVote:
@@ -199,6 +199,24 @@ extension Raft.Node {
             // and its votes override the followers' leases.
             guard isPromotable, role != .leader else { return }
             becomeCandidate(transfer: true)
+        }
+    }
+
+    /// Messages come from the network: a malformed one is dropped, never
+    /// allowed to reach an invariant (entries must follow prevIndex one by one,
+    /// with terms no newer than the sender's).
+    static func isWellFormed(_ m: Raft.Message) -> Bool {
+        switch m.kind {
+        case .append(let prevIndex, _, let entries, _):
+            for (offset, entry) in entries.enumerated() {
+                guard entry.index == prevIndex + 1 + Raft.Index(offset), entry.term <= m.term else { return false }
+                if offset > 0 && entry.term < entries[offset - 1].term { return false }
+            }
+            return true
+        case .installSnapshot(let snapshot):
+            return snapshot.metadata.index > 0 && snapshot.metadata.term <= m.term && !snapshot.metadata.configuration.voters.isEmpty
+        default:
+            return true
         }
     }
 
