@@ -300,8 +300,9 @@ struct RaftSimulation {
     mutating func send(_ message: Raft.Message, from i: Int) {
         guard let to = indexOf[message.to] else { return }
         if case .voteResponse(granted: true) = message.kind { checkSingleVote(voter: i, term: message.term, candidate: to) }
-        if trace.isEnabled { record("send \(message)") }
-        for time in network.send(from: i, to: to, now: now) {
+        let times = network.send(from: i, to: to, now: now)
+        if trace.isEnabled { record("send \(message)\(times.isEmpty ? " (lost)" : times.count > 1 ? " (duplicated)" : "")") }
+        for time in times {
             queue.schedule(.deliver(message, to: to), at: time)
         }
     }
