@@ -83,6 +83,15 @@ import YonkeCore
         // A learner never campaigns.
         cluster.tick("n4", times: 100)
         #expect(cluster["n4"].role == .follower)
+        // A learner that has fallen behind is not promoted yet.
+        cluster.isolate("n4")
+        _ = cluster.propose("n1", [7])
+        cluster.stabilize()
+        cluster.with("n1") { result = $0.proposeConfigurationChange(.promoteLearner("n4")) }
+        #expect(result == .failure(.learnerNotCaughtUp))
+        cluster.heal()
+        for _ in 0..<cluster.config.heartbeatTicks { cluster.tick("n1") }
+        cluster.stabilize()
         cluster.with("n1") { result = $0.proposeConfigurationChange(.promoteLearner("n4")) }
         cluster.stabilize()
         #expect(cluster["n1"].configuration.voters == ["n1", "n2", "n3", "n4"])

@@ -69,6 +69,10 @@ extension Raft.Node {
             return .failure(.configurationChangePending)
         }
         guard let next = configuration.applying(change) else { return .failure(.invalidConfigurationChange) }
+        if case .promoteLearner(let learner) = change, (progress[learner]?.match ?? 0) < log.committed {
+            // Thesis §4.2.1: a voter that is far behind stalls commits; catch up first.
+            return .failure(.learnerNotCaughtUp)
+        }
         let index = appendAsLeader([Raft.Entry(term: term, index: 0, kind: .configuration, data: next.encoded())])
         broadcastAppend()
         return .success(index)

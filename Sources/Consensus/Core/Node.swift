@@ -82,6 +82,8 @@ extension Raft {
             /// A configuration change is still uncommitted, or this leader has not committed in its term yet.
             case configurationChangePending
             case invalidConfigurationChange
+            /// The learner to promote does not yet hold everything committed.
+            case learnerNotCaughtUp
         }
 
         /// The single entry point for inputs; proposals report the index they got.
