@@ -1,0 +1,257 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Durable Raft storage for the real driver — the one part of Consensus that
+/// does I/O. A node's directory holds:
+/// - `log.seg`: an append-only segment of entry records
+///   `[0xE7][length u32][crc32 u32][term u64][index u64][kind u8][data]`
+///   (length and CRC cover the payload after the CRC). Conflicts truncate it;
+///   a snapshot rewrites it with only the entries after the snapshot.
+/// - `hardstate`: term, vote and commit, replaced atomically, with a CRC.
+/// - `snapshot`: the latest snapshot, replaced atomically, with a CRC.
+///
+/// Everything is fsynced before `save` returns, so the driver may call
+/// `Raft.Node.advance` (and send) right after. On open, a damaged last record
+/// is a torn write and is cut off; a damaged record followed by valid data is
+/// corruption and refuses to open, because silently dropping acknowledged
+/// entries would break Raft's promises to the rest of the cluster.
+extension Raft {
+    /// A class because it owns an open file descriptor; use from one thread (the node's actor).
+    public final class FileStorage {
+        public let directory: String
+        public private(set) var state: PersistentState
+        /// Bytes cut off a torn tail during recovery (0 after a clean shutdown).
+        public let recoveredTornBytes: Int
+        private var logPath: String { directory + "/log.seg" }
+        private var hardStatePath: String { directory + "/hardstate" }
+        private var snapshotPath: String { directory + "/snapshot" }
+        /// Byte offset of each stored entry, and the end of the last one.
+        private var offsets: [Int]
+        private var logEnd: Int
+        private var fd: Int32
+
+        static let recordMagic: UInt8 = 0xE7
+        static let headerBytes = 9
+
+        public init(directory: String) throws(StorageError) {
+            self.directory = directory
+            try PosixFile.makeDirectory(directory)
+            let hard = try Self.readHardState(directory + "/hardstate")
+            let snapshot = try Self.readSnapshot(directory + "/snapshot")
+            let logPath = directory + "/log.seg"
+            let bytes = try PosixFile.readAll(logPath) ?? []
+            let scan = try Self.scan(bytes, path: logPath)
+            var entries = scan.entries
+            var offsets = scan.offsets
+            var end = scan.validBytes
+            // Entries the snapshot covers may linger if we crashed between
+            // writing the snapshot and rewriting the segment: skip them.
+            if let snap = snapshot, let first = entries.first, first.index <= snap.metadata.index {
+                let drop = entries.prefix { $0.index <= snap.metadata.index }.count
+                if drop < entries.count, entries[drop].index != snap.metadata.index + 1 {
+                    throw .corruptLog(path: logPath, offset: offsets[drop], detail: "entry \(entries[drop].index) does not follow snapshot \(snap.metadata.index)")
+                }
+                entries.removeFirst(drop)
+                offsets.removeFirst(drop)
+            } else if let snap = snapshot, let first = entries.first, first.index != snap.metadata.index + 1 {
+                throw .corruptLog(path: logPath, offset: 0, detail: "first entry \(first.index) does not follow snapshot \(snap.metadata.index)")
+            }
+            fd = try PosixFile.openForAppend(logPath)
+            if scan.tornBytes > 0 {
+                try PosixFile.truncate(fd, to: scan.validBytes, path: logPath)
+                try PosixFile.sync(fd, path: logPath)
+            }
+            if offsets.isEmpty { end = scan.validBytes }
+            self.offsets = offsets
+            self.logEnd = end
+            self.recoveredTornBytes = scan.tornBytes
+            self.state = PersistentState(hardState: hard ?? HardState(), snapshot: snapshot, entries: entries)
+        }
+
+        deinit { close(fd) }
+
+        /// Makes a Ready durable (snapshot, then entries, then hard state), fsyncing each.
+        public func save(_ ready: Ready) throws(StorageError) {
+            if let snapshot = ready.snapshotToPersist {
+                try saveSnapshot(snapshot, replacingLog: ready.snapshotToApply != nil)
+            }
+            if !ready.entriesToPersist.isEmpty { try append(ready.entriesToPersist) }
+            if let hard = ready.hardState {
+                var w = ByteWriter()
+                w.raw(Array("YHS1".utf8))
+                w.u64(hard.term)
+                w.u64(hard.commit)
+                let vote = Array((hard.vote?.name ?? "").utf8)
+                w.u16(UInt16(vote.count))
+                w.raw(vote)
+                w.u32(CRC32.checksum(w.bytes))
+                try PosixFile.replaceAtomically(hardStatePath, with: w.bytes, directory: directory)
+                state.hardState = hard
+            }
+        }
+
+        /// Appends entries, first cutting off any stored entries they replace (§5.3).
+        func append(_ entries: [Entry]) throws(StorageError) {
+            guard let first = entries.first else { return }
+            let snapIndex = state.snapshot?.metadata.index ?? 0
+            let firstStored = snapIndex + 1
+            let nextIndex = firstStored + Index(state.entries.count)
+            guard first.index <= nextIndex, first.index > snapIndex else {
+                throw .nonContiguous(path: logPath, expected: nextIndex, got: first.index)
+            }
+            if first.index < nextIndex {
+                let keep = Int(first.index - firstStored)
+                logEnd = offsets[keep]
+                offsets.removeSubrange(keep...)
+                state.entries.removeSubrange(keep...)
+                try PosixFile.truncate(fd, to: logEnd, path: logPath)
+            }
+            var out: [UInt8] = []
+            for entry in entries {
+                offsets.append(logEnd + out.count)
+                out.append(contentsOf: Self.record(entry))
+            }
+            try PosixFile.writeAll(fd, out, at: logEnd, path: logPath)
+            try PosixFile.sync(fd, path: logPath)
+            logEnd += out.count
+            state.entries.append(contentsOf: entries)
+        }
+
+        private func saveSnapshot(_ snapshot: Snapshot, replacingLog: Bool) throws(StorageError) {
+            var w = ByteWriter()
+            w.raw(Array("YSN1".utf8))
+            w.u64(snapshot.metadata.index)
+            w.u64(snapshot.metadata.term)
+            let config = snapshot.metadata.configuration.encoded()
+            w.u32(UInt32(config.count))
+            w.raw(config)
+            w.u64(UInt64(snapshot.data.count))
+            w.raw(snapshot.data)
+            w.u32(CRC32.checksum(w.bytes))
+            try PosixFile.replaceAtomically(snapshotPath, with: w.bytes, directory: directory)
+            state.snapshot = snapshot
+            // Rewrite the segment with only what follows the snapshot.
+            let kept = replacingLog ? [] : state.entries.filter { $0.index > snapshot.metadata.index }
+            var out: [UInt8] = []
+            var newOffsets: [Int] = []
+            for entry in kept {
+                newOffsets.append(out.count)
+                out.append(contentsOf: Self.record(entry))
+            }
+            close(fd)
+            try PosixFile.replaceAtomically(logPath, with: out, directory: directory)
+            fd = try PosixFile.openForAppend(logPath)
+            offsets = newOffsets
+            logEnd = out.count
+            state.entries = kept
+        }
+
+        static func record(_ entry: Entry) -> [UInt8] {
+            var payload = ByteWriter()
+            payload.u64(entry.term)
+            payload.u64(entry.index)
+            payload.u8(entry.kind.rawValue)
+            payload.raw(entry.data)
+            var w = ByteWriter()
+            w.u8(recordMagic)
+            w.u32(UInt32(payload.bytes.count))
+            w.u32(CRC32.checksum(payload.bytes))
+            w.raw(payload.bytes)
+            return w.bytes
+        }
+
+        struct Scan {
+            var entries: [Entry] = []
+            var offsets: [Int] = []
+            var validBytes = 0
+            var tornBytes = 0
+        }
+
+        /// Reads records until the end. A bad record whose claimed extent reaches
+        /// the end of the file (or an all-zero tail) is a torn write; a bad
+        /// record with bytes after it is corruption.
+        static func scan(_ bytes: [UInt8], path: String) throws(StorageError) -> Scan {
+            var result = Scan()
+            var at = 0
+            while at < bytes.count {
+                var reader = ByteReader(bytes, at: at)
+                let magic = reader.u8()
+                let length = reader.u32().map(Int.init)
+                let crc = reader.u32()
+                let isTail: (Int) -> Bool = { end in end >= bytes.count }
+                guard magic == recordMagic, let length, let crc else {
+                    if magic != recordMagic && !bytes[at...].allSatisfy({ $0 == 0 }) && length != nil && crc != nil {
+                        throw .corruptLog(path: path, offset: at, detail: "bad record marker \(magic.map { String($0, radix: 16) } ?? "-")")
+                    }
+                    result.tornBytes = bytes.count - at
+                    break
+                }
+                let end = at + headerBytes + length
+                guard end <= bytes.count, let payload = reader.take(length) else {
+                    result.tornBytes = bytes.count - at
+                    break
+                }
+                guard CRC32.checksum(payload) == crc else {
+                    if isTail(end) {
+                        result.tornBytes = bytes.count - at
+                        break
+                    }
+                    throw .corruptLog(path: path, offset: at, detail: "checksum mismatch with \(bytes.count - end) bytes after the record")
+                }
+                var p = ByteReader(Array(payload))
+                guard let term = p.u64(), let index = p.u64(), let kindRaw = p.u8(), let kind = EntryKind(rawValue: kindRaw) else {
+                    throw .corruptLog(path: path, offset: at, detail: "record passes its checksum but does not decode")
+                }
+                let data = Array(p.bytes[p.at...])
+                if let last = result.entries.last, index != last.index + 1 {
+                    throw .corruptLog(path: path, offset: at, detail: "entry \(index) follows \(last.index)")
+                }
+                result.entries.append(Entry(term: term, index: index, kind: kind, data: data))
+                result.offsets.append(at)
+                at = end
+                result.validBytes = at
+            }
+            return result
+        }
+
+        static func readHardState(_ path: String) throws(StorageError) -> HardState? {
+            guard let bytes = try PosixFile.readAll(path) else { return nil }
+            guard bytes.count >= 4 + 8 + 8 + 2 + 4, CRC32.checksum(bytes.dropLast(4)) == ByteReader(bytes, at: bytes.count - 4).peekU32() else {
+                throw .corruptFile(path: path, detail: "hard state fails its checksum (\(bytes.count) bytes)")
+            }
+            var r = ByteReader(bytes, at: 4)
+            guard Array(bytes[0..<4]) == Array("YHS1".utf8), let term = r.u64(), let commit = r.u64(), let length = r.u16(),
+                  let vote = r.take(Int(length)) else {
+                throw .corruptFile(path: path, detail: "hard state does not decode")
+            }
+            let name = String(decoding: vote, as: UTF8.self)
+            return HardState(term: term, vote: name.isEmpty ? nil : NodeID(name), commit: commit)
+        }
+
+        static func readSnapshot(_ path: String) throws(StorageError) -> Snapshot? {
+            guard let bytes = try PosixFile.readAll(path) else { return nil }
+            guard bytes.count >= 4 + 8 + 8 + 4 + 8 + 4, CRC32.checksum(bytes.dropLast(4)) == ByteReader(bytes, at: bytes.count - 4).peekU32() else {
+                throw .corruptFile(path: path, detail: "snapshot fails its checksum (\(bytes.count) bytes)")
+            }
+            var r = ByteReader(bytes, at: 4)
+            guard Array(bytes[0..<4]) == Array("YSN1".utf8), let index = r.u64(), let term = r.u64(), let configLength = r.u32(),
+                  let configBytes = r.take(Int(configLength)), let configuration = Configuration(encoded: Array(configBytes)),
+                  let dataLength = r.u64(), dataLength <= UInt64(r.remaining), let data = r.take(Int(dataLength)) else {
+                throw .corruptFile(path: path, detail: "snapshot does not decode")
+            }
+            return Snapshot(metadata: SnapshotMetadata(index: index, term: term, configuration: configuration), data: Array(data))
+        }
+    }
+}
+
+extension ByteReader {
+    func peekU32() -> UInt32? {
+        var copy = self
+        return copy.u32()
+    }
+}
