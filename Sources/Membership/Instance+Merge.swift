@@ -115,7 +115,12 @@ extension SWIM.Instance {
         case .alive:
             guard update.incarnation > myself.incarnation else { return [] }
         case .suspect, .dead, .left:
-            guard update.incarnation >= myself.incarnation else { return [] }
+            guard update.incarnation >= myself.incarnation else {
+                // Someone still holds an old accusation (our refutation
+                // missed them, e.g. across a partition): say it again.
+                if !dissemination.contains(name: myself.id.name) { dissemination.enqueue(myself.update) }
+                return []
+            }
             // Being accused is a hint that we are the slow one (Lifeguard §IV.A).
             health.apply(delta: 1)
         }
