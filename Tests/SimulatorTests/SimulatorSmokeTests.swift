@@ -1,4 +1,0 @@
-import Testing
-@testable import Simulator
-
-@Test func SimulatorBuilds() { #expect(Bool(true)) }
