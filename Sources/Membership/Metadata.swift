@@ -24,8 +24,9 @@ extension SWIM {
         public var address: Address
         public var rack: String
         public var diskClass: DiskClass
-        /// Indexed by `Tier.rawValue`: hot, cold, glacier.
-        public var tiers: [TierUsage]
+        public var hot: TierUsage
+        public var cold: TierUsage
+        public var glacier: TierUsage
         /// Free-form labels; encoders sort the keys so bytes are reproducible.
         public var labels: [String: String]
         /// Raised by `Instance.updateMetadata`; lets the master ignore stale copies.
@@ -39,14 +40,28 @@ extension SWIM {
             self.address = address
             self.rack = rack
             self.diskClass = diskClass
-            self.tiers = [hot, cold, glacier]
+            self.hot = hot
+            self.cold = cold
+            self.glacier = glacier
             self.labels = labels
             self.version = version
         }
 
         public subscript(tier: Tier) -> TierUsage {
-            get { tiers[tier.rawValue] }
-            set { tiers[tier.rawValue] = newValue }
+            get {
+                switch tier {
+                case .hot: hot
+                case .cold: cold
+                case .glacier: glacier
+                }
+            }
+            set {
+                switch tier {
+                case .hot: hot = newValue
+                case .cold: cold = newValue
+                case .glacier: glacier = newValue
+                }
+            }
         }
     }
 }
