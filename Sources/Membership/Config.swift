@@ -32,6 +32,12 @@ extension SWIM {
         /// Every this many periods, ping one random dead member: this is how
         /// the halves of a healed partition meet again. 0 disables.
         public var reconnectIntervalPeriods: Int
+        /// Anti-entropy: a full view exchange with one random member every
+        /// pushPullIntervalPeriods · (1 + ⌈log2(N/32)⌉ for N > 32) periods
+        /// (memberlist's pushPullScale, so bytes per member stay flat as N
+        /// grows), and at most every third of that after reviving a dead
+        /// member (a healed partition). 0 disables.
+        public var pushPullIntervalPeriods: Int
         /// Budget for piggybacked gossip in one message (UDP-sized datagrams).
         public var piggybackBytesMax: Int
         public var joinTimeoutTicks: Tick
@@ -42,7 +48,7 @@ extension SWIM {
             probeIntervalTicks: Tick, probeTimeoutTicks: Tick, indirectChecks: Int,
             suspicionMult: Double, suspicionMaxTimeoutMult: Double, retransmitMult: Int,
             awarenessMax: Int, tombstoneRetentionTicks: Tick, reconnectIntervalPeriods: Int,
-            piggybackBytesMax: Int, joinTimeoutTicks: Tick, joinAttemptsMax: Int
+            pushPullIntervalPeriods: Int, piggybackBytesMax: Int, joinTimeoutTicks: Tick, joinAttemptsMax: Int
         ) {
             self.probeIntervalTicks = probeIntervalTicks
             self.probeTimeoutTicks = probeTimeoutTicks
@@ -53,6 +59,7 @@ extension SWIM {
             self.awarenessMax = awarenessMax
             self.tombstoneRetentionTicks = tombstoneRetentionTicks
             self.reconnectIntervalPeriods = reconnectIntervalPeriods
+            self.pushPullIntervalPeriods = pushPullIntervalPeriods
             self.piggybackBytesMax = piggybackBytesMax
             self.joinTimeoutTicks = joinTimeoutTicks
             self.joinAttemptsMax = joinAttemptsMax
@@ -65,7 +72,7 @@ extension SWIM {
             probeIntervalTicks: 100, probeTimeoutTicks: 50, indirectChecks: 3,
             suspicionMult: 4, suspicionMaxTimeoutMult: 6, retransmitMult: 4,
             awarenessMax: 8, tombstoneRetentionTicks: 360_000, reconnectIntervalPeriods: 10,
-            piggybackBytesMax: 1200, joinTimeoutTicks: 300, joinAttemptsMax: 6
+            pushPullIntervalPeriods: 30, piggybackBytesMax: 1200, joinTimeoutTicks: 300, joinAttemptsMax: 6
         )
 
         /// Processes on one machine (memberlist's DefaultLocalConfig): the
@@ -75,7 +82,7 @@ extension SWIM {
             probeIntervalTicks: 100, probeTimeoutTicks: 20, indirectChecks: 1,
             suspicionMult: 3, suspicionMaxTimeoutMult: 6, retransmitMult: 2,
             awarenessMax: 8, tombstoneRetentionTicks: 360_000, reconnectIntervalPeriods: 5,
-            piggybackBytesMax: 1200, joinTimeoutTicks: 100, joinAttemptsMax: 6
+            pushPullIntervalPeriods: 30, piggybackBytesMax: 1200, joinTimeoutTicks: 100, joinAttemptsMax: 6
         )
 
         /// Unit tests: the LAN formulas on a 10-tick period so that scripted
@@ -84,12 +91,18 @@ extension SWIM {
             probeIntervalTicks: 10, probeTimeoutTicks: 5, indirectChecks: 3,
             suspicionMult: 4, suspicionMaxTimeoutMult: 6, retransmitMult: 4,
             awarenessMax: 8, tombstoneRetentionTicks: 10_000, reconnectIntervalPeriods: 10,
-            piggybackBytesMax: 1200, joinTimeoutTicks: 30, joinAttemptsMax: 4
+            pushPullIntervalPeriods: 30, piggybackBytesMax: 1200, joinTimeoutTicks: 30, joinAttemptsMax: 4
         )
 
         /// Relayed probes give up a little before the requester does, so the
         /// nack arrives in time to count (memberlist uses 80 %).
         public var forwardTimeoutTicks: Tick { max(1, probeTimeoutTicks * 4 / 5) }
+
+        public func pushPullIntervalPeriods(memberCount: Int) -> Int {
+            guard pushPullIntervalPeriods > 0 else { return 0 }
+            let scale = memberCount <= 32 ? 1 : 1 + Int(ceil(log2(Double(memberCount) / 32)))
+            return pushPullIntervalPeriods * scale
+        }
 
         public func retransmitLimit(memberCount: Int) -> Int {
             let scale = Int(ceil(log10(Double(max(1, memberCount) + 1))))

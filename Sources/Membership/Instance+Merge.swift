@@ -116,9 +116,12 @@ extension SWIM.Instance {
             guard update.incarnation > myself.incarnation else { return [] }
         case .suspect, .dead, .left:
             guard update.incarnation >= myself.incarnation else {
-                // Someone still holds an old accusation (our refutation
-                // missed them, e.g. across a partition): say it again.
-                if !dissemination.contains(name: myself.id.name) { dissemination.enqueue(myself.update) }
+                // Someone still holds an old accusation: our refutation
+                // missed them (a partition, or gossip that ran out). Repeating
+                // it would die out, since everyone else already has it; a new
+                // incarnation is news to all and spreads as far as it must.
+                myself.incarnation += 1
+                dissemination.enqueue(myself.update)
                 return []
             }
             // Being accused is a hint that we are the slow one (Lifeguard §IV.A).
@@ -134,6 +137,7 @@ extension SWIM.Instance {
         if member.status != previous.status { member.statusSinceTicks = nowTicks }
         store(member)
         dissemination.enqueue(gossip)
+        if previous.status == .dead && member.status == .alive { requestSync(with: member.id) }
         if member.status != previous.status {
             return [.memberStatusChanged(SWIM.StatusChange(member: member, previousStatus: previous.status))]
         }

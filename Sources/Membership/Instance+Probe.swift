@@ -23,12 +23,42 @@ extension SWIM.Instance {
         if let target = nextProbeTarget() {
             let sequence = makeSequence()
             probe = Probe(sequence: sequence, target: target.id)
-            let ping = SWIM.Ping(from: myself.id, target: target.id, sequence: sequence, gossip: gossip(for: target.id))
+            let ping = SWIM.Ping(from: myself.id, target: target.id, sequence: sequence, gossip: gossip(for: target.id), fromIncarnation: myself.incarnation, fromMetadataVersion: myself.metadata.version)
             out.append(.send(.ping(ping), to: target.metadata.address))
             out.append(.schedule(.probeTimeout(sequence: sequence), afterTicks: config.probeTimeoutTicks * health.multiplier))
         }
+        out += syncIfDue()
         out.append(.schedule(.periodicPing, afterTicks: config.probeIntervalTicks * health.multiplier))
         return out
+    }
+
+    /// Anti-entropy: with the revived member if there is one (that is
+    /// where views split), else with a random member on schedule.
+    private mutating func syncIfDue() -> [SWIM.Directive] {
+        let interval = UInt64(config.pushPullIntervalPeriods(memberCount: liveMemberCount))
+        guard interval > 0 else { return [] }
+        if nextSyncPeriod == 0 { nextSyncPeriod = periods + 1 + generator.next(upperBound: interval) }
+        var peer: SWIM.Member?
+        if let wanted = syncPeer, let m = members[wanted.name], m.id == wanted, m.status != .left {
+            peer = m
+            lastTriggeredSyncPeriod = periods
+        } else if periods >= nextSyncPeriod {
+            peer = randomAliveMembers(count: 1).first
+            nextSyncPeriod = periods + interval
+        }
+        syncPeer = nil
+        guard let peer else { return [] }
+        let sync = SWIM.Sync(from: myself.id, wantsReply: true, members: fullView)
+        return [.send(.sync(sync), to: peer.metadata.address)]
+    }
+
+    /// A dead member is back: our views were split. Sync with it soon,
+    /// unless we did so recently.
+    mutating func requestSync(with id: SWIM.MemberID) {
+        let cooldown = UInt64(max(1, config.pushPullIntervalPeriods(memberCount: liveMemberCount) / 3))
+        guard config.pushPullIntervalPeriods > 0, syncPeer == nil else { return }
+        if let last = lastTriggeredSyncPeriod, periods < last + cooldown { return }
+        syncPeer = id
     }
 
     public mutating func onTimeout(_ timer: SWIM.Timer, now: SWIM.Tick) -> [SWIM.Directive] {
@@ -84,7 +114,10 @@ extension SWIM.Instance {
         }
         let missedNacks = max(0, open.expectedNacks - open.nacks)
         health.apply(delta: open.expectedNacks > 0 ? missedNacks : 1)
-        guard let target = members[open.target.name], target.id == open.target, target.status == .alive else { return [] }
+        // Failing to reach a member someone else already suspects is an
+        // independent confirmation (Lifeguard §IV.B), not a no-op.
+        guard let target = members[open.target.name], target.id == open.target,
+              target.status == .alive || target.status == .suspect else { return [] }
         return apply(SWIM.MemberUpdate(
             id: target.id, incarnation: target.incarnation, status: .suspect, accuser: myself.id.name))
     }
@@ -111,7 +144,7 @@ extension SWIM.Instance {
         guard !dead.isEmpty, let target = members[dead[Int(generator.next(upperBound: UInt64(dead.count)))]] else {
             return []
         }
-        let ping = SWIM.Ping(from: myself.id, target: target.id, sequence: makeSequence(), gossip: gossip(for: target.id))
+        let ping = SWIM.Ping(from: myself.id, target: target.id, sequence: makeSequence(), gossip: gossip(for: target.id), fromIncarnation: myself.incarnation, fromMetadataVersion: myself.metadata.version)
         return [.send(.ping(ping), to: target.metadata.address)]
     }
 

@@ -28,6 +28,11 @@ extension SWIM {
         var generator: SeededGenerator
         var periods: UInt64 = 0
         var joining: JoinState?
+        /// Period of the next scheduled anti-entropy sync (0: not yet drawn).
+        var nextSyncPeriod: UInt64 = 0
+        /// A revived member to sync with at the next period.
+        var syncPeer: MemberID?
+        var lastTriggeredSyncPeriod: UInt64?
 
         /// Ping-requests relayed at once; beyond this we stay silent (the
         /// requester's other k−1 helpers cover) rather than grow without bound.
@@ -77,6 +82,7 @@ extension SWIM {
         public var localHealthScore: Int { health.score }
 
         public var isJoining: Bool { joining != nil }
+        public var debugQueueCount: Int { dissemination.count }
 
         // MARK: helpers shared by the handlers
 

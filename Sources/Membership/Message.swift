@@ -15,15 +15,27 @@ extension SWIM {
         case nack(Nack)
         case joinRequest(JoinRequest)
         case joinReply(JoinReply)
+        /// Anti-entropy (memberlist's push-pull): full views exchanged now
+        /// and then, and right after a dead member comes back, so that views
+        /// split by a partition reconcile even where gossip has died out.
+        case sync(Sync)
     }
 
     public struct Ping: Hashable, Sendable {
         public var from: MemberID
+        /// The sender's own incarnation: a member speaking for itself is the
+        /// one source that may revive it in our view, even from a tombstone.
+        public var fromIncarnation: UInt64
+        /// With `fromIncarnation`: the claim only counts if the metadata we
+        /// hold is current, else we would pair new incarnations with old data.
+        public var fromMetadataVersion: UInt64
         public var target: MemberID
         public var sequence: UInt64
         public var gossip: [MemberUpdate]
-        public init(from: MemberID, target: MemberID, sequence: UInt64, gossip: [MemberUpdate]) {
-            self.from = from; self.target = target; self.sequence = sequence; self.gossip = gossip
+        public init(from: MemberID, target: MemberID, sequence: UInt64, gossip: [MemberUpdate],
+                    fromIncarnation: UInt64 = 0, fromMetadataVersion: UInt64 = 0) {
+            self.from = from; self.fromIncarnation = fromIncarnation; self.fromMetadataVersion = fromMetadataVersion
+            self.target = target; self.sequence = sequence; self.gossip = gossip
         }
     }
 
@@ -41,10 +53,15 @@ extension SWIM {
 
     public struct Ack: Hashable, Sendable {
         public var from: MemberID
+        /// As in `Ping`; a relayed ack carries the probed member's value.
+        public var fromIncarnation: UInt64
+        public var fromMetadataVersion: UInt64
         public var sequence: UInt64
         public var gossip: [MemberUpdate]
-        public init(from: MemberID, sequence: UInt64, gossip: [MemberUpdate]) {
-            self.from = from; self.sequence = sequence; self.gossip = gossip
+        public init(from: MemberID, sequence: UInt64, gossip: [MemberUpdate],
+                    fromIncarnation: UInt64 = 0, fromMetadataVersion: UInt64 = 0) {
+            self.from = from; self.fromIncarnation = fromIncarnation; self.fromMetadataVersion = fromMetadataVersion
+            self.sequence = sequence; self.gossip = gossip
         }
     }
 
@@ -72,6 +89,18 @@ extension SWIM {
     }
 }
 
+extension SWIM {
+    public struct Sync: Hashable, Sendable {
+        public var from: MemberID
+        /// False on the answer, so a sync is one round trip, not a loop.
+        public var wantsReply: Bool
+        public var members: [MemberUpdate]
+        public init(from: MemberID, wantsReply: Bool, members: [MemberUpdate]) {
+            self.from = from; self.wantsReply = wantsReply; self.members = members
+        }
+    }
+}
+
 extension SWIM.Message {
     public var gossip: [SWIM.MemberUpdate] {
         switch self {
@@ -79,7 +108,7 @@ extension SWIM.Message {
         case .pingRequest(let m): m.gossip
         case .ack(let m): m.gossip
         case .nack(let m): m.gossip
-        case .joinRequest, .joinReply: []
+        case .joinRequest, .joinReply, .sync: []
         }
     }
 }

@@ -28,6 +28,10 @@ import Membership
         .nack(SWIM.Nack(from: b, sequence: 77, gossip: [])),
         .joinRequest(SWIM.JoinRequest(member: gossip[0])),
         .joinReply(SWIM.JoinReply(from: b, members: gossip)),
+        .sync(SWIM.Sync(from: a, wantsReply: true, members: gossip)),
+        .sync(SWIM.Sync(from: b, wantsReply: false, members: [])),
+        .ping(SWIM.Ping(from: a, target: b, sequence: 2, gossip: [], fromIncarnation: 1 << 40, fromMetadataVersion: 3)),
+        .ack(SWIM.Ack(from: b, sequence: 2, gossip: [], fromIncarnation: 9, fromMetadataVersion: .max)),
     ]
 
     @Test(arguments: messages)
@@ -68,9 +72,9 @@ import Membership
     }
 
     @Test func aForgedGossipCountDoesNotAllocate() {
-        // ack from "a"#1 seq 1 claiming 100,000 updates in 0 bytes.
-        let bytes: [UInt8] = [1, 3, 1, 97, 1, 1, 0xA0, 0x8D, 0x06]
-        #expect(throws: SWIM.Codec.DecodeError.truncated(field: "gossip count", offset: 9)) { try SWIM.Codec.decode(bytes) }
+        // ack from "a"#1 (incarnation 0, metadata v0) seq 1 claiming 100,000 updates in 0 bytes.
+        let bytes: [UInt8] = [1, 3, 1, 97, 1, 0, 0, 1, 0xA0, 0x8D, 0x06]
+        #expect(throws: SWIM.Codec.DecodeError.truncated(field: "gossip count", offset: 11)) { try SWIM.Codec.decode(bytes) }
     }
 
     @Test func unknownStatusAndFlagsAreRefused() {

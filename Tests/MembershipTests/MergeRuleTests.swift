@@ -67,9 +67,14 @@ import YonkeCore
         guard case .ack(let ack) = try #require(out.sends.first).0 else { Issue.record("no ack"); return }
         #expect(ack.gossip.contains { $0.id.name == "b" && $0.status == .alive && $0.incarnation == 1 })
 
-        // An old accusation (lower incarnation) needs no new refutation.
+        // An old accusation (lower incarnation) means our refutation missed
+        // someone; everyone else already has incarnation 1, so only a new
+        // one spreads far enough to reach them.
         _ = Fixture.gossip([Fixture.claim("b", .suspect, incarnation: 0, accuser: "c")], to: &b, now: 4)
-        #expect(b.myself.incarnation == 1)
+        #expect(b.myself.incarnation == 2)
+        // Claims about other members never touch our incarnation.
+        _ = Fixture.gossip([Fixture.claim("c", .suspect, incarnation: 0, accuser: "a")], to: &b, now: 5)
+        #expect(b.myself.incarnation == 2)
     }
 
     @Test func aRefutationClearsTheSuspicionEverywhere() throws {
@@ -141,5 +146,50 @@ import YonkeCore
         let out = Fixture.gossip([Fixture.alive("b", incarnation: 1, version: 7)], to: &a)
         #expect(a.member(named: "b")?.metadata.version == 7)
         #expect(out.contains { if case .memberMetadataChanged(let m) = $0 { m.id.name == "b" } else { false } })
+    }
+}
+
+/// Direct messages and anti-entropy: how split views reconcile.
+@Suite struct ReconcileTests {
+    @Test func aPingFromADeadMemberAtAHigherIncarnationRevivesIt() throws {
+        var a = MergeRuleTests.instance(with: (.dead, 0))
+        let ping = SWIM.Ping(from: Fixture.id("b"), target: Fixture.id("a"), sequence: 1, gossip: [],
+                             fromIncarnation: 1, fromMetadataVersion: 0)
+        let out = a.onMessage(.ping(ping), from: "b", now: 5)
+        #expect(a.member(named: "b")?.status == .alive)
+        #expect(out.statusChanges.map { $0.previousStatus } == [.dead])
+    }
+
+    @Test func aSelfClaimWithNewerMetadataWaitsForTheFullRecord() throws {
+        var a = MergeRuleTests.instance(with: (.dead, 0))
+        let ping = SWIM.Ping(from: Fixture.id("b"), target: Fixture.id("a"), sequence: 1, gossip: [],
+                             fromIncarnation: 1, fromMetadataVersion: 3)
+        _ = a.onMessage(.ping(ping), from: "b", now: 5)
+        #expect(a.member(named: "b")?.status == .dead, "never pair a new incarnation with old metadata")
+        let tick = a.onPeriodicPingTick(now: 10)
+        #expect(tick.sends.contains { if case .sync(let s) = $0.0 { $0.1 == "b" && s.wantsReply } else { false } })
+    }
+
+    /// memberlist's mergeState: a remote death becomes a local suspicion.
+    @Test func aSyncedDeathIsOnlyASuspicion() throws {
+        var a = Fixture.instance(peers: ["b", "c", "d"])
+        let sync = SWIM.Sync(from: Fixture.id("c"), wantsReply: true, members: [
+            Fixture.claim("b", .dead, incarnation: 0), Fixture.alive("d", incarnation: 4), Fixture.alive("e"),
+        ])
+        let out = a.onMessage(.sync(sync), from: "c", now: 3)
+        #expect(a.member(named: "b")?.status == .suspect)
+        #expect(a.member(named: "d")?.incarnation == 4)
+        #expect(a.member(named: "e")?.status == .alive)
+        let reply = try #require(out.sends.first { if case .sync = $0.0 { true } else { false } })
+        guard case .sync(let answer) = reply.0 else { return }
+        #expect(!answer.wantsReply && reply.1 == "c")
+        #expect(answer.members.map(\.id.name) == ["a", "b", "c", "d", "e"])
+    }
+
+    @Test func aRevivalTriggersASyncWithTheRevivedMember() throws {
+        var a = MergeRuleTests.instance(with: (.dead, 0))
+        _ = Fixture.gossip([Fixture.alive("b", incarnation: 1)], to: &a, now: 5)
+        let tick = a.onPeriodicPingTick(now: 10)
+        #expect(tick.sends.contains { if case .sync = $0.0 { $0.1 == "b" } else { false } })
     }
 }

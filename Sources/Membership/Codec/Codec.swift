@@ -2,11 +2,14 @@ extension SWIM {
     /// The binary wire form of `SWIM.Message`:
     ///
     ///     message  = version(1) tag(1) body
-    ///     ping     = from:id target:id seq:varint gossip
+    ///     ping     = from:id self target:id seq:varint gossip
     ///     pingReq  = from:id target:id targetAddress:str seq:varint gossip
-    ///     ack/nack = from:id seq:varint gossip
+    ///     ack      = from:id self seq:varint gossip
+    ///     self     = fromIncarnation:varint fromMetadataVersion:varint
+    ///     nack     = from:id seq:varint gossip
     ///     joinReq  = update
     ///     joinRep  = from:id count:varint update*
+    ///     sync     = from:id wantsReply(1: 0|1) count:varint update*
     ///     gossip   = count:varint update*
     ///     update   = id incarnation:varint status(1) flags(1) [accuser:str] [metadata]
     ///     id       = name:str generation:varint
@@ -38,7 +41,7 @@ extension SWIM {
         }
 
         enum Tag: UInt8 {
-            case ping = 1, pingRequest = 2, ack = 3, nack = 4, joinRequest = 5, joinReply = 6
+            case ping = 1, pingRequest = 2, ack = 3, nack = 4, joinRequest = 5, joinReply = 6, sync = 7
         }
 
         static let flagAccuser: UInt8 = 1
@@ -50,14 +53,14 @@ extension SWIM {
             switch message {
             case .ping(let m):
                 w.byte(Tag.ping.rawValue)
-                write(m.from, &w); write(m.target, &w); w.varint(m.sequence); write(m.gossip, &w)
+                write(m.from, &w); w.varint(m.fromIncarnation); w.varint(m.fromMetadataVersion); write(m.target, &w); w.varint(m.sequence); write(m.gossip, &w)
             case .pingRequest(let m):
                 w.byte(Tag.pingRequest.rawValue)
                 write(m.from, &w); write(m.target, &w); w.string(m.targetAddress)
                 w.varint(m.sequence); write(m.gossip, &w)
             case .ack(let m):
                 w.byte(Tag.ack.rawValue)
-                write(m.from, &w); w.varint(m.sequence); write(m.gossip, &w)
+                write(m.from, &w); w.varint(m.fromIncarnation); w.varint(m.fromMetadataVersion); w.varint(m.sequence); write(m.gossip, &w)
             case .nack(let m):
                 w.byte(Tag.nack.rawValue)
                 write(m.from, &w); w.varint(m.sequence); write(m.gossip, &w)
@@ -67,6 +70,9 @@ extension SWIM {
             case .joinReply(let m):
                 w.byte(Tag.joinReply.rawValue)
                 write(m.from, &w); write(m.members, &w)
+            case .sync(let m):
+                w.byte(Tag.sync.rawValue)
+                write(m.from, &w); w.byte(m.wantsReply ? 1 : 0); write(m.members, &w)
             }
             return w.bytes
         }
@@ -83,9 +89,13 @@ extension SWIM {
             let message: Message
             switch tag {
             case .ping:
-                let from = try readID(&r, limits), target = try readID(&r, limits)
+                let from = try readID(&r, limits)
+                let incarnation = try r.varint("fromIncarnation")
+                let version = try r.varint("fromMetadataVersion")
+                let target = try readID(&r, limits)
                 let seq = try r.varint("sequence")
-                message = .ping(Ping(from: from, target: target, sequence: seq, gossip: try readUpdates(&r, limits)))
+                message = .ping(Ping(from: from, target: target, sequence: seq, gossip: try readUpdates(&r, limits),
+                                     fromIncarnation: incarnation, fromMetadataVersion: version))
             case .pingRequest:
                 let from = try readID(&r, limits), target = try readID(&r, limits)
                 let address = try r.string("targetAddress", limit: limits.stringBytesMax)
@@ -94,8 +104,11 @@ extension SWIM {
                     from: from, target: target, targetAddress: address, sequence: seq, gossip: try readUpdates(&r, limits)))
             case .ack:
                 let from = try readID(&r, limits)
+                let incarnation = try r.varint("fromIncarnation")
+                let version = try r.varint("fromMetadataVersion")
                 let seq = try r.varint("sequence")
-                message = .ack(Ack(from: from, sequence: seq, gossip: try readUpdates(&r, limits)))
+                message = .ack(Ack(from: from, sequence: seq, gossip: try readUpdates(&r, limits),
+                                   fromIncarnation: incarnation, fromMetadataVersion: version))
             case .nack:
                 let from = try readID(&r, limits)
                 let seq = try r.varint("sequence")
@@ -105,6 +118,12 @@ extension SWIM {
             case .joinReply:
                 let from = try readID(&r, limits)
                 message = .joinReply(JoinReply(from: from, members: try readUpdates(&r, limits)))
+            case .sync:
+                let from = try readID(&r, limits)
+                let flagOffset = r.offset
+                let flag = try r.byte("wantsReply")
+                guard flag <= 1 else { throw .unknownFlags(flag, offset: flagOffset) }
+                message = .sync(Sync(from: from, wantsReply: flag == 1, members: try readUpdates(&r, limits)))
             }
             guard r.remaining == 0 else { throw .trailingBytes(count: r.remaining) }
             return message
