@@ -6,77 +6,105 @@ extension SWIM {
     /// equals, so fresh news goes out before old news; a newer claim about a
     /// member replaces the older one.
     ///
-    /// Kept sorted by that priority so that filling a message touches only
-    /// the front: after a partition heals the queue can hold a claim about
-    /// every member, and it is read for every message sent.
+    /// After a partition heals it can hold a claim about every member, and it
+    /// is read for every message sent, so the sorted part is a compact array
+    /// of 32-byte slots and a message costs one linear merge, not one move
+    /// per claim picked.
     struct Dissemination: Sendable {
-        struct Entry: Sendable {
-            var update: MemberUpdate
+        struct Slot: Sendable {
+            /// Transmits in the top 8 bits, then the complement of the
+            /// enqueue order: ascending = sent first.
+            var priority: UInt64
             var sizeBytes: Int
-            var transmits: Int
-            var order: UInt64
-
-            /// Ascending = sent first.
-            var priority: (Int, UInt64) { (transmits, ~order) }
+            var name: String
         }
 
         /// Sorted by `priority`, never by hash: replay must not depend on the hash seed.
-        private var queue: [Entry] = []
-        private var priorityByName: [String: (Int, UInt64)] = [:]
+        private var slots: [Slot] = []
+        private var updates: [String: (update: MemberUpdate, priority: UInt64)] = [:]
         private var nextOrder: UInt64 = 0
         /// How far down the queue one message looks for claims that fit.
         private static let scanMax = 64
+        private static let orderBits: UInt64 = 56
+        private static let orderMask: UInt64 = (1 << orderBits) - 1
 
-        var count: Int { queue.count }
+        var count: Int { slots.count }
 
-        func contains(name: String) -> Bool { priorityByName[name] != nil }
+        func contains(name: String) -> Bool { updates[name] != nil }
 
         mutating func enqueue(_ update: MemberUpdate) {
-            remove(name: update.id.name)
+            let name = update.id.name
+            if let old = updates[name] { slots.remove(at: position(of: old.priority)) }
             nextOrder += 1
-            insert(Entry(update: update, sizeBytes: Codec.encodedSize(of: update), transmits: 0, order: nextOrder))
+            let priority = Self.orderMask & ~nextOrder
+            updates[name] = (update, priority)
+            let slot = Slot(priority: priority, sizeBytes: Codec.encodedSize(of: update), name: name)
+            slots.insert(slot, at: position(of: priority))
         }
 
         /// Picks claims for one message within `budgetBytes` and counts them
         /// as sent; entries sent `limit` times are dropped.
         mutating func take(budgetBytes: Int, limit: Int, excluding excludedName: String? = nil) -> [MemberUpdate] {
-            guard !queue.isEmpty, budgetBytes > 0 else { return [] }
-            var picked: [Entry] = []
+            guard !slots.isEmpty, budgetBytes > 0 else { return [] }
+            var pickedIndices: [Int] = []
             var used = 0
-            for entry in queue.prefix(Self.scanMax) {
-                if entry.update.id.name == excludedName || used + entry.sizeBytes > budgetBytes { continue }
-                used += entry.sizeBytes
-                picked.append(entry)
+            for index in 0..<min(slots.count, Self.scanMax) {
+                let slot = slots[index]
+                if slot.name == excludedName || used + slot.sizeBytes > budgetBytes { continue }
+                used += slot.sizeBytes
+                pickedIndices.append(index)
             }
-            for var entry in picked {
-                remove(name: entry.update.id.name)
-                entry.transmits += 1
-                if entry.transmits < limit { insert(entry) }
+            guard !pickedIndices.isEmpty else { return [] }
+
+            var picked: [MemberUpdate] = []
+            var resent: [Slot] = []
+            for index in pickedIndices {
+                var slot = slots[index]
+                guard let entry = updates[slot.name] else {
+                    invariant(false, "dissemination slot \(slot.name) has no update")
+                    continue
+                }
+                picked.append(entry.update)
+                let transmits = Int(slot.priority >> Self.orderBits) + 1
+                if transmits >= limit || transmits >= 255 {
+                    updates[slot.name] = nil
+                } else {
+                    slot.priority = UInt64(transmits) << Self.orderBits | slot.priority & Self.orderMask
+                    updates[slot.name] = (entry.update, slot.priority)
+                    resent.append(slot)
+                }
             }
-            return picked.map(\.update)
+            // One merge of the untouched slots with the re-sent ones (both sorted).
+            resent.sort { $0.priority < $1.priority }
+            var merged: [Slot] = []
+            merged.reserveCapacity(slots.count)
+            var next = 0, skip = 0, r = 0
+            while next < slots.count || r < resent.count {
+                if skip < pickedIndices.count, next == pickedIndices[skip] {
+                    next += 1
+                    skip += 1
+                    continue
+                }
+                if r < resent.count, next >= slots.count || resent[r].priority < slots[next].priority {
+                    merged.append(resent[r])
+                    r += 1
+                } else {
+                    merged.append(slots[next])
+                    next += 1
+                }
+            }
+            slots = merged
+            return picked
         }
 
-        private mutating func insert(_ entry: Entry) {
-            let key = entry.priority
-            var low = 0, high = queue.count
+        /// First slot whose priority is not below `priority`.
+        private func position(of priority: UInt64) -> Int {
+            var low = 0, high = slots.count
             while low < high {
                 let mid = (low + high) / 2
-                if queue[mid].priority < key { low = mid + 1 } else { high = mid }
+                if slots[mid].priority < priority { low = mid + 1 } else { high = mid }
             }
-            queue.insert(entry, at: low)
-            priorityByName[entry.update.id.name] = key
-        }
-
-        private mutating func remove(name: String) {
-            guard let key = priorityByName.removeValue(forKey: name) else { return }
-            var low = 0, high = queue.count
-            while low < high {
-                let mid = (low + high) / 2
-                if queue[mid].priority < key { low = mid + 1 } else { high = mid }
-            }
-            invariant(low < queue.count && queue[low].update.id.name == name,
-                      "dissemination index lost \(name) (slot \(low) of \(queue.count))")
-            queue.remove(at: low)
+            return low
         }
     }
 }

@@ -84,7 +84,7 @@ extension SWIM.Instance {
         }
         store(member)
         guard !update.status.isTombstone else { return [] }
-        dissemination.enqueue(member.update)
+        spread(member.update)
         return [.memberStatusChanged(SWIM.StatusChange(member: member, previousStatus: nil))]
     }
 
@@ -102,7 +102,7 @@ extension SWIM.Instance {
         let member = SWIM.Member(id: update.id, incarnation: update.incarnation, status: .alive,
                                  metadata: update.metadata ?? old.metadata, statusSinceTicks: nowTicks)
         store(member)
-        dissemination.enqueue(member.update)
+        spread(member.update)
         out.append(.memberStatusChanged(SWIM.StatusChange(member: member, previousStatus: nil)))
         return out
     }
@@ -136,7 +136,7 @@ extension SWIM.Instance {
         var member = next
         if member.status != previous.status { member.statusSinceTicks = nowTicks }
         store(member)
-        dissemination.enqueue(gossip)
+        spread(gossip)
         if previous.status == .dead && member.status == .alive { requestSync(with: member.id) }
         if member.status != previous.status {
             return [.memberStatusChanged(SWIM.StatusChange(member: member, previousStatus: previous.status))]
@@ -145,5 +145,13 @@ extension SWIM.Instance {
             return [.memberMetadataChanged(member)]
         }
         return []
+    }
+
+    /// Queues a claim about someone else for piggybacking, unless we are
+    /// taking in a join reply: the seed's view is news to us only, and
+    /// re-gossiping all of it would flood every message for N periods.
+    private mutating func spread(_ update: SWIM.MemberUpdate) {
+        guard !applyingJoinReply else { return }
+        dissemination.enqueue(update)
     }
 }

@@ -42,7 +42,9 @@ extension SWIM.Instance {
             out.append(.send(.joinReply(SWIM.JoinReply(from: myself.id, members: fullView)), to: address))
         case .joinReply(let reply):
             joining = nil
+            applyingJoinReply = true
             for update in reply.members { out += apply(update) }
+            applyingJoinReply = false
         case .sync(let sync):
             guard sync.from.name != myself.id.name else { break }
             for update in sync.members { out += merge(remote: update, from: sync.from) }

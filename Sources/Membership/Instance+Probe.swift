@@ -32,8 +32,9 @@ extension SWIM.Instance {
         return out
     }
 
-    /// Anti-entropy: with the revived member if there is one (that is
-    /// where views split), else with a random member on schedule.
+    /// Anti-entropy: with the member `requestSync` asked for (revived, or
+    /// ahead of our copy of its metadata: that is where views split), else
+    /// with a random member on schedule.
     private mutating func syncIfDue() -> [SWIM.Directive] {
         let interval = UInt64(config.pushPullIntervalPeriods(memberCount: liveMemberCount))
         guard interval > 0 else { return [] }
@@ -52,8 +53,8 @@ extension SWIM.Instance {
         return [.send(.sync(sync), to: peer.metadata.address)]
     }
 
-    /// A dead member is back: our views were split. Sync with it soon,
-    /// unless we did so recently.
+    /// A dead member is back, or its metadata is ahead of ours: our views
+    /// split somewhere. Sync with it next period, unless we did so recently.
     mutating func requestSync(with id: SWIM.MemberID) {
         let cooldown = UInt64(max(1, config.pushPullIntervalPeriods(memberCount: liveMemberCount) / 3))
         guard config.pushPullIntervalPeriods > 0, syncPeer == nil else { return }

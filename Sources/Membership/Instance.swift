@@ -33,6 +33,7 @@ extension SWIM {
         /// A revived member to sync with at the next period.
         var syncPeer: MemberID?
         var lastTriggeredSyncPeriod: UInt64?
+        var applyingJoinReply = false
 
         /// Ping-requests relayed at once; beyond this we stay silent (the
         /// requester's other k−1 helpers cover) rather than grow without bound.
