@@ -83,7 +83,6 @@ extension SWIM {
         public var localHealthScore: Int { health.score }
 
         public var isJoining: Bool { joining != nil }
-        public var debugQueueCount: Int { dissemination.count }
 
         // MARK: helpers shared by the handlers
 
@@ -151,9 +150,11 @@ extension SWIM {
                 out.append(belief)
                 budget -= Codec.encodedSize(of: belief)
             }
+            // Never news about the recipient to the recipient: it knows best,
+            // and the copy would count against the claim's retransmit budget.
             out += dissemination.take(
                 budgetBytes: budget, limit: config.retransmitLimit(memberCount: liveMemberCount),
-                excluding: out.isEmpty ? nil : recipient?.name)
+                excluding: recipient?.name)
             return out
         }
     }

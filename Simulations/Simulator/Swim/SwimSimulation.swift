@@ -1,6 +1,5 @@
 import Membership
 import YonkeCore
-import Foundation
 
 /// Runs one seed of a `SwimScenario`: every member is a `SWIM.Instance`,
 /// every message goes through the binary codec and a lossy `SimNetwork`,
@@ -91,10 +90,10 @@ public struct SwimSimulation {
             instances[member].updateMetadata(metadata, now: nowTicks)
             publishedVersions[member] = instances[member].myself.metadata.version
         }
+        // Late joiners need not be known everywhere yet: gossip reaches
+        // everyone only with high probability, anti-entropy surely but later.
+        // The end of the run checks that they are.
         runUntil(period.times(scenario.warmupPeriods))
-        if tracker.wrongCount != 0 {
-            check(false, "views disagree after warm-up: \(tracker.disagreements(limit: 5))")
-        }
 
         // Crash 1 % and measure detection and steady-state bandwidth.
         phase = .crashed
@@ -117,7 +116,15 @@ public struct SwimSimulation {
         }
 
         var convergence: Double?
-        if scenario.withPartition {
+        if !scenario.withPartition {
+            // Still a whole network: false positives keep counting.
+            let settleTime = now
+            runUntil(settleTime + period.times(scenario.convergencePeriodsMax)) { $0.tracker.wrongCount == 0 }
+            if tracker.wrongCount != 0 {
+                check(false, "no common view \(scenario.convergencePeriodsMax) periods after the crash phase: "
+                      + "\(tracker.wrongCount) disagreements, e.g. \(tracker.disagreements(limit: 5))")
+            }
+        } else {
             // Split the survivors 10–40 % / the rest, long enough for both
             // sides to declare each other dead, then heal.
             phase = .partitioned
@@ -128,19 +135,6 @@ public struct SwimSimulation {
             phase = .healed
             network.heal()
             let healTime = now
-            if ProcessInfo.processInfo.environment["SWIM_DEBUG"] != nil {
-                for i in 1...scenario.convergencePeriodsMax/10 {
-                    runUntil(healTime + period.times(i * 10))
-                    print("heal+\(i*10): wrong \(tracker.wrongCount) \(tracker.disagreements(limit: 3))")
-                    for line in tracker.disagreements(limit: 3) {
-                        let parts = line.split(separator: " ")
-                        if let o = Self.index(ofName: String(parts[0])), let sIdx = Self.index(ofName: String(parts[2])) {
-                            let v = instances[o].member(named: Self.name(sIdx))
-                            print("   \(parts[0]) has \(v.map { "\($0.status) i\($0.incarnation) since \($0.statusSinceTicks)" } ?? "-"); truth i\(instances[sIdx].myself.incarnation); queue \(instances[o].debugQueueCount)")
-                        }
-                    }
-                }
-            }
             runUntil(healTime + period.times(scenario.convergencePeriodsMax)) { $0.tracker.wrongCount == 0 }
             if tracker.wrongCount == 0 {
                 convergence = periods(now - healTime)
