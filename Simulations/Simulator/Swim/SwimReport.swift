@@ -40,12 +40,21 @@ public struct SwimReport: Sendable {
 
     public var convergencePeriodsMax: Double? { runs.compactMap(\.convergencePeriods).max() }
 
+    /// `"1...5"` for a contiguous range (as typed on the command line), else a list.
+    var seedsJSON: String {
+        let seeds = runs.map(\.seed)
+        if let first = seeds.first, seeds.count > 2, seeds == Array(first...(first + UInt64(seeds.count - 1))) {
+            return "\"\(first)...\(first + UInt64(seeds.count - 1))\""
+        }
+        return "[\(seeds.map(String.init).joined(separator: ","))]"
+    }
+
     public var json: String {
         func number(_ x: Double) -> String { x.isFinite ? String(format: "%.2f", x) : "null" }
         let fields: [(String, String)] = [
             ("members", "\(scenario.memberCount)"),
             ("loss", number(scenario.lossProbability)),
-            ("seeds", "[\(runs.map { String($0.seed) }.joined(separator: ","))]"),
+            ("seeds", seedsJSON),
             ("detectionPeriodsMedian", number(detectionPeriodsMedian)),
             ("detectionPeriodsMax", number(detectionPeriodsMax)),
             ("falsePositives", "\(falsePositives)"),

@@ -9,6 +9,8 @@ public struct SwimSimulation {
         case deliver(bytes: [UInt8], from: Int, to: Int)
         case timer(SWIM.Timer, member: Int)
         case lateJoin(member: Int)
+        /// A crashed member's machine comes back: same name, next generation.
+        case restart(member: Int)
     }
 
     enum Phase: Equatable { case warmup, crashed, partitioned, healed }
@@ -33,6 +35,7 @@ public struct SwimSimulation {
     private var violations: [String] = []
     /// Member → metadata version it published, checked everywhere at the end.
     private var publishedVersions: [Int: UInt64] = [:]
+    private var restarted: Int?
 
     public init(scenario: SwimScenario, seed: UInt64) {
         self.scenario = scenario
@@ -115,18 +118,15 @@ public struct SwimSimulation {
                   "running members declared dead on a lossless, whole network: \(falselyDeclared.sorted().map(Self.name))")
         }
 
+        // Liveness: a whole (or healed) network must bring every running
+        // member to the same, correct view: statuses first, then metadata
+        // and restarted generations, which only gossip or anti-entropy carry.
         var convergence: Double?
-        if !scenario.withPartition {
-            // Still a whole network: false positives keep counting.
-            let settleTime = now
-            runUntil(settleTime + period.times(scenario.convergencePeriodsMax)) { $0.tracker.wrongCount == 0 }
-            if tracker.wrongCount != 0 {
-                check(false, "no common view \(scenario.convergencePeriodsMax) periods after the crash phase: "
-                      + "\(tracker.wrongCount) disagreements, e.g. \(tracker.disagreements(limit: 5))")
-            }
-        } else {
+        let settleStart: SimTime
+        if scenario.withPartition {
             // Split the survivors 10–40 % / the rest, long enough for both
-            // sides to declare each other dead, then heal.
+            // sides to declare each other dead, then heal and restart one
+            // crashed machine under its old name.
             phase = .partitioned
             let survivors = (0..<n).filter { tracker.running[$0] }.shuffled(using: &rng)
             let minority = max(1, Int(Double(survivors.count) * Double.random(in: 0.1...0.4, using: &rng)))
@@ -134,16 +134,30 @@ public struct SwimSimulation {
             runUntil(now + period.times(scenario.partitionPeriods))
             phase = .healed
             network.heal()
-            let healTime = now
-            runUntil(healTime + period.times(scenario.convergencePeriodsMax)) { $0.tracker.wrongCount == 0 }
-            if tracker.wrongCount == 0 {
-                convergence = periods(now - healTime)
-            } else {
-                check(false, "no common view \(scenario.convergencePeriodsMax) periods after the heal: "
-                      + "\(tracker.wrongCount) disagreements, e.g. \(tracker.disagreements(limit: 5))")
+            if let first = crashed.first {
+                restarted = first
+                queue.schedule(.restart(member: first), after: period)
             }
         }
-        checkMetadataSpread()
+        // Without a partition the network stays whole: false positives keep counting.
+        settleStart = now
+        let settleDeadline = settleStart + period.times(scenario.convergencePeriodsMax)
+        runUntil(settleDeadline) { $0.tracker.wrongCount == 0 }
+        if scenario.withPartition, tracker.wrongCount == 0 { convergence = periods(now - settleStart) }
+        while now < settleDeadline, !(tracker.wrongCount == 0 && staleMetadata().isEmpty && staleGenerations().isEmpty) {
+            runUntil(min(settleDeadline, now + period))
+        }
+        if tracker.wrongCount != 0 {
+            check(false, "no common view \(scenario.convergencePeriodsMax) periods after the \(scenario.withPartition ? "heal" : "crash phase"): "
+                  + "\(tracker.wrongCount) disagreements, e.g. \(tracker.disagreements(limit: 5))")
+        }
+        for (member, stale) in staleMetadata() {
+            check(false, "metadata v\(publishedVersions[member] ?? 0) of \(Self.name(member)) never reached \(stale.prefix(5).map(Self.name))")
+        }
+        let oldGeneration = staleGenerations()
+        if let member = restarted, !oldGeneration.isEmpty {
+            check(false, "\(Self.name(member)) restarted as generation 2, still unknown or old at \(oldGeneration.prefix(5).map(Self.name))")
+        }
 
         return SwimRunResult(
             seed: seed,
@@ -205,6 +219,14 @@ public struct SwimSimulation {
             let nowTicks = ticks(now)
             let out = instances[member].onTimeout(timer, now: nowTicks)
             perform(out, by: member)
+        case .restart(let member):
+            // Its metadata updates died with the old run.
+            publishedVersions[member] = nil
+            var generator = rng.fork()
+            instances[member] = SWIM.Instance(
+                config: scenario.config, id: SWIM.MemberID(name: Self.name(member), generation: 2),
+                metadata: Self.metadata(member, using: &generator), generator: generator.fork())
+            fallthrough
         case .lateJoin(let member):
             guard member >= 0 else { return }
             tracker.setRunning(member, true)
@@ -265,13 +287,23 @@ public struct SwimSimulation {
         }
     }
 
-    private mutating func checkMetadataSpread() {
-        for (member, version) in publishedVersions.sorted(by: { $0.key < $1.key }) where tracker.running[member] {
+    /// Published metadata versions not yet seen by some running member.
+    private func staleMetadata() -> [(Int, [Int])] {
+        publishedVersions.sorted { $0.key < $1.key }.compactMap { member, version in
+            guard tracker.running[member] else { return nil }
             let stale = (0..<scenario.memberCount).filter {
                 $0 != member && tracker.running[$0]
                     && (instances[$0].member(named: Self.name(member))?.metadata.version ?? 0) < version
             }
-            if !stale.isEmpty { check(false, "metadata v\(version) of \(Self.name(member)) never reached \(stale.prefix(5).map(Self.name))") }
+            return stale.isEmpty ? nil : (member, stale)
+        }
+    }
+
+    /// Running members that do not yet know the restarted machine's new run.
+    private func staleGenerations() -> [Int] {
+        guard let member = restarted, tracker.running[member] else { return [] }
+        return (0..<scenario.memberCount).filter {
+            $0 != member && tracker.running[$0] && instances[$0].member(named: Self.name(member))?.id.generation != 2
         }
     }
 

@@ -62,7 +62,9 @@ struct SwimViewTracker {
         for (subject, pending) in undetected.sorted(by: { $0.key < $1.key }) where Self.believesLive(view(of: subject, by: member)) {
             undetected[subject] = pending + (isRunning ? 1 : -1)
         }
-        if !isRunning {
+        if isRunning {
+            undetected[member] = nil
+        } else {
             undetected[member] = (0..<memberCount).filter {
                 $0 != member && running[$0] && Self.believesLive(view(of: member, by: $0))
             }.count
