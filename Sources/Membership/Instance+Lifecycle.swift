@@ -55,8 +55,7 @@ extension SWIM.Instance {
         dissemination.enqueue(claim)
         var out: [SWIM.Directive] = []
         for peer in randomAliveMembers(count: config.indirectChecks + 1) {
-            let ping = SWIM.Ping(from: myself.id, target: peer.id, sequence: makeSequence(), gossip: [claim], fromIncarnation: myself.incarnation, fromMetadataVersion: myself.metadata.version)
-            out.append(.send(.ping(ping), to: peer.metadata.address))
+            out.append(.send(makePing(to: peer.id, sequence: makeSequence(), gossip: [claim]), to: peer.metadata.address))
         }
         return out
     }

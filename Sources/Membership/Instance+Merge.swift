@@ -64,7 +64,8 @@ extension SWIM.Instance {
         dissemination.enqueue(SWIM.MemberUpdate(
             id: current.id, incarnation: current.incarnation, status: .suspect, accuser: accuser))
         let deadline = suspicion.deadlineTicks
-        return [.schedule(.suspicionTimeout(name: current.id.name), afterTicks: deadline > nowTicks ? deadline - nowTicks : 0)]
+        let remainingTicks = deadline > nowTicks ? deadline - nowTicks : 0
+        return [.schedule(.suspicionTimeout(name: current.id.name), afterTicks: remainingTicks)]
     }
 
     /// Suspect/dead claims about members we never saw alive carry nothing

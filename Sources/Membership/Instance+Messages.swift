@@ -1,7 +1,9 @@
 extension SWIM.Instance {
     /// A message from the wire; `address` is where the transport says it
     /// came from, used to answer members we do not know yet.
-    public mutating func onMessage(_ message: SWIM.Message, from address: SWIM.Address, now: SWIM.Tick) -> [SWIM.Directive] {
+    public mutating func onMessage(
+        _ message: SWIM.Message, from address: SWIM.Address, now: SWIM.Tick
+    ) -> [SWIM.Directive] {
         advance(to: now)
         var out: [SWIM.Directive] = []
         for update in message.gossip { out += apply(update) }
@@ -16,16 +18,17 @@ extension SWIM.Instance {
         case .pingRequest(let request):
             guard forwards.count < Self.forwardsMax, request.target != myself.id else { break }
             let sequence = makeSequence()
-            forwards[sequence] = Forward(requesterAddress: address, requesterSequence: request.sequence, target: request.target)
-            let ping = SWIM.Ping(from: myself.id, target: request.target, sequence: sequence, gossip: gossip(for: request.target), fromIncarnation: myself.incarnation, fromMetadataVersion: myself.metadata.version)
-            out.append(.send(.ping(ping), to: request.targetAddress))
+            forwards[sequence] = Forward(
+                requesterAddress: address, requesterSequence: request.sequence, target: request.target)
+            out.append(.send(makePing(to: request.target, sequence: sequence), to: request.targetAddress))
             out.append(.schedule(.forwardTimeout(sequence: sequence), afterTicks: config.forwardTimeoutTicks))
         case .ack(let ack):
             if let forward = forwards[ack.sequence] {
                 guard ack.from == forward.target else { break }
                 forwards[ack.sequence] = nil
-                let relayed = SWIM.Ack(from: ack.from, sequence: forward.requesterSequence, gossip: gossip(for: nil),
-                                       fromIncarnation: ack.fromIncarnation, fromMetadataVersion: ack.fromMetadataVersion)
+                let relayed = SWIM.Ack(
+                    from: ack.from, sequence: forward.requesterSequence, gossip: gossip(for: nil),
+                    fromIncarnation: ack.fromIncarnation, fromMetadataVersion: ack.fromMetadataVersion)
                 out.append(.send(.ack(relayed), to: forward.requesterAddress))
             } else if let open = probe, open.sequence == ack.sequence, open.target == ack.from {
                 out += conclude(open, acked: true)

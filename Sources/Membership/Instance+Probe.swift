@@ -23,9 +23,9 @@ extension SWIM.Instance {
         if let target = nextProbeTarget() {
             let sequence = makeSequence()
             probe = Probe(sequence: sequence, target: target.id)
-            let ping = SWIM.Ping(from: myself.id, target: target.id, sequence: sequence, gossip: gossip(for: target.id), fromIncarnation: myself.incarnation, fromMetadataVersion: myself.metadata.version)
-            out.append(.send(.ping(ping), to: target.metadata.address))
-            out.append(.schedule(.probeTimeout(sequence: sequence), afterTicks: config.probeTimeoutTicks * health.multiplier))
+            out.append(.send(makePing(to: target.id, sequence: sequence), to: target.metadata.address))
+            let timeoutTicks = config.probeTimeoutTicks * health.multiplier
+            out.append(.schedule(.probeTimeout(sequence: sequence), afterTicks: timeoutTicks))
         }
         out += syncIfDue()
         out.append(.schedule(.periodicPing, afterTicks: config.probeIntervalTicks * health.multiplier))
@@ -145,8 +145,7 @@ extension SWIM.Instance {
         guard !dead.isEmpty, let target = members[dead[Int(generator.next(upperBound: UInt64(dead.count)))]] else {
             return []
         }
-        let ping = SWIM.Ping(from: myself.id, target: target.id, sequence: makeSequence(), gossip: gossip(for: target.id), fromIncarnation: myself.incarnation, fromMetadataVersion: myself.metadata.version)
-        return [.send(.ping(ping), to: target.metadata.address)]
+        return [.send(makePing(to: target.id, sequence: makeSequence()), to: target.metadata.address)]
     }
 
     private mutating func sweepTombstones() {

@@ -157,5 +157,14 @@ extension SWIM {
                 excluding: recipient?.name)
             return out
         }
+
+        /// A ping speaking for us: our incarnation and metadata version ride
+        /// along (see `Ping.fromIncarnation`).
+        mutating func makePing(to target: MemberID, sequence: UInt64,
+                               gossip override: [MemberUpdate]? = nil) -> Message {
+            let piggyback = override ?? gossip(for: target)
+            return .ping(Ping(from: myself.id, target: target, sequence: sequence, gossip: piggyback,
+                              fromIncarnation: myself.incarnation, fromMetadataVersion: myself.metadata.version))
+        }
     }
 }

@@ -23,8 +23,15 @@
 ///   (Lifeguard §IV.A), fed by missed nacks from indirect probers;
 /// - probes and acks carry the sender's negative belief about the receiver, so
 ///   a member learns it is suspected or dead from the first message it gets;
-/// - tombstones are probed now and then (`reconnectIntervalPeriods`) so the two
-///   halves of a healed partition find each other again.
+/// - pings and acks carry the sender's own incarnation: a member speaking for
+///   itself may revive itself in our view (never a crashed run, whose last
+///   words carry no newer incarnation than the one it was declared dead at);
+/// - an accusation older than our incarnation still makes us raise it: someone
+///   missed our refutation, and only news spreads far enough to reach them;
+/// - tombstones are probed now and then (`reconnectIntervalPeriods`), and
+///   members push-pull their full views (memberlist's anti-entropy, a remote
+///   death merged as a local suspicion), so the two halves of a healed
+///   partition reconcile even where gossip has died out.
 ///
 /// Nothing here reads a clock, a socket or a global random source: time is the
 /// `now` tick passed to each handler, randomness a `SeededGenerator`, and every

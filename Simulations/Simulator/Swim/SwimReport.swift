@@ -29,12 +29,10 @@ public struct SwimReport: Sendable {
         runs.isEmpty ? 0 : runs.map(\.bytesPerMemberPerSecond).reduce(0, +) / Double(runs.count)
     }
 
-    /// False positives per running member per period of the crash phase
-    /// and warm-up, across all seeds.
+    /// False positives per member per period while the network was whole,
+    /// across all seeds (SWIM §5 reports it per member and period too).
     public var falsePositiveRate: Double {
-        let memberPeriods = runs.map { _ in
-            Double(scenario.memberCount) * (Double(scenario.warmupPeriods) + detectionPeriodsMax)
-        }.reduce(0, +)
+        let memberPeriods = runs.map { Double(scenario.memberCount) * $0.wholeNetworkPeriods }.reduce(0, +)
         return memberPeriods > 0 ? Double(falsePositives) / memberPeriods : 0
     }
 

@@ -55,6 +55,8 @@ public struct SwimRunResult: Sendable {
     public var falsePositives: Int
     /// (observer, subject) declarations behind `falsePositives`.
     public var falsePositiveDeclarations: Int
+    /// How long false positives were counted: the network was whole.
+    public var wholeNetworkPeriods: Double
     /// Encoded bytes sent per running member per simulated second, over the crash phase.
     public var bytesPerMemberPerSecond: Double
     /// Periods from the heal until all views agreed; nil without a partition or if never.

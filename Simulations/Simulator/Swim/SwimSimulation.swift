@@ -36,6 +36,8 @@ public struct SwimSimulation {
     /// Member → metadata version it published, checked everywhere at the end.
     private var publishedVersions: [Int: UInt64] = [:]
     private var restarted: Int?
+    /// When the network stopped being whole (the partition), if it did.
+    private var wholeNetworkEnd: SimTime?
 
     public init(scenario: SwimScenario, seed: UInt64) {
         self.scenario = scenario
@@ -128,6 +130,7 @@ public struct SwimSimulation {
             // sides to declare each other dead, then heal and restart one
             // crashed machine under its old name.
             phase = .partitioned
+            wholeNetworkEnd = now
             let survivors = (0..<n).filter { tracker.running[$0] }.shuffled(using: &rng)
             let minority = max(1, Int(Double(survivors.count) * Double.random(in: 0.1...0.4, using: &rng)))
             network.partition([Array(survivors.prefix(minority)).sorted(), Array(survivors.dropFirst(minority)).sorted()])
@@ -163,6 +166,7 @@ public struct SwimSimulation {
             seed: seed,
             detectionPeriods: crashed.compactMap { detectionTimes[$0] }.map { periods($0 - crashTime) },
             falsePositives: falselyDeclared.count, falsePositiveDeclarations: falseDeclarations,
+            wholeNetworkPeriods: periods((wholeNetworkEnd ?? now) - .zero),
             bytesPerMemberPerSecond: bytesPerMemberPerSecond, convergencePeriods: convergence,
             violations: violations, messagesSent: messagesSent, simulatedSeconds: now.seconds, traceHash: trace.hash)
     }

@@ -53,14 +53,16 @@ extension SWIM {
             switch message {
             case .ping(let m):
                 w.byte(Tag.ping.rawValue)
-                write(m.from, &w); w.varint(m.fromIncarnation); w.varint(m.fromMetadataVersion); write(m.target, &w); w.varint(m.sequence); write(m.gossip, &w)
+                write(m.from, &w); w.varint(m.fromIncarnation); w.varint(m.fromMetadataVersion)
+                write(m.target, &w); w.varint(m.sequence); write(m.gossip, &w)
             case .pingRequest(let m):
                 w.byte(Tag.pingRequest.rawValue)
                 write(m.from, &w); write(m.target, &w); w.string(m.targetAddress)
                 w.varint(m.sequence); write(m.gossip, &w)
             case .ack(let m):
                 w.byte(Tag.ack.rawValue)
-                write(m.from, &w); w.varint(m.fromIncarnation); w.varint(m.fromMetadataVersion); w.varint(m.sequence); write(m.gossip, &w)
+                write(m.from, &w); w.varint(m.fromIncarnation); w.varint(m.fromMetadataVersion)
+                w.varint(m.sequence); write(m.gossip, &w)
             case .nack(let m):
                 w.byte(Tag.nack.rawValue)
                 write(m.from, &w); w.varint(m.sequence); write(m.gossip, &w)
