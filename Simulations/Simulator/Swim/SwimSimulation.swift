@@ -226,6 +226,7 @@ public struct SwimSimulation {
         case .restart(let member):
             // Its metadata updates died with the old run.
             publishedVersions[member] = nil
+            tracker.forgetBeliefs(of: member)
             var generator = rng.fork()
             instances[member] = SWIM.Instance(
                 config: scenario.config, id: SWIM.MemberID(name: Self.name(member), generation: 2),

@@ -1,3 +1,5 @@
+import YonkeCore
+
 /// What every member believes about every other, rebuilt from the
 /// `memberStatusChanged` directives they emit, plus running counts that
 /// make the scenario's checks O(1) per event at 1,000 members:
@@ -69,6 +71,13 @@ struct SwimViewTracker {
                 $0 != member && running[$0] && Self.believesLive(view(of: member, by: $0))
             }.count
         }
+    }
+
+    /// A machine restarts with a fresh process that knows nobody yet: its
+    /// old beliefs go with the old run. Call while it is not running.
+    mutating func forgetBeliefs(of observer: Int) {
+        invariant(!running[observer], "forgetting the beliefs of running m\(observer)")
+        for subject in 0..<memberCount { seen[observer * memberCount + subject] = .unknown }
     }
 
     /// Who still disagrees, for a failure report (at most `limit` pairs).
