@@ -72,5 +72,6 @@ public struct SwimReport: Sendable {
             + " convergence \(convergence) periods, \(run.messagesSent) messages, "
             + String(format: "%.0f simulated s", run.simulatedSeconds)
             + " trace \(String(run.traceHash, radix: 16))"
+            + "; bytes by kind " + run.bytesByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
 }

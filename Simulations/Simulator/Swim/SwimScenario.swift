@@ -63,6 +63,7 @@ public struct SwimRunResult: Sendable {
     public var convergencePeriods: Double?
     public var violations: [String]
     public var messagesSent: Int
+    public var bytesByKind: [String: Int]
     public var simulatedSeconds: Double
     public var traceHash: UInt64
 }

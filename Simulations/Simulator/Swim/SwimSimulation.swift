@@ -31,6 +31,8 @@ public struct SwimSimulation {
     private var falselyDeclared: Set<Int> = []
     private var falseDeclarations = 0
     private var bytesSent = 0
+    /// Bytes by message kind over the whole run, to see what the bandwidth buys.
+    private var bytesByKind: [String: Int] = [:]
     private var messagesSent = 0
     private var violations: [String] = []
     /// Member → metadata version it published, checked everywhere at the end.
@@ -59,6 +61,17 @@ public struct SwimSimulation {
     }
 
     static func name(_ index: Int) -> String { "m\(index)" }
+
+    static func kind(of message: SWIM.Message) -> String {
+        switch message {
+        case .ping: "ping"
+        case .pingRequest: "pingRequest"
+        case .ack: "ack"
+        case .nack: "nack"
+        case .joinRequest, .joinReply: "join"
+        case .sync: "sync"
+        }
+    }
     static func index(ofName name: String) -> Int? { Int(name.dropFirst()) }
 
     static func metadata(_ i: Int, using rng: inout SeededGenerator) -> SWIM.Metadata {
@@ -168,7 +181,7 @@ public struct SwimSimulation {
             falsePositives: falselyDeclared.count, falsePositiveDeclarations: falseDeclarations,
             wholeNetworkPeriods: periods((wholeNetworkEnd ?? now) - .zero),
             bytesPerMemberPerSecond: bytesPerMemberPerSecond, convergencePeriods: convergence,
-            violations: violations, messagesSent: messagesSent, simulatedSeconds: now.seconds, traceHash: trace.hash)
+            violations: violations, messagesSent: messagesSent, bytesByKind: bytesByKind, simulatedSeconds: now.seconds, traceHash: trace.hash)
     }
 
     /// The formed members start knowing each other, as after a completed join.
@@ -253,6 +266,7 @@ public struct SwimSimulation {
                 }
                 let bytes = SWIM.Codec.encode(message)
                 bytesSent += bytes.count
+                bytesByKind[Self.kind(of: message), default: 0] += bytes.count
                 messagesSent += 1
                 for time in network.send(from: member, to: to, now: now) {
                     queue.schedule(.deliver(bytes: bytes, from: member, to: to), at: time)
