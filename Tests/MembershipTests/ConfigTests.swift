@@ -1,0 +1,28 @@
+import Testing
+import Membership
+
+/// The memberlist-style formulas behind the presets.
+@Suite struct ConfigTests {
+    @Test(arguments: [
+        // (N, min periods, max periods, retransmits) for .lan: 4·max(1, log10 N), ×6, 4·⌈log10(N+1)⌉
+        (1, 4, 24, 4), (10, 4, 24, 8), (100, 8, 48, 12), (1000, 12, 72, 16),
+    ])
+    func lanFormulas(n: Int, minPeriods: Int, maxPeriods: Int, retransmits: Int) {
+        let c = SWIM.Config.lan
+        #expect(c.suspicionTimeoutMinTicks(memberCount: n) == SWIM.Tick(minPeriods) * c.probeIntervalTicks)
+        #expect(c.suspicionTimeoutMaxTicks(memberCount: n) == SWIM.Tick(maxPeriods) * c.probeIntervalTicks)
+        #expect(c.retransmitLimit(memberCount: n) == retransmits)
+    }
+
+    @Test(arguments: [(2, 0), (3, 0), (4, 2), (1000, 2)])
+    func confirmationsNeedEnoughMembers(n: Int, expected: Int) {
+        #expect(SWIM.Config.lan.expectedConfirmations(memberCount: n) == expected)
+    }
+
+    @Test(arguments: [SWIM.Config.lan, .local, .test])
+    func presetsAreCoherent(_ c: SWIM.Config) {
+        #expect(c.probeTimeoutTicks < c.probeIntervalTicks, "indirect probes need time left in the period")
+        #expect(c.forwardTimeoutTicks < c.probeTimeoutTicks + (c.probeIntervalTicks - c.probeTimeoutTicks))
+        #expect(c.tombstoneRetentionTicks > c.suspicionTimeoutMaxTicks(memberCount: 10_000) * 4)
+    }
+}

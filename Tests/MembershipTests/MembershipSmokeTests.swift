@@ -1,4 +1,0 @@
-import Testing
-@testable import Membership
-
-@Test func MembershipBuilds() { #expect(Bool(true)) }
