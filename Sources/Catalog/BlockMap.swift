@@ -43,8 +43,7 @@ public struct BlockMap: Hashable, Sendable {
 
     private mutating func forget(_ node: String) {
         guard let held = blocksByNode[node] else { return }
-        // Removal commutes, so the unsorted walk cannot change the result.
-        for id in held { detach(id, from: node) }
+        for id in held.sorted() { detach(id, from: node) }
     }
 
     private mutating func detach(_ id: BlockID, from node: String) {

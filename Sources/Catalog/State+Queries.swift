@@ -69,8 +69,8 @@ extension Catalog.State {
     public var totals: Catalog.Totals {
         var totals = Catalog.Totals()
         totals.directories = directories.count
-        for file in files.values {
-            // Sums commute, so hash order cannot change the result.
+        for path in files.keys.sorted() {
+            guard let file = files[path] else { continue }
             totals.files += 1
             totals.bytes += file.sizeBytes
             totals.byZone[Int(file.zone.code)].totals.files += 1
@@ -79,7 +79,7 @@ extension Catalog.State {
             totals.byTier[Int(file.tier.code)].totals.bytes += file.sizeBytes
         }
         totals.uniqueBlocks = blockUsage.count
-        totals.uniqueBlockBytes = blockUsage.values.reduce(0) { $0 + $1.sizeBytes }
+        totals.uniqueBlockBytes = blockUsage.keys.sorted().reduce(0) { $0 + (blockUsage[$1]?.sizeBytes ?? 0) }
         return totals
     }
 
