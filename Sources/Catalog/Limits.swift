@@ -20,6 +20,8 @@ extension Catalog {
         public static let maxClusterNameBytes = 128
         /// A day: a holder that dies keeps a job blocked at most this long.
         public static let maxLeaseDurationMillis: Int64 = 86_400_000
+        /// 9999-12-31T23:59:59.999Z: keeps `now + duration` far from overflow.
+        public static let maxEpochMillis: Int64 = 253_402_300_799_999
         /// Ed25519/X25519 public keys.
         public static let publicKeyBytes = 32
     }

@@ -101,7 +101,7 @@ extension Catalog {
     }
 
     public enum Field: String, Hashable, Sendable {
-        case clusterName, replicationPolicy, blockSize, blockCount, source, contentType
+        case epochMillis, clusterName, replicationPolicy, blockSize, blockCount, source, contentType
         case schemaColumns, columnName, columnType, rowCount
         case job, holder, leaseDuration, bookmark, nodeName, publicKey, address, roles
     }

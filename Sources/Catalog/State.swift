@@ -28,9 +28,11 @@ extension Catalog {
         public mutating func apply(_ command: Command, index: UInt64) -> Outcome {
             invariant(index > appliedIndex, "applying index \(index) after \(appliedIndex)")
             appliedIndex = index
-            if let epochMillis = command.epochMillis { clockEpochMillis = max(clockEpochMillis, epochMillis) }
             do throws(Refusal) {
                 try command.validate()
+                // Only validated times move the clock: one absurd stamp would otherwise expire
+                // every lease for good.
+                if let epochMillis = command.epochMillis { clockEpochMillis = max(clockEpochMillis, epochMillis) }
                 return .applied(try perform(command, index: index))
             } catch {
                 return .refused(error)

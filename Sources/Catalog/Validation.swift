@@ -5,6 +5,9 @@ extension Catalog.Command {
     /// same rules as one decoded from the log; a leader may call it before proposing.
     public func validate() throws(Catalog.Refusal) {
         typealias V = Catalog.Validate
+        if let epochMillis, !(0...Catalog.Limits.maxEpochMillis).contains(epochMillis) {
+            throw .invalid(.outOfRange(.epochMillis, value: epochMillis))
+        }
         switch self {
         case .bootstrap(let clusterName, let policy, _):
             try V.text(clusterName, .clusterName, limit: Catalog.Limits.maxClusterNameBytes, allowEmpty: true)

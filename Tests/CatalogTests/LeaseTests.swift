@@ -83,6 +83,15 @@ import Testing
         #expect(acquire(&harness, "w2", at: 10) == .applied(.leaseGranted(.init(job: job, holder: "w2", expiresAtEpochMillis: 6000, fencingToken: 5))))
     }
 
+    @Test(arguments: [Int64.max, -1, Catalog.Limits.maxEpochMillis + 1])
+    func absurdTimestampsAreRefusedAndDoNotMoveTheClock(epochMillis: Int64) {
+        var harness = held()
+        let outcome = harness.apply(.releaseLease(job: job, holder: "w1", epochMillis: epochMillis))
+        #expect(outcome.refusal == .invalid(.outOfRange(.epochMillis, value: epochMillis)))
+        #expect(harness.state.clockEpochMillis == 0)
+        #expect(renew(&harness, "w1", at: 10).effect != nil)
+    }
+
     @Test(arguments: [Int64(0), -1, 86_400_001])
     func durationOutOfRangeIsRefused(duration: Int64) {
         var harness = held()
