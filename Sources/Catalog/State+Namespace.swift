@@ -173,29 +173,29 @@ extension Catalog.State {
         addChild(path)
     }
 
+    // Children are edited in place through the dictionary (`directories[p]?.children…`): copying
+    // the record out and back would copy the whole list on every insert, O(n²) for a big folder.
+    // Names that arrive in order (dated files) append at the end.
+
     mutating func addChild(_ path: LakePath) {
         guard let parent = path.parent, let name = path.name else { return }
-        guard var directory = directories[parent] else {
+        // The lookup's temporary copy dies with its statement, so the insert below is in place.
+        guard let slot = directories[parent]?.children.slot(of: name) else {
             invariant(false, "parent of \(path) missing")
             return
         }
-        let position = directory.children.insertionIndex(of: name)
-        invariant(position == directory.children.count || !LakePath.same(directory.children[position], name),
-                  "\(path) already listed in its parent")
-        directory.children.insert(name, at: position)
-        directories[parent] = directory
+        invariant(!slot.present, "\(path) already listed in its parent")
+        directories[parent]?.children.insert(name, at: slot.position)
     }
 
     mutating func removeChild(_ path: LakePath) {
-        guard let parent = path.parent, let name = path.name, var directory = directories[parent] else {
+        guard let parent = path.parent, let name = path.name,
+              let slot = directories[parent]?.children.slot(of: name) else {
             invariant(false, "removing \(path) from a missing parent")
             return
         }
-        let position = directory.children.insertionIndex(of: name)
-        invariant(position < directory.children.count && LakePath.same(directory.children[position], name),
-                  "\(path) not listed in its parent")
-        directory.children.remove(at: position)
-        directories[parent] = directory
+        invariant(slot.present, "\(path) not listed in its parent")
+        directories[parent]?.children.remove(at: slot.position)
     }
 
     // MARK: - Block references
@@ -242,6 +242,12 @@ extension LakePath {
 }
 
 extension Array where Element == String {
+    /// Where `name` is or would go in this byte-ordered list.
+    func slot(of name: String) -> (position: Int, present: Bool) {
+        let position = insertionIndex(of: name)
+        return (position, position < count && LakePath.same(self[position], name))
+    }
+
     /// First position whose name is not before `name` in byte order (the array is sorted).
     func insertionIndex(of name: String) -> Int {
         var low = 0

@@ -13,6 +13,11 @@ extension Catalog {
         public struct Bucket: Hashable, Sendable {
             public var files = 0
             public var bytes: Int64 = 0
+
+            public init(files: Int = 0, bytes: Int64 = 0) {
+                self.files = files
+                self.bytes = bytes
+            }
         }
 
         public var files = 0
@@ -22,25 +27,21 @@ extension Catalog {
         /// What the stores hold once identical blocks are kept once (before replication).
         public var uniqueBlockBytes: Int64 = 0
         public var uniqueBlocks = 0
-        /// One bucket per zone / tier, in declaration order, empty ones included.
-        public var byZone: [(zone: Zone, totals: Bucket)] = Zone.allCases.map { ($0, Bucket()) }
-        public var byTier: [(tier: Tier, totals: Bucket)] = Tier.allCases.map { ($0, Bucket()) }
+        /// One bucket per zone and per tier, in declaration order (`Zone.allCases`).
+        public var byZone = [Bucket](repeating: Bucket(), count: Zone.allCases.count)
+        public var byTier = [Bucket](repeating: Bucket(), count: Tier.allCases.count)
 
-        public static func == (lhs: Totals, rhs: Totals) -> Bool {
-            lhs.files == rhs.files && lhs.directories == rhs.directories && lhs.bytes == rhs.bytes
-                && lhs.uniqueBlockBytes == rhs.uniqueBlockBytes && lhs.uniqueBlocks == rhs.uniqueBlocks
-                && lhs.byZone.map(\.totals) == rhs.byZone.map(\.totals)
-                && lhs.byTier.map(\.totals) == rhs.byTier.map(\.totals)
+        public func zone(_ zone: Zone) -> Bucket { byZone[Int(zone.code)] }
+        public func tier(_ tier: Tier) -> Bucket { byTier[Int(tier.code)] }
+
+        mutating func add(_ file: FileRecord) {
+            files += 1
+            bytes += file.sizeBytes
+            byZone[Int(file.zone.code)].files += 1
+            byZone[Int(file.zone.code)].bytes += file.sizeBytes
+            byTier[Int(file.tier.code)].files += 1
+            byTier[Int(file.tier.code)].bytes += file.sizeBytes
         }
-
-        public func hash(into hasher: inout Hasher) {
-            hasher.combine(files)
-            hasher.combine(bytes)
-            hasher.combine(uniqueBlockBytes)
-        }
-
-        public func zone(_ zone: Zone) -> Bucket { byZone[Int(zone.code)].totals }
-        public func tier(_ tier: Tier) -> Bucket { byTier[Int(tier.code)].totals }
     }
 }
 
@@ -70,13 +71,7 @@ extension Catalog.State {
         var totals = Catalog.Totals()
         totals.directories = directories.count
         for path in files.keys.sorted() {
-            guard let file = files[path] else { continue }
-            totals.files += 1
-            totals.bytes += file.sizeBytes
-            totals.byZone[Int(file.zone.code)].totals.files += 1
-            totals.byZone[Int(file.zone.code)].totals.bytes += file.sizeBytes
-            totals.byTier[Int(file.tier.code)].totals.files += 1
-            totals.byTier[Int(file.tier.code)].totals.bytes += file.sizeBytes
+            if let file = files[path] { totals.add(file) }
         }
         totals.uniqueBlocks = blockUsage.count
         totals.uniqueBlockBytes = blockUsage.keys.sorted().reduce(0) { $0 + (blockUsage[$1]?.sizeBytes ?? 0) }
