@@ -43,7 +43,8 @@ public struct LakePath: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     public static let root = LakePath(trusted: [])
 
-    private init(trusted components: [String]) {
+    /// For components already validated (names stored in the tree).
+    init(trusted components: [String]) {
         self.components = components
     }
 
@@ -143,7 +144,10 @@ public struct LakePath: Hashable, Comparable, Sendable, CustomStringConvertible 
         hasher.combine(components.count)
         for component in components {
             hasher.combine(component.utf8.count)
-            for byte in component.utf8 { hasher.combine(byte) }
+            let hashed: Void? = component.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            if hashed == nil {
+                for byte in component.utf8 { hasher.combine(byte) }
+            }
         }
     }
 

@@ -190,7 +190,13 @@ extension Catalog.State {
         if !state.isBootstrapped && !(state.directories.isEmpty && state.files.isEmpty) {
             throw .inconsistentSnapshot("namespace present before bootstrap")
         }
-        if let problem = state.audit().first { throw .inconsistentSnapshot(problem) }
+        // Children lists, sizes and block counts were rebuilt above from sorted, parent-checked
+        // records, so they are consistent by construction; only the zones can still be absent.
+        if state.isBootstrapped {
+            for zone in [LakePath.root] + Catalog.Zone.allCases.map(LakePath.init(zone:)) where state.directories[zone] == nil {
+                throw .inconsistentSnapshot("missing \(zone)")
+            }
+        }
         self = state
     }
 }
