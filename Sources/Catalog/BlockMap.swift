@@ -1,0 +1,109 @@
+import YonkeCore
+
+/// Where blocks live: soft state rebuilt from the stores' block reports, never a log entry (as
+/// HDFS's NameNode keeps block locations). A new master starts empty and is complete once every
+/// live node has sent a full report. Pure: the master's shell feeds it reports and gossip's
+/// death notices, and asks it what needs healing.
+public struct BlockMap: Hashable, Sendable {
+    private var holdersByBlock: [BlockID: Set<String>] = [:]
+    private var blocksByNode: [String: Set<BlockID>] = [:]
+
+    public init() {}
+
+    /// A block short of its target; `replicas` are the live holders to copy from.
+    public struct Shortfall: Hashable, Sendable {
+        public var id: BlockID
+        public var replicas: [String]
+        public var target: Int
+        public var liveReplicas: Int { replicas.count }
+        public var missingReplicas: Int { target - replicas.count }
+    }
+
+    // MARK: - Events
+
+    /// A full report replaces everything previously known about `node`.
+    public mutating func onBlockReport(node: String, blocks: [BlockID]) {
+        forget(node)
+        onBlocksAdded(node: node, blocks: blocks)
+    }
+
+    public mutating func onBlocksAdded(node: String, blocks: [BlockID]) {
+        guard !blocks.isEmpty else { return }
+        blocksByNode[node, default: []].formUnion(blocks)
+        for id in blocks { holdersByBlock[id, default: []].insert(node) }
+    }
+
+    public mutating func onBlocksRemoved(node: String, blocks: [BlockID]) {
+        for id in blocks { detach(id, from: node) }
+    }
+
+    /// Gossip declared the node dead: its copies no longer count. A node that comes back sends a
+    /// full report again.
+    public mutating func onNodeDead(_ node: String) { forget(node) }
+
+    private mutating func forget(_ node: String) {
+        guard let held = blocksByNode[node] else { return }
+        for id in held.sorted() { detach(id, from: node) }
+    }
+
+    private mutating func detach(_ id: BlockID, from node: String) {
+        if holdersByBlock[id]?.remove(node) != nil, holdersByBlock[id]?.isEmpty == true { holdersByBlock[id] = nil }
+        if blocksByNode[node]?.remove(id) != nil, blocksByNode[node]?.isEmpty == true { blocksByNode[node] = nil }
+    }
+
+    // MARK: - Queries
+
+    /// Node names holding the block, sorted.
+    public func replicas(of id: BlockID) -> [String] {
+        (holdersByBlock[id] ?? []).sorted(by: LakePath.precedes)
+    }
+
+    public func blocks(on node: String) -> [BlockID] { (blocksByNode[node] ?? []).sorted() }
+    public var nodes: [String] { blocksByNode.keys.sorted(by: LakePath.precedes) }
+    public var knownBlocks: [BlockID] { holdersByBlock.keys.sorted() }
+
+    /// Known blocks with at least one but fewer than `target` live copies.
+    public func underReplicated(target: Int) -> [Shortfall] {
+        Self.mostEndangeredFirst(knownBlocks.compactMap { id in
+            let replicas = replicas(of: id)
+            return replicas.count < target ? Shortfall(id: id, replicas: replicas, target: target) : nil
+        })
+    }
+
+    /// Catalog blocks with at least one but fewer than their target's live copies, the ones
+    /// closest to loss first (1 live copy before 2), then the largest deficit, then by id.
+    /// Blocks with no copy at all are `missing`: there is nothing to copy from.
+    public func underReplicated(_ expected: [Catalog.BlockInfo]) -> [Shortfall] {
+        Self.mostEndangeredFirst(expected.compactMap { block in
+            let replicas = replicas(of: block.id)
+            guard !replicas.isEmpty, replicas.count < block.replicationTarget else { return nil }
+            return Shortfall(id: block.id, replicas: replicas, target: block.replicationTarget)
+        })
+    }
+
+    /// Catalog blocks no live node reports: lost unless a dead node returns.
+    public func missing(_ expected: [Catalog.BlockInfo]) -> [BlockID] {
+        expected.filter { holdersByBlock[$0.id] == nil }.map(\.id).sorted()
+    }
+
+    /// Catalog blocks with more live copies than their target (after a dead node came back, or
+    /// mid-rebalance): candidates for trimming.
+    public func overReplicated(_ expected: [Catalog.BlockInfo]) -> [BlockID] {
+        expected.filter { (holdersByBlock[$0.id]?.count ?? 0) > $0.replicationTarget }.map(\.id).sorted()
+    }
+
+    /// Reported blocks no catalog file references (an aborted put, a deleted file): garbage,
+    /// once older than the writers' grace period.
+    public func unreferenced(_ expected: [Catalog.BlockInfo]) -> [BlockID] {
+        let wanted = Set(expected.map(\.id))
+        return knownBlocks.filter { !wanted.contains($0) }
+    }
+
+    private static func mostEndangeredFirst(_ shortfalls: [Shortfall]) -> [Shortfall] {
+        shortfalls.sorted { a, b in
+            if a.liveReplicas != b.liveReplicas { return a.liveReplicas < b.liveReplicas }
+            if a.missingReplicas != b.missingReplicas { return a.missingReplicas > b.missingReplicas }
+            return a.id < b.id
+        }
+    }
+}

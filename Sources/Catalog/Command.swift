@@ -1,0 +1,60 @@
+import YonkeCore
+
+extension Catalog {
+    /// One Raft log entry's worth of change. Commands that need time carry the leader's
+    /// `epochMillis`; the state machine never reads a clock.
+    public enum Command: Hashable, Sendable {
+        /// Makes the root and the three zone folders; refused once done.
+        case bootstrap(clusterName: String, policy: ReplicationPolicy, epochMillis: Int64)
+        /// `parents` is `mkdir -p`: missing ancestors are made and an existing directory is fine.
+        case makeDirectory(path: LakePath, parents: Bool, epochMillis: Int64)
+        /// Makes the file visible with its whole block list in one step (blocks are written to
+        /// the stores first, so a reader never sees a half-written file).
+        case commitFile(CommitFile)
+        case delete(path: LakePath, recursive: Bool)
+        case move(from: LakePath, to: LakePath)
+        /// A file, or every file under a directory (`tier set lake://bronze/2025/ glacier`).
+        case setTier(path: LakePath, tier: Tier)
+        case acquireLease(job: String, holder: String, durationMillis: Int64, epochMillis: Int64)
+        case renewLease(job: String, holder: String, durationMillis: Int64, epochMillis: Int64)
+        case releaseLease(job: String, holder: String, epochMillis: Int64)
+        /// An incremental ingest's high-water mark (`id > 41230`). With a `holder`, refused unless
+        /// that holder has the job's lease, so a run that lost its lease cannot move the bookmark.
+        case setBookmark(job: String, bookmark: String, holder: String?, epochMillis: Int64)
+        case registerNode(name: String, publicKeyHex: String, address: String, roles: Roles, epochMillis: Int64)
+        case removeNode(name: String)
+
+        public var epochMillis: Int64? {
+            switch self {
+            case .bootstrap(_, _, let t), .makeDirectory(_, _, let t),
+                 .acquireLease(_, _, _, let t), .renewLease(_, _, _, let t), .releaseLease(_, _, let t),
+                 .setBookmark(_, _, _, let t), .registerNode(_, _, _, _, let t):
+                t
+            case .commitFile(let commit): commit.epochMillis
+            case .delete, .move, .setTier, .removeNode: nil
+            }
+        }
+    }
+
+    public struct CommitFile: Hashable, Sendable {
+        public var path: LakePath
+        public var blocks: [BlockEntry]
+        public var metadata: FileMetadata
+        /// Without it an existing file is `alreadyExists` (HDFS `put` without `-f`).
+        public var overwrite: Bool
+        /// Makes missing parent directories, as `put` to a new folder expects.
+        public var createParents: Bool
+        /// Becomes the file's load time.
+        public var epochMillis: Int64
+
+        public init(path: LakePath, blocks: [BlockEntry], metadata: FileMetadata = FileMetadata(),
+                    overwrite: Bool = false, createParents: Bool = true, epochMillis: Int64) {
+            self.path = path
+            self.blocks = blocks
+            self.metadata = metadata
+            self.overwrite = overwrite
+            self.createParents = createParents
+            self.epochMillis = epochMillis
+        }
+    }
+}

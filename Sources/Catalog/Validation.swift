@@ -1,0 +1,92 @@
+import YonkeCore
+
+extension Catalog.Command {
+    /// Field rules that need no state. `apply` runs it too, so a command built in code obeys the
+    /// same rules as one decoded from the log; a leader may call it before proposing.
+    public func validate() throws(Catalog.Refusal) {
+        typealias V = Catalog.Validate
+        if let epochMillis, !(0...Catalog.Limits.maxEpochMillis).contains(epochMillis) {
+            throw .invalid(.outOfRange(.epochMillis, value: epochMillis))
+        }
+        switch self {
+        case .bootstrap(let clusterName, let policy, _):
+            try V.text(clusterName, .clusterName, limit: Catalog.Limits.maxClusterNameBytes, allowEmpty: true)
+            guard policy.isValid else {
+                throw .invalid(.outOfRange(.replicationPolicy, value: Int64(policy.hotReplicas)))
+            }
+        case .makeDirectory, .delete, .move, .setTier, .removeNode:
+            break
+        case .commitFile(let commit):
+            try V.commit(commit)
+        case .acquireLease(let job, let holder, let durationMillis, _),
+             .renewLease(let job, let holder, let durationMillis, _):
+            try V.name(job, .job)
+            try V.name(holder, .holder)
+            guard (1...Catalog.Limits.maxLeaseDurationMillis).contains(durationMillis) else {
+                throw .invalid(.outOfRange(.leaseDuration, value: durationMillis))
+            }
+        case .releaseLease(let job, let holder, _):
+            try V.name(job, .job)
+            try V.name(holder, .holder)
+        case .setBookmark(let job, let bookmark, let holder, _):
+            try V.name(job, .job)
+            if let holder { try V.name(holder, .holder) }
+            // Opaque to the catalog, but bounded.
+            let bytes = bookmark.utf8.count
+            guard bytes <= Catalog.Limits.maxBookmarkBytes else {
+                throw .invalid(.tooLong(.bookmark, bytes: bytes, limit: Catalog.Limits.maxBookmarkBytes))
+            }
+        case .registerNode(let name, let publicKeyHex, let address, let roles, _):
+            try V.name(name, .nodeName)
+            guard publicKeyHex.utf8.count == 2 * Catalog.Limits.publicKeyBytes,
+                  Hex.decode(publicKeyHex) != nil else {
+                throw .invalid(.outOfRange(.publicKey, value: Int64(publicKeyHex.utf8.count)))
+            }
+            try V.text(address, .address, limit: Catalog.Limits.maxAddressBytes, allowEmpty: false)
+            guard !roles.isEmpty, roles.isSubset(of: .all) else {
+                throw .invalid(.outOfRange(.roles, value: Int64(roles.rawValue)))
+            }
+        }
+    }
+}
+
+extension Catalog {
+    enum Validate {
+        static func name(_ text: String, _ field: Field) throws(Refusal) {
+            try self.text(text, field, limit: Limits.maxNameBytes, allowEmpty: false)
+        }
+
+        static func text(_ text: String, _ field: Field, limit: Int, allowEmpty: Bool) throws(Refusal) {
+            let bytes = text.utf8.count
+            guard allowEmpty || bytes > 0 else { throw .invalid(.empty(field)) }
+            guard bytes <= limit else { throw .invalid(.tooLong(field, bytes: bytes, limit: limit)) }
+            guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+                throw .invalid(.controlCharacter(field))
+            }
+        }
+
+        static func commit(_ commit: CommitFile) throws(Refusal) {
+            guard commit.blocks.count <= Limits.maxBlocksPerFile else {
+                throw .invalid(.tooLong(.blockCount, bytes: commit.blocks.count, limit: Limits.maxBlocksPerFile))
+            }
+            for block in commit.blocks where !(1...Limits.maxBlockSizeBytes).contains(block.sizeBytes) {
+                throw .invalid(.outOfRange(.blockSize, value: block.sizeBytes))
+            }
+            let metadata = commit.metadata
+            try text(metadata.source, .source, limit: Limits.maxSourceBytes, allowEmpty: true)
+            try text(metadata.contentType, .contentType, limit: Limits.maxContentTypeBytes, allowEmpty: true)
+            if let rowCount = metadata.rowCount, rowCount < 0 {
+                throw .invalid(.outOfRange(.rowCount, value: rowCount))
+            }
+            if let schema = metadata.schema {
+                guard schema.columns.count <= Limits.maxSchemaColumns else {
+                    throw .invalid(.tooLong(.schemaColumns, bytes: schema.columns.count, limit: Limits.maxSchemaColumns))
+                }
+                for column in schema.columns {
+                    try text(column.name, .columnName, limit: Limits.maxColumnNameBytes, allowEmpty: false)
+                    try text(column.type, .columnType, limit: Limits.maxColumnTypeBytes, allowEmpty: false)
+                }
+            }
+        }
+    }
+}
