@@ -18,28 +18,38 @@ extension Transport {
         /// socket (TCP then pushes back on the sender). Memory per link is about
         /// `inboundHighWatermarkFrames · maxFrameBytes` plus socket buffers.
         public var inboundHighWatermarkFrames: Int
+        /// Handshakes a listener runs at once; further connections are closed on
+        /// arrival until one finishes. Sized well above the cluster's size (every
+        /// member reconnecting at once must fit) yet small enough that a flood
+        /// costs little: a pending handshake holds only a few KiB.
+        public var maxPendingHandshakes: Int
 
         public init(maxFrameBytes: Int, handshakeTimeoutMilliseconds: Int64,
-                    idleTimeoutMilliseconds: Int64?, inboundHighWatermarkFrames: Int) {
+                    idleTimeoutMilliseconds: Int64?, inboundHighWatermarkFrames: Int,
+                    maxPendingHandshakes: Int) {
             self.maxFrameBytes = maxFrameBytes
             self.handshakeTimeoutMilliseconds = handshakeTimeoutMilliseconds
             self.idleTimeoutMilliseconds = idleTimeoutMilliseconds
             self.inboundHighWatermarkFrames = inboundHighWatermarkFrames
+            self.maxPendingHandshakes = maxPendingHandshakes
         }
 
-        /// Nodes on one LAN: 1 MiB frames, 10 s to handshake, 60 s idle, 4 frames read ahead.
+        /// Nodes on one LAN: 1 MiB frames, 10 s to handshake, 60 s idle, 4 frames
+        /// read ahead, 256 handshakes at once.
         public static let lan = Limits(
             maxFrameBytes: (1 << 20) + (64 << 10),
             handshakeTimeoutMilliseconds: 10_000,
             idleTimeoutMilliseconds: 60_000,
-            inboundHighWatermarkFrames: 4)
+            inboundHighWatermarkFrames: 4,
+            maxPendingHandshakes: 256)
 
-        /// Tests: `.lan` frame sizes with short timeouts so a stuck peer shows quickly.
+        /// Tests: `.lan` sizes with short timeouts so a stuck peer shows quickly.
         public static let test = Limits(
             maxFrameBytes: lan.maxFrameBytes,
             handshakeTimeoutMilliseconds: 2_000,
             idleTimeoutMilliseconds: 10_000,
-            inboundHighWatermarkFrames: 4)
+            inboundHighWatermarkFrames: 4,
+            maxPendingHandshakes: 64)
 
         /// Largest application payload one frame can carry under these limits.
         public var maxPayloadBytes: Int { maxFrameBytes - 2 - Transport.sealOverheadBytes }
@@ -50,6 +60,9 @@ extension Transport {
             }
             guard handshakeTimeoutMilliseconds > 0 else {
                 throw .invalidSettings("handshakeTimeoutMilliseconds must be positive")
+            }
+            guard maxPendingHandshakes >= 1 else {
+                throw .invalidSettings("maxPendingHandshakes must be at least 1")
             }
             guard inboundHighWatermarkFrames >= 1 else {
                 throw .invalidSettings("inboundHighWatermarkFrames must be at least 1")

@@ -23,11 +23,15 @@ final class LinkHandler: ChannelDuplexHandler {
     private let settings: Transport.Settings
     private let established: EventLoopPromise<Peer>
     private var logger: Logger
-    private var helloSent = false
+    private var begun = false
     private var handshakeTimer: Scheduled<Void>?
+    /// The listener's bound on concurrent handshakes (nil for outgoing links).
+    private let gate: HandshakeGate?
+    private var holdsGate = false
 
     init(role: Handshake.Role, settings: Transport.Settings, expectedPeerKey: NodePublicKey?,
-         established: EventLoopPromise<Peer>) {
+         gate: HandshakeGate?, established: EventLoopPromise<Peer>) {
+        self.gate = gate
         self.state = .awaitingHello(Handshake(role: role, settings: settings, expectedPeerKey: expectedPeerKey))
         self.settings = settings
         self.established = established
@@ -43,13 +47,13 @@ final class LinkHandler: ChannelDuplexHandler {
         handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(timeoutMs)) { [self] in
             fail(context: context, TransportError.handshakeTimeout(milliseconds: timeoutMs))
         }
-        if context.channel.isActive { sendHello(context: context) }
+        if context.channel.isActive { begin(context: context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
         if let address = context.channel.remoteAddress { logger[metadataKey: "peer-address"] = "\(address)" }
-        sendHello(context: context)
         context.fireChannelActive()
+        begin(context: context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -68,12 +72,29 @@ final class LinkHandler: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         handshakeTimer?.cancel()
+        leaveGate()
         established.fail(TransportError.connectionClosed)
     }
 
-    private func sendHello(context: ChannelHandlerContext) {
-        guard !helloSent, case .awaitingHello(let handshake) = state else { return }
-        helloSent = true
+    private func leaveGate() {
+        if holdsGate {
+            holdsGate = false
+            gate?.leave()
+        }
+    }
+
+    /// Once the socket is up (and the whole pipeline is in place): take a
+    /// handshake slot, then say hello.
+    private func begin(context: ChannelHandlerContext) {
+        guard !begun, case .awaitingHello(let handshake) = state else { return }
+        begun = true
+        if let gate {
+            guard gate.tryEnter() else {
+                fail(context: context, TransportError.tooManyHandshakes(limit: gate.limit))
+                return
+            }
+            holdsGate = true
+        }
         let frame = Frame.wire(kind: FrameKind.hello, payload: handshake.localHello.encoded(),
                                allocator: context.channel.allocator)
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
@@ -128,6 +149,7 @@ final class LinkHandler: ChannelDuplexHandler {
             }
             state = .established(cipher, peer)
             handshakeTimer?.cancel()
+            leaveGate()
             logger[metadataKey: "peer-name"] = "\(peer.name)"
             logger.info("link established", metadata: ["peer-key": "\(peer.publicKey)"])
             established.succeed(peer)
@@ -213,6 +235,7 @@ final class LinkHandler: ChannelDuplexHandler {
         if case .established = state { wasEstablished = true } else { wasEstablished = false }
         state = .closed
         handshakeTimer?.cancel()
+        leaveGate()
         let transportError = Self.classify(error)
         switch transportError {
         case .connectionClosed where !wasEstablished:

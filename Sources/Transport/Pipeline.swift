@@ -10,7 +10,7 @@ struct PendingLink: Sendable {
 enum Pipeline {
     /// decoder → idle timer → handshake/seal → async bridge. Runs on the channel's event loop.
     static func configure(_ channel: Channel, role: Handshake.Role, settings: Transport.Settings,
-                          expectedPeerKey: NodePublicKey?) throws -> PendingLink {
+                          expectedPeerKey: NodePublicKey?, gate: HandshakeGate?) throws -> PendingLink {
         let limits = settings.limits
         let promise = channel.eventLoop.makePromise(of: Peer.self)
         let handlers = channel.pipeline.syncOperations
@@ -19,7 +19,7 @@ enum Pipeline {
             try handlers.addHandler(IdleStateHandler(readTimeout: .milliseconds(idleMs)))
         }
         try handlers.addHandler(LinkHandler(role: role, settings: settings, expectedPeerKey: expectedPeerKey,
-                                            established: promise))
+                                            gate: gate, established: promise))
         let high = limits.inboundHighWatermarkFrames
         let asyncChannel = try NIOAsyncChannel<Transport.Message, Never>(
             wrappingChannelSynchronously: channel,

@@ -18,7 +18,7 @@ public enum TransportClient {
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try Pipeline.configure(channel, role: .initiator, settings: settings,
-                                           expectedPeerKey: expectedPeerKey)
+                                           expectedPeerKey: expectedPeerKey, gate: nil)
                 }
             }
         return try await Pipeline.withEstablished(link, settings: settings, body)

@@ -24,6 +24,7 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case payloadTooLarge(bytes: Int, limitBytes: Int)
     case reservedKind(UInt8)
     case malformedFrame(String)
+    case tooManyHandshakes(limit: Int)
     case socketError(String)
     case connectionClosed
 
@@ -49,6 +50,7 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
         case .reservedKind(let kind):
             "message kind \(kind) is reserved for the transport (application kinds are 0...\(Transport.maxApplicationKind))"
         case .malformedFrame(let why): "malformed frame: \(why)"
+        case .tooManyHandshakes(let limit): "\(limit) handshakes already in progress; connection dropped"
         case .socketError(let why): "socket error: \(why)"
         case .connectionClosed: "connection closed"
         }

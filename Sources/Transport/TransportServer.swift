@@ -14,13 +14,14 @@ public struct TransportServer: Sendable {
 
     public static func bind(host: String, port: Int, settings: Transport.Settings,
                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> TransportServer {
+        let gate = HandshakeGate(limit: settings.limits.maxPendingHandshakes)
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
-                    try Pipeline.configure(child, role: .responder, settings: settings, expectedPeerKey: nil)
+                    try Pipeline.configure(child, role: .responder, settings: settings, expectedPeerKey: nil, gate: gate)
                 }
             }
         settings.logger.info("listening", metadata: ["address": "\(host):\(listener.channel.localAddress?.port ?? port)"])

@@ -66,6 +66,36 @@ import YonkeCore
         }
     }
 
+    @Test func handshakeFloodIsBoundedAndMembersStillGetIn() async throws {
+        var limits = Transport.Limits.test
+        limits.maxPendingHandshakes = 2
+        let logs = LogStore()
+        let server = try cluster.settings("server", limits: limits, logs: logs)
+        try await withServer(server, handler: echoHandler) { listener in
+            let silent = [try await rawConnect(port: listener.port), try await rawConnect(port: listener.port)]
+            try await Task.sleep(for: .milliseconds(200))
+            let started = ContinuousClock.now
+            try await sendRawAndAwaitClose(port: listener.port, bytes: [], seconds: 1.5)
+            #expect(ContinuousClock.now - started < .milliseconds(1_500), "dropped on arrival, not by the handshake timer")
+            #expect(await logs.waitFor("2 handshakes already in progress"))
+            for channel in silent { try await channel.close() }
+            try await Task.sleep(for: .milliseconds(100))
+            let stillServing = try await expectEchoWorks(port: listener.port, cluster: cluster)
+            #expect(stillServing)
+        }
+    }
+
+    @Test func silentConnectionDoesNotBlockOthers() async throws {
+        let server = try cluster.settings("server")
+        try await withServer(server, handler: echoHandler) { listener in
+            let silent = try await rawConnect(port: listener.port)
+            let stillServing = try await expectEchoWorks(port: listener.port, cluster: cluster)
+            #expect(stillServing)
+            #expect(silent.isActive)
+            try await silent.close()
+        }
+    }
+
     @Test func logLinesNameTheNode() async throws {
         let logs = LogStore()
         let server = try cluster.settings("node-a", logs: logs)

@@ -86,6 +86,12 @@ func withTimeout<R: Sendable>(seconds: Double, _ body: @escaping @Sendable () as
     }
 }
 
+/// A plain TCP connection that says nothing.
+func rawConnect(port: Int) async throws -> Channel {
+    try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .connect(host: "127.0.0.1", port: port).get()
+}
+
 /// A plain TCP client that writes raw bytes, for hostile-input tests.
 /// Returns once the server has closed the connection (or throws TimedOut).
 func sendRawAndAwaitClose(port: Int, bytes: [UInt8], closeOurSide: Bool = false,
