@@ -118,7 +118,7 @@ final class Downstream: Sendable {
     func unreachedResult() -> BlockWriteResult {
         let first = failed ?? BlockWriteFailure(node: target.name, code: .unavailable, reason: "not reached")
         return BlockWriteResult(failed: [first] + rest.map {
-            BlockWriteFailure(node: $0.name, code: .unavailable, reason: "not reached: the hop before it (\(target.name)) failed")
+            BlockWriteFailure(node: $0.name, code: .unavailable, reason: BlockWriteFailure.notReachedPrefix + "the hop before it (\(target.name)) failed")
         })
     }
 
@@ -131,12 +131,17 @@ final class Downstream: Sendable {
     /// The failures when `target` could not even be opened.
     static func unreachable(_ target: BlockTarget, rest: [BlockTarget], error: any Error) -> BlockWriteResult {
         BlockWriteResult(failed: [BlockWriteFailure(node: target.name, error: error)] + rest.map {
-            BlockWriteFailure(node: $0.name, code: .unavailable, reason: "not reached: the hop before it (\(target.name)) failed")
+            BlockWriteFailure(node: $0.name, code: .unavailable, reason: BlockWriteFailure.notReachedPrefix + "the hop before it (\(target.name)) failed")
         })
     }
 }
 
 extension BlockWriteFailure {
+    /// Starts the reason of a node that was never reached (an earlier hop
+    /// failed): it may be fine, so a retry need not avoid it.
+    public static let notReachedPrefix = "not reached: "
+    public var wasReached: Bool { !reason.hasPrefix(Self.notReachedPrefix) }
+
     init(node: String, error: any Error) {
         if let failure = error as? RPCFailure {
             self.init(node: node, code: failure.code, reason: failure.message)
