@@ -28,6 +28,10 @@ public struct BlockTiming: Sendable, Equatable {
     public static let lan = BlockTiming(
         ioTimeout: .seconds(2), commitAllowance: .seconds(1), idleTimeout: .seconds(10), chunkBytes: 1 << 20)
 
+    /// Tests: 1 s waits and 256 KiB pieces, so small blocks still stream in several pieces.
+    public static let test = BlockTiming(
+        ioTimeout: .seconds(1), commitAllowance: .seconds(1), idleTimeout: .seconds(5), chunkBytes: 256 << 10)
+
     func confirmTimeout(nodes: Int) -> Duration { commitAllowance + ioTimeout * max(1, nodes) }
 }
 
