@@ -207,3 +207,33 @@ struct BlockServiceTests {
         #expect(try await client.read(id: encoded.id, replicas: [target], codec: try cluster.codec()) == encoded.bytes)
     }
 }
+
+/// Placement as the master answers it (DESIGN.md, "Placement": distinct
+/// machines chosen by weighted rendezvous; hot blocks on SSDs).
+struct BlockPlacementTests {
+    @Test func placementFollowsTiersAndExclusions() async throws {
+        var specs = BlockTestCluster.defaultSpecs
+        specs[2].diskClass = .hdd
+        specs[3].diskClass = .hdd
+        let cluster = try BlockTestCluster(specs)
+        try await cluster.start()
+        let endpoints = try cluster.clusterClient(["w4", "m1"])
+        let id = try cluster.block(1000, seed: 8).id
+
+        let hot = try await BlockClient.placement(blockID: id, encodedBytes: 2000, tier: "hot", client: endpoints)
+        #expect(Set(hot.map(\.name)) == ["m1", "w2"], "only machines with SSDs take hot blocks")
+        let cold = try await BlockClient.placement(blockID: id, encodedBytes: 2000, tier: "cold", exclude: ["w2"], client: endpoints)
+        #expect(Set(cold.map(\.name)) == ["m1", "w3", "w4"])
+        #expect(cold.map(\.address) == cold.map { cluster.target($0.name).address })
+        let again = try await BlockClient.placement(blockID: id, encodedBytes: 2000, tier: "cold", exclude: ["w2"], client: endpoints)
+        #expect(again == cold, "placement is a function of the block id")
+        await #expect(throws: RPCFailure.self) {
+            try await BlockClient.placement(blockID: id, encodedBytes: 2000, tier: "lukewarm", client: endpoints)
+        }
+        let none = await #expect(throws: RPCFailure.self) {
+            try await BlockClient.placement(blockID: id, encodedBytes: 1 << 40, tier: "cold", client: endpoints)
+        }
+        #expect(none?.code == .insufficientCapacity)
+        await endpoints.close()
+    }
+}

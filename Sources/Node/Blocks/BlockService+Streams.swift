@@ -80,7 +80,7 @@ extension BlockService {
                             try Result { () throws(BlockStoreError) in try writer.append(raw) }.get()
                         }
                     } catch {
-                        local = .failed(BlockWriteFailure(node: me, code: .refused, reason: "\(me): \(error)"))
+                        local = .failed(Self.failure(of: me, error))
                     }
                 }
                 await forwarded
@@ -115,7 +115,7 @@ extension BlockService {
                 result.storedOn.append(me)
                 await onStored(id)
             } catch {
-                result.failed.append(BlockWriteFailure(node: me, code: .refused, reason: "\(me): \(error)"))
+                result.failed.append(Self.failure(of: me, error))
             }
         case .failed(let failure):
             result.failed.append(failure)
@@ -152,12 +152,22 @@ extension BlockService {
             }
         }
         switch lastError {
-        case .capacityExceeded?, nil:
+        case .capacityExceeded?, .diskFull?, nil:
             let free = disks.map(\.store.usage.freeBytes).max() ?? 0
             throw RPCFailure(.insufficientCapacity,
                 "\(context.config.name) has no room for \(ByteCount.format(length)) (largest free: \(ByteCount.format(free)))")
         case let error?:
             throw RPCFailure(.refused, "\(context.config.name): \(error)")
+        }
+    }
+
+    /// A local store error as a replica failure: out of room (configured or
+    /// real) is `insufficientCapacity`, so the writer places the block elsewhere.
+    nonisolated static func failure(of node: String, _ error: any Error) -> BlockWriteFailure {
+        switch error as? BlockStoreError {
+        case .capacityExceeded?, .diskFull?: BlockWriteFailure(node: node, code: .insufficientCapacity, reason: "\(error)")
+        case _?: BlockWriteFailure(node: node, code: .refused, reason: "\(error)")
+        case nil: BlockWriteFailure(node: node, error: error)
         }
     }
 
