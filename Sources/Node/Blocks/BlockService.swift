@@ -115,7 +115,11 @@ public actor BlockService {
     }
 
     private func send(_ report: BlockReport) async {
-        await context.membership.updateLocalUsage(capacityBytes: report.capacityBytes, usedBytes: report.usedBytes)
+        // Gossip carries usage at the report interval, not per block: each
+        // change is a new incarnation that SWIM spreads to every member.
+        if report.isFull || report.blocks.isEmpty {
+            await context.membership.updateLocalUsage(capacityBytes: report.capacityBytes, usedBytes: report.usedBytes)
+        }
         guard let master = reportedMaster else { return }
         if master == context.config.name {
             ledger.apply(report, from: master)
