@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Yonke: ParsableCommand {
+struct Yonke: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -17,6 +17,6 @@ struct Yonke: ParsableCommand {
               yonke unpack ./packed ./copy.csv     # decode and verify every frame
             """,
         version: version,
-        subcommands: [PackCommand.self, UnpackCommand.self, SampleCommand.self]
+        subcommands: [NodeCommand.self, PackCommand.self, UnpackCommand.self, SampleCommand.self]
     )
 }
