@@ -16,8 +16,7 @@ struct NodeStartCommand: AsyncParsableCommand {
         commandName: "start",
         abstract: "Run one node of a topology in the foreground until SIGINT or SIGTERM.",
         discussion: """
-            The node's identity key and Raft log live in DATA/NAME; its disks are the topology's
-            paths (relative ones under DATA). `yonke cluster up` runs this once per machine.
+            The node's identity key and Raft log live in DATA/NAME; its disks are the topology's paths (relative ones under DATA). `yonke cluster up` runs this once per machine.
 
             Example:
               yonke node start --topology topology/local-4.yaml --name m1 --data ./.yonke-data

@@ -8,9 +8,7 @@ struct Yonke: AsyncParsableCommand {
         commandName: "yonke",
         abstract: "A peer-to-peer storage cluster for mismatched machines: replicated, encrypted, tiered.",
         discussion: """
-            Files are cut into 64 MiB blocks of 1 MiB frames, each LZ4-compressed and sealed
-            with libsodium. Today the local commands work; the cluster commands
-            (cluster, node, put, get, ls, capacity, chaos) arrive as the cluster does.
+            Files are cut into 64 MiB blocks of 1 MiB frames, each LZ4-compressed and sealed with libsodium. Today the local commands work; the cluster commands (cluster, node, put, get, ls, capacity, chaos) arrive as the cluster does.
 
             Example:
               yonke pack ./sales.csv ./packed      # encode into ./packed (keyring created there)
