@@ -2,7 +2,8 @@ import Testing
 import YonkeCore
 @testable import Catalog
 
-/// Block locations as soft state (HDFS NameNode: block reports, not edit-log entries).
+/// Block locations as soft state: HDFS Architecture, "Data Replication" and "Persistence of File
+/// System Metadata" — the NameNode learns locations from Blockreports and never logs them.
 @Suite struct BlockMapTests {
     private func info(_ n: Int, target: Int) -> Catalog.BlockInfo {
         Catalog.BlockInfo(id: blockID(n), sizeBytes: 1, references: 1, replicationTarget: target)

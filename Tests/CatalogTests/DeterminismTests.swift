@@ -67,6 +67,8 @@ private func run(seed: UInt64, steps: Int) -> (state: Catalog.State, outcomes: [
     return (harness.state, outcomes)
 }
 
+/// Raft §5.3 (State Machine Safety) only helps if the state machine is deterministic: the same
+/// entries must give the same state, outcomes and snapshot bytes in every process.
 @Suite struct DeterminismTests {
     @Test(arguments: [UInt64(1), 2, 3])
     func sameCommandsGiveTheSameStateAndBytes(seed: UInt64) {

@@ -83,6 +83,9 @@ private let moveCases: [(String, String, Catalog.Outcome)] = [
     ("lake://bronze/sales", "lake://gold", .refused(.protectedPath(path("lake://gold")))),
 ]
 
+/// Namespace operations with the Hadoop FileSystem specification's semantics: `mkdirs`,
+/// `create(overwrite)`, `delete(recursive)`, `rename` (no move into itself, destination parent
+/// must exist). Every refusal must leave the state untouched.
 @Suite struct NamespaceTests {
     @Test(arguments: mkdirCases)
     func makeDirectory(target: String, parents: Bool, expected: Catalog.Outcome) {
