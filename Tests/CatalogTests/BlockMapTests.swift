@@ -80,6 +80,14 @@ import YonkeCore
         #expect(forward.knownBlocks.map(forward.replicas) == backward.knownBlocks.map(backward.replicas))
     }
 
+    @Test func blockKeysKeepTheIdAndItsOrder() {
+        var generator = SeededGenerator(seed: 17)
+        let ids = (0..<200).compactMap { _ in BlockID(bytes: (0..<32).map { _ in UInt8(truncatingIfNeeded: generator.next() % 3) }) }
+        #expect(ids.map { BlockKey($0).id } == ids)
+        #expect(ids.sorted().map(BlockKey.init) == ids.map(BlockKey.init).sorted())
+        #expect(Set(ids.map(BlockKey.init)).count == Set(ids).count)
+    }
+
     @Test func statReportJoinsCatalogAndBlockMap() throws {
         var harness = Harness.bootstrapped()
         harness.put("lake://bronze/sales/2026-11-27.csv", [1, 2], tier: .cold)

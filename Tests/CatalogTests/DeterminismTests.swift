@@ -136,13 +136,13 @@ private func run(seed: UInt64, steps: Int) -> (state: Catalog.State, outcomes: [
             state.leases["junk\(i)"] = Catalog.Lease(job: "junk\(i)", holder: "h", expiresAtEpochMillis: 0, fencingToken: 0)
             state.nodeRecords["junk\(i)"] = Catalog.NodeRecord(name: "junk\(i)", publicKeyHex: keyA, address: "x", roles: .all, admittedAtEpochMillis: 0)
             state.files[path("lake://gold/junk\(i)")] = nil
-            state.blockUsage[blockID(10_000 + i)] = Catalog.BlockUsage(sizeBytes: 1)
+            state.blockUsage[BlockKey(blockID(10_000 + i))] = Catalog.BlockUsage(sizeBytes: 1)
         }
         for i in 0..<junk {
             state.bookmarks["junk\(i)"] = nil
             state.leases["junk\(i)"] = nil
             state.nodeRecords["junk\(i)"] = nil
-            state.blockUsage[blockID(10_000 + i)] = nil
+            state.blockUsage[BlockKey(blockID(10_000 + i))] = nil
         }
         for i in order {
             let file = path("lake://bronze/d\(i % 7)/f\(i)")
