@@ -40,7 +40,7 @@ struct CatalogBenchmarks {
         var restored = Catalog.State()
         let restoreTime = try clock.measure { restored = try Catalog.State(snapshot: snapshot) }
         #expect(restored == harness.state)
-        print("snapshot: \(files) files, \(snapshot.count / 1024) KiB, encode \(seconds(encodeTime)) s, restore (with audit) \(seconds(restoreTime)) s")
+        print("snapshot: \(files) files, \(snapshot.count / 1024) KiB, encode \(seconds(encodeTime)) s, restore \(seconds(restoreTime)) s")
 
         var listed = 0
         let listTime = try clock.measure { listed = try harness.state.list(prefix: path("lake://bronze/table7")).count }
