@@ -30,10 +30,7 @@ struct BlockKey: Hashable, Comparable, Sendable {
         for word in [w0, w1, w2, w3] {
             for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
         }
-        guard let id = BlockID(bytes: bytes) else {
-            invariant(false, "32 bytes always make a block id")
-            return BlockID(bytes: [UInt8](repeating: 0, count: 32))!
-        }
+        guard let id = BlockID(bytes: bytes) else { preconditionFailure("invariant violated: 32 bytes always make a block id") }
         return id
     }
 
