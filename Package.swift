@@ -24,7 +24,8 @@ let package = Package(
                        providers: [.apt(["libsodium-dev"])]),
 
         .target(name: "YonkeCore"),
-        .target(name: "BlockCodec", dependencies: ["YonkeCore", "CLZ4", "CSodium"]),
+        .target(name: "SodiumSupport", dependencies: ["YonkeCore", "CSodium"]),
+        .target(name: "BlockCodec", dependencies: ["YonkeCore", "CLZ4", "CSodium", "SodiumSupport"]),
         .target(name: "BlockStore", dependencies: ["YonkeCore", "BlockCodec"]),
         .target(name: "Consensus", dependencies: ["YonkeCore"]),
         .target(name: "Membership", dependencies: ["YonkeCore"]),
@@ -32,7 +33,7 @@ let package = Package(
         .target(name: "Topology", dependencies: ["YonkeCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "Catalog", dependencies: ["YonkeCore"]),
         .target(name: "Transport", dependencies: [
-            "YonkeCore", "CSodium",
+            "YonkeCore", "CSodium", "SodiumSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

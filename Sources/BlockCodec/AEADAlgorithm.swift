@@ -1,4 +1,5 @@
 import CSodium
+import SodiumSupport
 import YonkeCore
 
 /// The frame cipher, recorded in every block header so a cluster with mixed

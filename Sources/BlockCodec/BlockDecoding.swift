@@ -1,5 +1,6 @@
 import CLZ4
 import CSodium
+import SodiumSupport
 import YonkeCore
 
 extension BlockCodec {

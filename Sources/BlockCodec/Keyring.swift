@@ -1,5 +1,6 @@
 import Foundation
 import CSodium
+import SodiumSupport
 import YonkeCore
 
 /// All key material of one cluster. Every key is derived from one 32-byte cluster
@@ -22,7 +23,7 @@ public final class Keyring: Sendable {
     private static let context = Array("yonkekey".utf8).map { CChar(bitPattern: $0) }
 
     public init(clusterID: [UInt8], clusterSecret: [UInt8]) throws(BlockCodecError) {
-        try Sodium.ensureReady()
+        guard Sodium.ready else { throw .cryptoUnavailable("sodium_init failed") }
         guard clusterID.count == Self.clusterIDByteCount else {
             throw .invalidKeyring("cluster id must be \(Self.clusterIDByteCount) bytes, got \(clusterID.count)")
         }
@@ -45,7 +46,7 @@ public final class Keyring: Sendable {
 
     /// Material for a new cluster: random id and secret from the OS generator.
     public static func randomMaterial() throws(BlockCodecError) -> (clusterID: [UInt8], secret: [UInt8]) {
-        try Sodium.ensureReady()
+        guard Sodium.ready else { throw .cryptoUnavailable("sodium_init failed") }
         var id = [UInt8](repeating: 0, count: clusterIDByteCount)
         var secret = [UInt8](repeating: 0, count: secretByteCount)
         randombytes_buf(&id, id.count)

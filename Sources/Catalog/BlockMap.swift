@@ -5,8 +5,8 @@ import YonkeCore
 /// live node has sent a full report. Pure: the master's shell feeds it reports and gossip's
 /// death notices, and asks it what needs healing.
 public struct BlockMap: Hashable, Sendable {
-    private var holdersByBlock: [BlockID: Set<String>] = [:]
-    private var blocksByNode: [String: Set<BlockID>] = [:]
+    private var holdersByBlock: [BlockKey: Set<String>] = [:]
+    private var blocksByNode: [String: Set<BlockKey>] = [:]
 
     public init() {}
 
@@ -29,12 +29,13 @@ public struct BlockMap: Hashable, Sendable {
 
     public mutating func onBlocksAdded(node: String, blocks: [BlockID]) {
         guard !blocks.isEmpty else { return }
-        blocksByNode[node, default: []].formUnion(blocks)
-        for id in blocks { holdersByBlock[id, default: []].insert(node) }
+        let keys = blocks.map(BlockKey.init)
+        blocksByNode[node, default: []].formUnion(keys)
+        for key in keys { holdersByBlock[key, default: []].insert(node) }
     }
 
     public mutating func onBlocksRemoved(node: String, blocks: [BlockID]) {
-        for id in blocks { detach(id, from: node) }
+        for id in blocks { detach(BlockKey(id), from: node) }
     }
 
     /// Gossip declared the node dead: its copies no longer count. A node that comes back sends a
@@ -43,30 +44,32 @@ public struct BlockMap: Hashable, Sendable {
 
     private mutating func forget(_ node: String) {
         guard let held = blocksByNode[node] else { return }
-        for id in held.sorted() { detach(id, from: node) }
+        for key in held.sorted() { detach(key, from: node) }
     }
 
-    private mutating func detach(_ id: BlockID, from node: String) {
-        if holdersByBlock[id]?.remove(node) != nil, holdersByBlock[id]?.isEmpty == true { holdersByBlock[id] = nil }
-        if blocksByNode[node]?.remove(id) != nil, blocksByNode[node]?.isEmpty == true { blocksByNode[node] = nil }
+    private mutating func detach(_ key: BlockKey, from node: String) {
+        if holdersByBlock[key]?.remove(node) != nil, holdersByBlock[key]?.isEmpty == true { holdersByBlock[key] = nil }
+        if blocksByNode[node]?.remove(key) != nil, blocksByNode[node]?.isEmpty == true { blocksByNode[node] = nil }
     }
 
     // MARK: - Queries
 
     /// Node names holding the block, sorted.
-    public func replicas(of id: BlockID) -> [String] {
-        (holdersByBlock[id] ?? []).sorted(by: LakePath.precedes)
+    public func replicas(of id: BlockID) -> [String] { replicas(BlockKey(id)) }
+
+    private func replicas(_ key: BlockKey) -> [String] {
+        (holdersByBlock[key] ?? []).sorted(by: LakePath.precedes)
     }
 
-    public func blocks(on node: String) -> [BlockID] { (blocksByNode[node] ?? []).sorted() }
+    public func blocks(on node: String) -> [BlockID] { (blocksByNode[node] ?? []).sorted().map(\.id) }
     public var nodes: [String] { blocksByNode.keys.sorted(by: LakePath.precedes) }
-    public var knownBlocks: [BlockID] { holdersByBlock.keys.sorted() }
+    public var knownBlocks: [BlockID] { holdersByBlock.keys.sorted().map(\.id) }
 
     /// Known blocks with at least one but fewer than `target` live copies.
     public func underReplicated(target: Int) -> [Shortfall] {
-        Self.mostEndangeredFirst(knownBlocks.compactMap { id in
-            let replicas = replicas(of: id)
-            return replicas.count < target ? Shortfall(id: id, replicas: replicas, target: target) : nil
+        Self.mostEndangeredFirst(holdersByBlock.keys.sorted().compactMap { key in
+            let replicas = replicas(key)
+            return replicas.count < target ? Shortfall(id: key.id, replicas: replicas, target: target) : nil
         })
     }
 
@@ -83,20 +86,20 @@ public struct BlockMap: Hashable, Sendable {
 
     /// Catalog blocks no live node reports: lost unless a dead node returns.
     public func missing(_ expected: [Catalog.BlockInfo]) -> [BlockID] {
-        expected.filter { holdersByBlock[$0.id] == nil }.map(\.id).sorted()
+        expected.filter { holdersByBlock[BlockKey($0.id)] == nil }.map(\.id).sorted()
     }
 
     /// Catalog blocks with more live copies than their target (after a dead node came back, or
     /// mid-rebalance): candidates for trimming.
     public func overReplicated(_ expected: [Catalog.BlockInfo]) -> [BlockID] {
-        expected.filter { (holdersByBlock[$0.id]?.count ?? 0) > $0.replicationTarget }.map(\.id).sorted()
+        expected.filter { (holdersByBlock[BlockKey($0.id)]?.count ?? 0) > $0.replicationTarget }.map(\.id).sorted()
     }
 
     /// Reported blocks no catalog file references (an aborted put, a deleted file): garbage,
     /// once older than the writers' grace period.
     public func unreferenced(_ expected: [Catalog.BlockInfo]) -> [BlockID] {
-        let wanted = Set(expected.map(\.id))
-        return knownBlocks.filter { !wanted.contains($0) }
+        let wanted = Set(expected.map { BlockKey($0.id) })
+        return holdersByBlock.keys.sorted().filter { !wanted.contains($0) }.map(\.id)
     }
 
     private static func mostEndangeredFirst(_ shortfalls: [Shortfall]) -> [Shortfall] {

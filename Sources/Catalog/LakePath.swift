@@ -154,15 +154,27 @@ public struct LakePath: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// Component-wise byte order, so a directory's descendants sort contiguously right after it.
     public static func < (lhs: LakePath, rhs: LakePath) -> Bool {
         for (l, r) in zip(lhs.components, rhs.components) where !same(l, r) {
-            return l.utf8.lexicographicallyPrecedes(r.utf8)
+            return precedes(l, r)
         }
         return lhs.components.count < rhs.components.count
     }
 
-    static func same(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+    static func same(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        // Native strings are contiguous UTF-8: compare the buffers, not two generic views.
+        let fast = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in x.elementsEqual(y) }
+        }
+        return (fast ?? nil) ?? a.utf8.elementsEqual(b.utf8)
+    }
 }
 
 extension LakePath {
     /// Byte order for sibling names (the order `ls` prints).
-    static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        let fast = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in x.lexicographicallyPrecedes(y) }
+        }
+        return (fast ?? nil) ?? a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
 }

@@ -134,7 +134,7 @@ extension Catalog.State {
                 guard (1...L.maxBlockSizeBytes).contains(block.sizeBytes) else {
                     throw .inconsistentSnapshot("block \(block.id.short) of \(path) sized \(block.sizeBytes)")
                 }
-                if let known = state.blockUsage[block.id]?.sizeBytes, known != block.sizeBytes {
+                if let known = state.blockUsage[BlockKey(block.id)]?.sizeBytes, known != block.sizeBytes {
                     throw .inconsistentSnapshot("block \(block.id.short) sized \(known) and \(block.sizeBytes)")
                 }
                 state.addReferences([block], tier: metadata.tier)

@@ -23,13 +23,14 @@ extension Catalog.State {
         if previous != nil && !commit.overwrite { throw .alreadyExists(path) }
         let createdDirectories = try missingAncestors(of: path, create: commit.createParents)
         var sizeBytes: Int64 = 0
-        var claimed: [BlockID: Int64] = [:]
+        var claimed: [BlockKey: Int64] = [:]
         for block in commit.blocks {
-            let known = blockUsage[block.id]?.sizeBytes ?? claimed[block.id]
+            let key = BlockKey(block.id)
+            let known = blockUsage[key]?.sizeBytes ?? claimed[key]
             if let known, known != block.sizeBytes {
                 throw .blockSizeMismatch(block.id, knownBytes: known, claimedBytes: block.sizeBytes)
             }
-            claimed[block.id] = block.sizeBytes
+            claimed[key] = block.sizeBytes
             sizeBytes += block.sizeBytes
         }
 
@@ -122,8 +123,9 @@ extension Catalog.State {
         for entry in subtree(of: path) {
             guard var file = files[entry], file.tier != tier else { continue }
             for block in file.blocks {
-                blockUsage[block.id]?.add(-1, in: file.tier)
-                blockUsage[block.id]?.add(1, in: tier)
+                let key = BlockKey(block.id)
+                blockUsage[key]?.add(-1, in: file.tier)
+                blockUsage[key]?.add(1, in: tier)
             }
             file.metadata.tier = tier
             files[entry] = file
@@ -202,30 +204,32 @@ extension Catalog.State {
 
     mutating func addReferences(_ blocks: [Catalog.BlockEntry], tier: Catalog.Tier) {
         for block in blocks {
-            var usage = blockUsage[block.id] ?? Catalog.BlockUsage(sizeBytes: block.sizeBytes)
+            let key = BlockKey(block.id)
+            var usage = blockUsage[key] ?? Catalog.BlockUsage(sizeBytes: block.sizeBytes)
             invariant(usage.sizeBytes == block.sizeBytes, "block \(block.id) size \(usage.sizeBytes) vs \(block.sizeBytes)")
             usage.add(1, in: tier)
-            blockUsage[block.id] = usage
+            blockUsage[key] = usage
         }
     }
 
     /// Returns the blocks that no file references any more, sorted and distinct.
     mutating func removeReferences(_ blocks: [Catalog.BlockEntry], tier: Catalog.Tier) -> [BlockID] {
-        var unreferenced: [BlockID] = []
+        var unreferenced: [BlockKey] = []
         for block in blocks {
-            guard var usage = blockUsage[block.id] else {
+            let key = BlockKey(block.id)
+            guard var usage = blockUsage[key] else {
                 invariant(false, "block \(block.id) has no references to remove")
                 continue
             }
             usage.add(-1, in: tier)
             if usage.references == 0 {
-                blockUsage[block.id] = nil
-                unreferenced.append(block.id)
+                blockUsage[key] = nil
+                unreferenced.append(key)
             } else {
-                blockUsage[block.id] = usage
+                blockUsage[key] = usage
             }
         }
-        return unreferenced.sorted()
+        return unreferenced.sorted().map(\.id)
     }
 }
 

@@ -80,17 +80,17 @@ extension Catalog.State {
 
     /// Every referenced block, sorted by id: what healing and rebalancing must keep alive.
     public func allBlocks() -> [Catalog.BlockInfo] {
-        blockUsage.keys.sorted().compactMap(blockInfo)
+        blockUsage.keys.sorted().compactMap { blockInfo($0.id) }
     }
 
     public func blockInfo(_ id: BlockID) -> Catalog.BlockInfo? {
-        guard let usage = blockUsage[id] else { return nil }
+        guard let usage = blockUsage[BlockKey(id)] else { return nil }
         return Catalog.BlockInfo(id: id, sizeBytes: usage.sizeBytes, references: usage.references,
                                  replicationTarget: usage.replicationTarget(policy))
     }
 
     /// How many block-list slots, across all files, name this block (0 once it may be collected).
-    public func blockReferences(_ id: BlockID) -> Int { blockUsage[id]?.references ?? 0 }
+    public func blockReferences(_ id: BlockID) -> Int { blockUsage[BlockKey(id)]?.references ?? 0 }
 
     public func lease(job: String) -> Catalog.Lease? { leases[job] }
     public var allLeases: [Catalog.Lease] { leases.keys.sorted(by: LakePath.precedes).compactMap { leases[$0] } }
@@ -130,7 +130,7 @@ extension Catalog.State {
             }
             if path.depth == 1 && files[path] != nil { problems.append("file \(path) at zone level") }
         }
-        var expected: [BlockID: Catalog.BlockUsage] = [:]
+        var expected: [BlockKey: Catalog.BlockUsage] = [:]
         for path in files.keys.sorted() {
             guard let file = files[path] else { continue }
             if file.path != path { problems.append("file keyed \(path) says \(file.path)") }
@@ -138,12 +138,12 @@ extension Catalog.State {
                 problems.append("\(path) size \(file.sizeBytes) is not the sum of its blocks")
             }
             for block in file.blocks {
-                var usage = expected[block.id] ?? Catalog.BlockUsage(sizeBytes: block.sizeBytes)
+                var usage = expected[BlockKey(block.id)] ?? Catalog.BlockUsage(sizeBytes: block.sizeBytes)
                 if usage.sizeBytes != block.sizeBytes {
                     problems.append("block \(block.id.short) sized \(usage.sizeBytes) and \(block.sizeBytes)")
                 }
                 usage.add(1, in: file.tier)
-                expected[block.id] = usage
+                expected[BlockKey(block.id)] = usage
             }
         }
         if expected != blockUsage { problems.append("block reference counts differ from the files") }

@@ -16,7 +16,7 @@ extension Catalog {
         var files: [LakePath: FileRecord] = [:]
         /// Derived from `files` (rebuilt on restore, never encoded): reference counts per tier so
         /// dedup and the replication target cost O(1) per block.
-        var blockUsage: [BlockID: BlockUsage] = [:]
+        var blockUsage: [BlockKey: BlockUsage] = [:]
         var leases: [String: Lease] = [:]
         var bookmarks: [String: String] = [:]
         var nodeRecords: [String: NodeRecord] = [:]

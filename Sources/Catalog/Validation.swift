@@ -11,8 +11,9 @@ extension Catalog.Command {
         switch self {
         case .bootstrap(let clusterName, let policy, _):
             try V.text(clusterName, .clusterName, limit: Catalog.Limits.maxClusterNameBytes, allowEmpty: true)
-            guard policy.isValid else {
-                throw .invalid(.outOfRange(.replicationPolicy, value: Int64(policy.hotReplicas)))
+            for replicas in [policy.hotReplicas, policy.coldReplicas, policy.glacierReplicas]
+            where !(1...Catalog.ReplicationPolicy.maxReplicas).contains(replicas) {
+                throw .invalid(.outOfRange(.replicationPolicy, value: Int64(replicas)))
             }
         case .makeDirectory, .delete, .move, .setTier, .removeNode:
             break

@@ -1,4 +1,5 @@
 import CSodium
+import SodiumSupport
 import YonkeCore
 
 /// Thin wrappers over the libsodium calls the handshake and the link use.

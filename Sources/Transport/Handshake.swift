@@ -1,4 +1,5 @@
 import CSodium
+import SodiumSupport
 import YonkeCore
 
 /// One side of the handshake described on `Transport`, without any I/O: the

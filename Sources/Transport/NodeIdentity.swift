@@ -1,4 +1,5 @@
 import CSodium
+import SodiumSupport
 import YonkeCore
 
 /// A node's long-term Ed25519 key pair (`crypto_sign`). The public key is the
@@ -11,7 +12,7 @@ public final class NodeIdentity: Sendable {
     private let secretKey: SecretBytes
 
     public init(seed: [UInt8]) throws(TransportError) {
-        try Sodium.ensureReady()
+        guard Sodium.ready else { throw .cryptoUnavailable("sodium_init failed") }
         guard seed.count == Self.seedByteCount else {
             throw .invalidSettings("identity seed must be \(Self.seedByteCount) bytes, got \(seed.count)")
         }
@@ -26,7 +27,7 @@ public final class NodeIdentity: Sendable {
 
     /// A fresh random seed from the OS generator (store it with mode 0600).
     public static func randomSeed() throws(TransportError) -> [UInt8] {
-        try Sodium.ensureReady()
+        guard Sodium.ready else { throw .cryptoUnavailable("sodium_init failed") }
         var seed = [UInt8](repeating: 0, count: seedByteCount)
         randombytes_buf(&seed, seed.count)
         return seed

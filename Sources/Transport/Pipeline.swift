@@ -8,6 +8,11 @@ struct PendingLink: Sendable {
 }
 
 enum Pipeline {
+    /// Reads grow up to a whole 1 MiB frame, so a block frame usually arrives
+    /// in a few reads instead of sixteen 64 KiB ones, each appended to the
+    /// decoder's buffer.
+    static let receiveAllocator = AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 16 << 10, maximum: 1 << 20)
+
     /// decoder → idle timer → handshake/seal → async bridge. Runs on the channel's event loop.
     static func configure(_ channel: Channel, role: Handshake.Role, settings: Transport.Settings,
                           expectedPeerKey: NodePublicKey?, gate: HandshakeGate?) throws -> PendingLink {

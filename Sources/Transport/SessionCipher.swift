@@ -1,4 +1,5 @@
 import CSodium
+import SodiumSupport
 import NIOCore
 import YonkeCore
 

@@ -1,4 +1,5 @@
 import CSodium
+import SodiumSupport
 import Logging
 import YonkeCore
 
@@ -28,7 +29,7 @@ extension Transport {
         public init(nodeName: String, identity: NodeIdentity, clusterID: [UInt8], joinToken: String,
                     limits: Limits = .lan, faults: FaultInjector? = nil,
                     logger: Logger = Logger(label: "yonke.transport")) throws(TransportError) {
-            try Sodium.ensureReady()
+            guard Sodium.ready else { throw .cryptoUnavailable("sodium_init failed") }
             try limits.validate()
             let nameBytes = nodeName.utf8.count
             guard nameBytes > 0, nameBytes <= Transport.maxNodeNameBytes else {
@@ -65,7 +66,7 @@ extension Transport {
 
     /// A fresh join token: 32 random bytes in hex, far beyond any guessing.
     public static func generateJoinToken() throws(TransportError) -> String {
-        try Sodium.ensureReady()
+        guard Sodium.ready else { throw .cryptoUnavailable("sodium_init failed") }
         var bytes = [UInt8](repeating: 0, count: 32)
         randombytes_buf(&bytes, bytes.count)
         defer { sodium_memzero(&bytes, bytes.count) }

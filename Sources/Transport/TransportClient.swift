@@ -14,6 +14,7 @@ public enum TransportClient {
     ) async throws -> Result {
         let link = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.recvAllocator, value: Pipeline.receiveAllocator)
             .connectTimeout(.milliseconds(settings.limits.handshakeTimeoutMilliseconds))
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -19,6 +19,7 @@ public struct TransportServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.recvAllocator, value: Pipeline.receiveAllocator)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
                     try Pipeline.configure(child, role: .responder, settings: settings, expectedPeerKey: nil, gate: gate)

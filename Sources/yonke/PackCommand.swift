@@ -21,8 +21,7 @@ struct PackCommand: ParsableCommand {
         commandName: "pack",
         abstract: "Cut a local file into compressed, encrypted blocks in a local folder.",
         discussion: """
-            Prints each block id, the compression ratio and the speed. The folder keeps the
-            keyring (unless --keyring points elsewhere) so `yonke unpack DIR FILE` needs nothing else.
+            Prints each block id, the compression ratio and the speed. The folder keeps the keyring (unless --keyring points elsewhere) so `yonke unpack DIR FILE` needs nothing else.
 
             Example:
               yonke pack ./sales.csv ./packed --block-size 64MiB

@@ -8,8 +8,7 @@ struct SampleCommand: ParsableCommand {
         commandName: "sample",
         abstract: "Write a generated data file (CSV rows like the course's random_data table, or random bytes).",
         discussion: """
-            Rows are `id,valor,fecha`: a serial id, 10 random letters and an ISO timestamp two
-            minutes apart. The same --seed gives the same bytes.
+            Rows are `id,valor,fecha`: a serial id, 10 random letters and an ISO timestamp two minutes apart. The same --seed gives the same bytes.
 
             Example:
               yonke sample ./sales.csv --size 1GiB

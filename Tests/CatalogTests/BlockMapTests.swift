@@ -2,7 +2,8 @@ import Testing
 import YonkeCore
 @testable import Catalog
 
-/// Block locations as soft state (HDFS NameNode: block reports, not edit-log entries).
+/// Block locations as soft state: HDFS Architecture, "Data Replication" and "Persistence of File
+/// System Metadata" — the NameNode learns locations from Blockreports and never logs them.
 @Suite struct BlockMapTests {
     private func info(_ n: Int, target: Int) -> Catalog.BlockInfo {
         Catalog.BlockInfo(id: blockID(n), sizeBytes: 1, references: 1, replicationTarget: target)
@@ -77,6 +78,14 @@ import YonkeCore
         #expect(forward == backward)
         #expect(forward.underReplicated(target: 5) == backward.underReplicated(target: 5))
         #expect(forward.knownBlocks.map(forward.replicas) == backward.knownBlocks.map(backward.replicas))
+    }
+
+    @Test func blockKeysKeepTheIdAndItsOrder() {
+        var generator = SeededGenerator(seed: 17)
+        let ids = (0..<200).compactMap { _ in BlockID(bytes: (0..<32).map { _ in UInt8(truncatingIfNeeded: generator.next() % 3) }) }
+        #expect(ids.map { BlockKey($0).id } == ids)
+        #expect(ids.sorted().map(BlockKey.init) == ids.map(BlockKey.init).sorted())
+        #expect(Set(ids.map(BlockKey.init)).count == Set(ids).count)
     }
 
     @Test func statReportJoinsCatalogAndBlockMap() throws {

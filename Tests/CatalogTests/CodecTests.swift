@@ -53,6 +53,7 @@ private let malformedCommands: [(String, [UInt8], Catalog.DecodeError)] = [
     ("trailing byte", sampleCommands[5].encoded() + [0], .trailingBytes(1)),
 ]
 
+/// Log entries (Raft §5.3) cross the network and the disk: every malformed form is a typed error.
 @Suite struct CommandCodecTests {
     @Test(arguments: sampleCommands)
     func roundTrips(command: Catalog.Command) throws {
@@ -118,6 +119,8 @@ func resealed(_ snapshot: [UInt8]) -> [UInt8] {
     return body
 }
 
+/// Raft §7 (log compaction): a snapshot replaces the log prefix, so it must restore exactly the
+/// state the entries built, and a follower must reject a damaged one rather than diverge.
 @Suite struct SnapshotCodecTests {
     @Test func roundTripGivesAnEqualStateAndTheSameBytes() throws {
         let state = richState()

@@ -67,6 +67,8 @@ private func run(seed: UInt64, steps: Int) -> (state: Catalog.State, outcomes: [
     return (harness.state, outcomes)
 }
 
+/// Raft §5.3 (State Machine Safety) only helps if the state machine is deterministic: the same
+/// entries must give the same state, outcomes and snapshot bytes in every process.
 @Suite struct DeterminismTests {
     @Test(arguments: [UInt64(1), 2, 3])
     func sameCommandsGiveTheSameStateAndBytes(seed: UInt64) {
@@ -134,13 +136,13 @@ private func run(seed: UInt64, steps: Int) -> (state: Catalog.State, outcomes: [
             state.leases["junk\(i)"] = Catalog.Lease(job: "junk\(i)", holder: "h", expiresAtEpochMillis: 0, fencingToken: 0)
             state.nodeRecords["junk\(i)"] = Catalog.NodeRecord(name: "junk\(i)", publicKeyHex: keyA, address: "x", roles: .all, admittedAtEpochMillis: 0)
             state.files[path("lake://gold/junk\(i)")] = nil
-            state.blockUsage[blockID(10_000 + i)] = Catalog.BlockUsage(sizeBytes: 1)
+            state.blockUsage[BlockKey(blockID(10_000 + i))] = Catalog.BlockUsage(sizeBytes: 1)
         }
         for i in 0..<junk {
             state.bookmarks["junk\(i)"] = nil
             state.leases["junk\(i)"] = nil
             state.nodeRecords["junk\(i)"] = nil
-            state.blockUsage[blockID(10_000 + i)] = nil
+            state.blockUsage[BlockKey(blockID(10_000 + i))] = nil
         }
         for i in order {
             let file = path("lake://bronze/d\(i % 7)/f\(i)")

@@ -12,8 +12,7 @@ func path(_ text: String) -> LakePath {
 
 func blockID(_ n: Int) -> BlockID {
     var bytes = [UInt8](repeating: 0, count: BlockID.byteCount)
-    bytes[0] = UInt8(truncatingIfNeeded: n >> 8)
-    bytes[1] = UInt8(truncatingIfNeeded: n)
+    for i in 0..<4 { bytes[i] = UInt8(truncatingIfNeeded: n >> (24 - 8 * i)) }
     bytes[31] = 0xAB
     return BlockID(bytes: bytes) ?? { fatalError("32 bytes") }()
 }

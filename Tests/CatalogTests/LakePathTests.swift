@@ -48,6 +48,8 @@ private let prefixCases: [(String, String, Bool)] = [
     ("lake://silver/sales", "lake://bronze/sales", false),
 ]
 
+/// Path rules after the Hadoop FileSystem specification ("Paths and Path Elements": no empty,
+/// `.` or `..` elements), plus a closed set of zones at the top (DESIGN.md, "Medallion ETL").
 @Suite struct LakePathTests {
     @Test(arguments: validPaths)
     func parsesValidPaths(text: String, components: [String]) throws {

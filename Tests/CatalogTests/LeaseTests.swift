@@ -1,7 +1,10 @@
 import Testing
 @testable import Catalog
 
-/// DESIGN.md: "a job never runs twice at once (a lease in Raft)". Times are catalog millis.
+/// DESIGN.md: "a job never runs twice at once (a lease in Raft)". Leases as in Gray & Cheriton,
+/// "Leases" (SOSP 1989) §2: a holder's right ends at expiry with no message needed; the fencing
+/// token is the guard Kleppmann's DDIA ch. 8 ("Fencing tokens") adds against a paused holder.
+/// Times are catalog millis.
 @Suite struct LeaseTests {
     private let job = "ingest:random_data"
 

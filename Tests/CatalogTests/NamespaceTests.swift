@@ -2,6 +2,11 @@ import Testing
 import YonkeCore
 @testable import Catalog
 
+private let badPolicies: [(Catalog.ReplicationPolicy, Int64)] = [
+    (Catalog.ReplicationPolicy(hotReplicas: 0, coldReplicas: 3, glacierReplicas: 3), 0),
+    (Catalog.ReplicationPolicy(hotReplicas: 3, coldReplicas: 3, glacierReplicas: 17), 17),
+]
+
 @Suite struct BootstrapTests {
     @Test func commandsBeforeBootstrapAreRefused() {
         var harness = Harness()
@@ -21,13 +26,11 @@ import YonkeCore
         #expect(harness.state.policy == .standard)
     }
 
-    @Test(arguments: [
-        Catalog.ReplicationPolicy(hotReplicas: 0, coldReplicas: 3, glacierReplicas: 3),
-        Catalog.ReplicationPolicy(hotReplicas: 3, coldReplicas: 3, glacierReplicas: 17),
-    ])
-    func bootstrapRefusesPoliciesOutOfRange(policy: Catalog.ReplicationPolicy) {
+    @Test(arguments: badPolicies)
+    func bootstrapRefusesPoliciesOutOfRange(policy: Catalog.ReplicationPolicy, bad: Int64) {
         var harness = Harness()
-        #expect(harness.apply(.bootstrap(clusterName: "", policy: policy, epochMillis: 0)).refusal != nil)
+        #expect(harness.apply(.bootstrap(clusterName: "", policy: policy, epochMillis: 0)).refusal
+            == .invalid(.outOfRange(.replicationPolicy, value: bad)))
         #expect(!harness.state.isBootstrapped)
     }
 }
@@ -83,6 +86,9 @@ private let moveCases: [(String, String, Catalog.Outcome)] = [
     ("lake://bronze/sales", "lake://gold", .refused(.protectedPath(path("lake://gold")))),
 ]
 
+/// Namespace operations with the Hadoop FileSystem specification's semantics: `mkdirs`,
+/// `create(overwrite)`, `delete(recursive)`, `rename` (no move into itself, destination parent
+/// must exist). Every refusal must leave the state untouched.
 @Suite struct NamespaceTests {
     @Test(arguments: mkdirCases)
     func makeDirectory(target: String, parents: Bool, expected: Catalog.Outcome) {

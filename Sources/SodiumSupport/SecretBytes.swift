@@ -1,13 +1,14 @@
 import CSodium
+import YonkeCore
 
 /// Key material in memory that libsodium locks (no swap) and wipes when released.
 /// Immutable after init, so sharing it across threads is safe.
-final class SecretBytes: @unchecked Sendable {
-    let count: Int
+public final class SecretBytes: @unchecked Sendable {
+    public let count: Int
     private let pointer: UnsafeMutableRawPointer
 
-    init(count: Int, fill: (UnsafeMutableRawBufferPointer) -> Void) {
-        precondition(Sodium.ready, "libsodium not initialised")
+    public init(count: Int, fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        invariant(Sodium.ready, "libsodium not initialised before allocating \(count) secret bytes")
         guard let memory = sodium_malloc(count) else {
             preconditionFailure("sodium_malloc(\(count)) failed: out of memory")
         }
@@ -16,16 +17,22 @@ final class SecretBytes: @unchecked Sendable {
         fill(UnsafeMutableRawBufferPointer(start: memory, count: count))
     }
 
+    public convenience init(copying bytes: some Collection<UInt8>) {
+        self.init(count: bytes.count) { out in
+            for (index, byte) in bytes.enumerated() { out[index] = byte }
+        }
+    }
+
     deinit {
         // sodium_free zeroes the memory before unmapping it.
         sodium_free(pointer)
     }
 
-    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
-    var typedPointer: UnsafePointer<UInt8> {
+    public var typedPointer: UnsafePointer<UInt8> {
         UnsafePointer(pointer.assumingMemoryBound(to: UInt8.self))
     }
 }

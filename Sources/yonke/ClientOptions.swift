@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Node
+
+/// How every client command finds and joins its cluster.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .long, help: "Cluster endpoints HOST:PORT[,HOST:PORT…]. Default: $YONKE_CLUSTER.")
+    var cluster: String?
+
+    @Option(name: .long, help: "Cluster secrets file. Default: $YONKE_SECRETS, else ./.yonke-data/cluster.secrets.")
+    var secrets: String?
+
+    @Flag(name: .long, help: "Print one JSON document on stdout instead of text.")
+    var json = false
+
+    var endpoints: [PeerDirectory.Address] {
+        get throws {
+            guard let list = cluster ?? ProcessInfo.processInfo.environment["YONKE_CLUSTER"], !list.isEmpty else {
+                throw CLIError("no cluster to talk to", hint: "pass --cluster 127.0.0.1:7401,127.0.0.1:7402 or export YONKE_CLUSTER (printed by `yonke cluster up`)")
+            }
+            return try list.split(separator: ",").map { item in
+                let text = item.trimmingCharacters(in: .whitespaces)
+                guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                      (1...65535).contains(port), colon > text.startIndex
+                else { throw CLIError("'\(text)' is not HOST:PORT", hint: "write endpoints like 127.0.0.1:7401") }
+                return PeerDirectory.Address(host: String(text[..<colon]), port: port)
+            }
+        }
+    }
+
+    var secretsPath: String {
+        secrets ?? ProcessInfo.processInfo.environment["YONKE_SECRETS"] ?? "./.yonke-data/cluster.secrets"
+    }
+
+    func loadSecrets() throws -> ClusterSecrets {
+        do {
+            return try ClusterSecrets.load(path: secretsPath)
+        } catch {
+            throw CLIError("\(error)", hint: "pass --secrets FILE or export YONKE_SECRETS (printed by `yonke cluster up`)")
+        }
+    }
+
+    func connect() throws -> ClusterClient {
+        var logger = Logger(label: "yonke.client")
+        logger.logLevel = .critical
+        return try ClusterClient(endpoints: try endpoints, secrets: try loadSecrets(), logger: logger)
+    }
+
+    /// Prints a report as JSON (sorted keys, so scripts and diffs are stable).
+    func printJSON<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+extension CLIError {
+    /// A failure from the cluster, with the next step for the common cases.
+    static func cluster(_ error: any Error, while doing: String) -> CLIError {
+        let text = "\(error)"
+        let hint: String
+        if text.contains("token") || text.contains("refused") {
+            hint = "the secrets file does not match this cluster: use the one `yonke cluster up` printed"
+        } else if text.contains("no quorum") {
+            hint = "this node is cut off from the master; retry, or point --cluster at a node on the majority side"
+        } else if text.contains("no node answered") {
+            hint = "is the cluster running? `yonke cluster up topology/local-4.yaml --detach` starts one"
+        } else {
+            hint = "run `yonke status` to see which nodes are up"
+        }
+        return CLIError("\(doing): \(text)", hint: hint)
+    }
+}

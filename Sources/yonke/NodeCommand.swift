@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Node
+
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Run or manage one machine of a cluster.",
+        subcommands: [NodeStartCommand.self]
+    )
+}
+
+struct NodeStartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Run one node of a topology in the foreground until SIGINT or SIGTERM.",
+        discussion: """
+            The node's identity key and Raft log live in DATA/NAME; its disks are the topology's paths (relative ones under DATA). `yonke cluster up` runs this once per machine.
+
+            Example:
+              yonke node start --topology topology/local-4.yaml --name m1 --data ./.yonke-data
+            """
+    )
+
+    @Option(name: .long, help: "The cluster's topology file.") var topology: String
+    @Option(name: .long, help: "This machine's name in the topology.") var name: String
+    @Option(name: .long, help: "The cluster's data folder on this machine.") var data: String = "./.yonke-data"
+    @Option(name: .long, help: "Cluster secrets file. Default: DATA/cluster.secrets.") var secrets: String?
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+
+    func run() async throws {
+        let topology = try TopologyLoading.load(topology)
+        let dataRoot = URL(fileURLWithPath: data).standardizedFileURL.path
+        let secretsPath = secrets ?? dataRoot + "/cluster.secrets"
+        let clusterSecrets: ClusterSecrets
+        do {
+            clusterSecrets = try ClusterSecrets.load(path: secretsPath)
+        } catch {
+            throw CLIError("\(error)", hint: "run `yonke cluster up` once to create the secrets, or pass --secrets FILE")
+        }
+        let config: NodeConfig
+        do {
+            config = try NodeConfig(topology: topology, name: name, dataRoot: dataRoot, secrets: clusterSecrets)
+        } catch {
+            throw CLIError("\(error)", hint: "pass --name with one of the topology's machines")
+        }
+        var logger = Logger.yonke(node: name)
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let node = try YonkeNode(config: config, logger: logger)
+        let log = logger
+        let running = Task { try await node.run() }
+        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { signal in
+            log.notice("stopping", metadata: ["signal": "\(signal)"])
+            running.cancel()
+        }
+        defer { signals.cancel() }
+        do {
+            try await running.value
+        } catch is CancellationError {
+        } catch {
+            throw CLIError("node \(name) stopped: \(error)", hint: "see the log lines above for the cause")
+        }
+        logger.notice("stopped")
+    }
+}
+
+/// Turns SIGINT/SIGTERM into a callback (instead of the default immediate exit),
+/// so a node can close its links and leave the cluster gracefully.
+final class SignalWatcher: @unchecked Sendable {
+    // Set once in init, only cancelled afterwards (DispatchSource is thread-safe).
+    private let sources: [any DispatchSourceSignal]
+
+    init(signals: [Int32], _ handler: @escaping @Sendable (Int32) -> Void) {
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { handler(number) }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() { for source in sources { source.cancel() } }
+}
