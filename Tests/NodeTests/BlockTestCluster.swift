@@ -68,6 +68,13 @@ final class BlockTestCluster: @unchecked Sendable {
         for machine in topology.machines where names?.contains(machine.name) ?? true {
             try await eventually("\(machine.name) listens") { Self.accepts(port: machine.address.port) }
         }
+        // Master operations need a master every node knows (m1, the only voter).
+        for machine in topology.machines where names?.contains(machine.name) ?? true {
+            let node = nodes[machine.name]!
+            try await eventually("\(machine.name) knows the master", timeout: .seconds(10)) {
+                await node.consensus.masterName == "m1"
+            }
+        }
     }
 
     /// Cancels the node's task: its listener and links close.
