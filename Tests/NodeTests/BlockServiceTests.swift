@@ -240,3 +240,66 @@ struct BlockPlacementTests {
         await endpoints.close()
     }
 }
+
+/// `BlockClient.put`: a replica that fails is replaced by asking placement
+/// again without it (DESIGN.md, "Blocks": retries are idempotent, identical
+/// content has the same id).
+struct BlockPutTests {
+    @Test func putReplacesAReplicaThatFailsMidStream() async throws {
+        let cluster = try BlockTestCluster()
+        try await cluster.start()
+        let client = try cluster.blockClient()
+        let endpoints = try cluster.clusterClient(["m1"])
+        // A block that placement puts on w4, whose write streams then break.
+        var chosen: (block: EncodedBlock, targets: [BlockTarget])?
+        for seed in UInt64(100)..<UInt64(140) {
+            let block = try cluster.block(600_000, seed: seed)
+            let targets = try await BlockClient.placement(
+                blockID: block.id, encodedBytes: Int64(block.bytes.count), client: endpoints)
+            if targets.map(\.name).contains("w4") {
+                chosen = (block, targets)
+                break
+            }
+        }
+        let (block, targets) = try #require(chosen, "some block among 40 is placed on w4")
+        cluster.node("w4").blocks.injectStreamFault(.init(afterBytes: 300_000, action: .closeLink))
+
+        let result = try await client.put(encoded: block.bytes, id: block.id, cluster: endpoints)
+        #expect(result.storedOn.count == 3)
+        #expect(Set(result.storedOn) == Set(["m1", "w2", "w3", "w4"]).subtracting(["w4"]))
+        #expect(result.failed.map(\.node) == ["w4"], "only the broken replica is reported: \(result.failed)")
+        for name in result.storedOn {
+            #expect(FileManager.default.contents(atPath: cluster.blockFile(block.id, on: name)) == Data(block.bytes))
+        }
+        #expect(targets.count == 3)
+        await endpoints.close()
+    }
+}
+
+/// Figures for the README (debug build, one process, loopback): not a pass/fail timing.
+struct BlockMeasureTests {
+    @Test func pipelineAndReadThroughput() async throws {
+        let cluster = try BlockTestCluster()
+        try await cluster.start()
+        let client = try cluster.blockClient()
+        let codec = try cluster.codec()
+        let blocks = try (0..<3).map { try cluster.block(4 << 20, seed: 200 + UInt64($0)) }
+        let bytes = blocks.reduce(0) { $0 + $1.bytes.count }
+
+        var started = ContinuousClock.now
+        for block in blocks {
+            let result = try await client.write(encoded: block.bytes, id: block.id, targets: cluster.targets(["w2", "w3", "w4"]))
+            #expect(result.storedOn == ["w2", "w3", "w4"])
+        }
+        let writeSeconds = (ContinuousClock.now - started) / .seconds(1)
+        started = ContinuousClock.now
+        for block in blocks {
+            #expect(try await client.read(id: block.id, replicas: cluster.targets(["w3"]), codec: codec) == block.bytes)
+        }
+        let readSeconds = (ContinuousClock.now - started) / .seconds(1)
+        let mebibytes = Double(bytes) / Double(1 << 20)
+        print(String(format: "block pipeline (3 replicas, fsync each): %.1f MiB in %.2f s = %.1f MiB/s; "
+                     + "verified read from one replica: %.1f MiB/s", mebibytes, writeSeconds, mebibytes / writeSeconds,
+                     mebibytes / readSeconds))
+    }
+}
