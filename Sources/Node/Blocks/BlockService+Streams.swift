@@ -107,6 +107,9 @@ extension BlockService {
         guard ended else { return }
         watchdog.disarm()
 
+        // The hops after this one commit while this one does: the fsyncs of a
+        // pipeline overlap instead of adding up.
+        async let downstreamResult = downstream?.finish()
         var result = BlockWriteResult()
         switch local {
         case .writing(let writer):
@@ -120,11 +123,7 @@ extension BlockService {
         case .failed(let failure):
             result.failed.append(failure)
         }
-        if let downstream {
-            result.append(await downstream.finish())
-        } else {
-            result.append(unreachable)
-        }
+        result.append(await downstreamResult ?? unreachable)
         try await upstream.send(kind: BlockStream.writeResult, payload: BlockStream.encodeResult(result))
         watchdog.arm(timing.ioTimeout)
         try await Self.awaitClose(inbound)
