@@ -303,3 +303,29 @@ struct BlockMeasureTests {
                      mebibytes / readSeconds))
     }
 }
+
+/// The master's block map is soft state rebuilt from reports (HDFS NameNode:
+/// block locations come from DataNode reports, never from the log).
+struct BlockMapRebuildTests {
+    @Test func aRestartedMasterAsksForFullReportsAndRelearnsEveryReplica() async throws {
+        let cluster = try BlockTestCluster()
+        try await cluster.start()
+        let client = try cluster.blockClient()
+        let encoded = try cluster.block(200_000, seed: 9)
+        #expect(try await client.write(encoded: encoded.bytes, id: encoded.id, targets: cluster.targets(["w2", "w3", "w4"])).storedOn
+                == ["w2", "w3", "w4"])
+
+        await cluster.stop("m1")
+        try await cluster.restart("m1")
+        let endpoints = try cluster.clusterClient(["m1"])
+        // Same master name, so no node saw a change: the new master's empty map
+        // asks each node that reports usage for a full report.
+        try await eventually("the restarted master relearns the replicas", timeout: .seconds(5)) {
+            let located = try await BlockClient.locations([encoded.id], client: endpoints)
+            return located[encoded.id]?.map(\.name) == ["w2", "w3", "w4"]
+        }
+        let report = try await BlockClient.capacity(client: endpoints)
+        #expect(report.machines.allSatisfy { $0.reported })
+        await endpoints.close()
+    }
+}

@@ -62,6 +62,8 @@ final class BlockTestCluster: @unchecked Sendable {
             config.timing.blockReportIntervalMilliseconds = 500
             let node = try YonkeNode(config: config, logger: logger)
             node.blocks.setTiming(.test)
+            // Full reports only when the master changes or asks: tests see those paths alone.
+            await node.blocks.setFullReportEveryIntervals(1_000)
             nodes[machine.name] = node
             tasks[machine.name] = Task { try await node.run() }
         }
@@ -75,6 +77,11 @@ final class BlockTestCluster: @unchecked Sendable {
                 await node.consensus.masterName == "m1"
             }
         }
+    }
+
+    /// Starts a stopped machine again on its data (same identity, same disks).
+    func restart(_ name: String) async throws {
+        try await start([name])
     }
 
     /// Cancels the node's task: its listener and links close.

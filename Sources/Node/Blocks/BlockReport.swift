@@ -11,6 +11,10 @@ import YonkeCore
 /// part is repaired by the next full report.
 ///
 ///     [u8 version=1][u8 flags: 1 = full][u32 disks]{u8 class, i64 capacity, i64 used, u32 blocks}[u32 n]{id 32}
+///
+/// The master sends the other way `[u8 version=1][u8 flags=2]` (`fullReportRequest`)
+/// when it hears an addition from a node it has no full report of: it restarted
+/// (same name, so nobody saw the master change) or missed the node's full report.
 struct BlockReport: Sendable, Equatable {
     struct Disk: Sendable, Equatable {
         var diskClass: Topology.DiskClass
@@ -24,6 +28,22 @@ struct BlockReport: Sendable, Equatable {
     var blocks: [BlockID]
 
     static let version: UInt8 = 1
+    static let requestFlag: UInt8 = 2
+
+    static func fullReportRequest() -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeWireInteger(version)
+        buffer.writeWireInteger(requestFlag)
+        return buffer
+    }
+
+    /// A master's request for a full report (see above), as opposed to a report.
+    static func isFullReportRequest(_ payload: ByteBuffer) -> Bool {
+        var buffer = payload
+        let version: UInt8? = try? buffer.readWireInteger("report version")
+        let flags: UInt8? = try? buffer.readWireInteger("report flags")
+        return version == Self.version && flags == requestFlag && buffer.readableBytes == 0
+    }
     static let maxDisks = 64
     /// Ids per message: 32 bytes each stays under 1 MiB with room for the rest.
     static let maxBlocksPerMessage = 30_000
@@ -93,12 +113,19 @@ struct BlockLedger: Sendable {
     /// Last report's disks per node.
     var usage: [String: [BlockReport.Disk]] = [:]
 
-    mutating func apply(_ report: BlockReport, from node: String) {
-        usage[node] = report.disks
+    /// Applies a report; false when it was an addition from a node never fully
+    /// reported (the master should ask it for a full report).
+    @discardableResult
+    mutating func apply(_ report: BlockReport, from node: String) -> Bool {
+        // Usage counts only from a node whose full report arrived, so the
+        // master keeps asking (at each of its usage reports) until one does.
+        let known = report.isFull || usage[node] != nil
+        if known { usage[node] = report.disks }
         if report.isFull {
             map.onBlockReport(node: node, blocks: report.blocks)
         } else {
             map.onBlocksAdded(node: node, blocks: report.blocks)
         }
+        return known
     }
 }

@@ -31,9 +31,9 @@ public actor BlockService {
     nonisolated let disks: [LocalDisk]
     private nonisolated let tuning: Mutex<(timing: BlockTiming, fault: BlockStreamFault?)>
 
-    /// Every sixth report is a full one: a lost addition is repaired within a
-    /// minute at the LAN interval of 5 s.
-    static let fullReportEveryIntervals = 6
+    /// Every sixth report is a full one: a lost addition is repaired within
+    /// half a minute at the LAN interval of 5 s.
+    var fullReportEveryIntervals = 6
     /// How often the master's identity is checked (a new master needs full reports at once).
     static let masterPollInterval: Duration = .milliseconds(200)
 
@@ -66,6 +66,9 @@ public actor BlockService {
     nonisolated func setTiming(_ timing: BlockTiming) { tuning.withLock { $0.timing = timing } }
     nonisolated func injectStreamFault(_ fault: BlockStreamFault?) { tuning.withLock { $0.fault = fault } }
 
+    /// Tests: how many report intervals between full reports.
+    func setFullReportEveryIntervals(_ count: Int) { fullReportEveryIntervals = max(1, count) }
+
     /// Usage of this node's disks, in topology order.
     public nonisolated var diskUsage: [BlockStore.Usage] { disks.map(\.store.usage) }
     public nonisolated func holds(_ id: BlockID) -> Bool { disks.contains { $0.store.contains(id) } }
@@ -83,7 +86,7 @@ public actor BlockService {
                 if master != nil { await sendFullReport() }
                 nextReport = ContinuousClock.now + interval
             } else if ContinuousClock.now >= nextReport {
-                if intervalsSinceFull + 1 >= Self.fullReportEveryIntervals {
+                if intervalsSinceFull + 1 >= fullReportEveryIntervals {
                     await sendFullReport()
                 } else {
                     intervalsSinceFull += 1
@@ -129,8 +132,14 @@ public actor BlockService {
     }
 
     func onBlockReport(_ payload: ByteBuffer, from peer: Peer) async {
+        if BlockReport.isFullReportRequest(payload) {
+            if peer.name == reportedMaster { await sendFullReport() }
+            return
+        }
         do {
-            ledger.apply(try BlockReport.decode(payload), from: peer.name)
+            if !ledger.apply(try BlockReport.decode(payload), from: peer.name) {
+                await context.peers.sendOneWay(to: peer.name, channel: .blockReport, payload: BlockReport.fullReportRequest())
+            }
         } catch {
             context.logger.notice("dropped a malformed block report", metadata: ["peer": "\(peer.name)", "error": "\(error)"])
         }
