@@ -51,9 +51,10 @@ public struct BlockClient: Sendable {
         } catch {
             return Downstream.unreachable(first, rest: rest, error: error)
         }
+        let chunkBytes = max(1, min(timing.chunkBytes, downstream.maxPayloadBytes))
         var offset = 0
         while offset < encoded.count, downstream.failed == nil {
-            let end = min(offset + timing.chunkBytes, encoded.count)
+            let end = min(offset + chunkBytes, encoded.count)
             var piece = ByteBuffer()
             piece.reserveCapacity(end - offset)
             piece.writeBytes(encoded[offset..<end])

@@ -194,7 +194,7 @@ extension BlockService {
         defer { watchdog.stop() }
         var sent: Int64 = 0
         while sent < stream.length {
-            let piece = try stream.next(maxBytes: min(timing.chunkBytes, Int(stream.length - sent)))
+            let piece = try stream.next(maxBytes: min(timing.chunkBytes, client.maxPayloadBytes, Int(stream.length - sent)))
             guard !piece.isEmpty else {
                 throw RPCFailure(.internalError, "block \(id.short) shrank while being read")
             }

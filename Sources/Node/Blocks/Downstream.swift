@@ -65,6 +65,8 @@ final class Downstream: Sendable {
     }
 
     var failed: BlockWriteFailure? { failure.withLock { $0 } }
+    /// Largest piece the link carries.
+    var maxPayloadBytes: Int { link.connection.maxPayloadBytes }
 
     /// Forwards one piece, unless this hop already failed (then it is skipped).
     func forward(_ payload: ByteBuffer) async {

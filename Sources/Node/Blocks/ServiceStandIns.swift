@@ -10,6 +10,10 @@
 // usage is not gossiped, and catalog reads are unavailable (capacity then counts
 // under-replication over the blocks the block map knows). Once the real ones are
 // merged these become duplicate declarations: delete this file, nothing else.
+// Checked at 10:40 UTC against the `consensus` and `membership` branches: their
+// signatures match, and with this file deleted (and the consensus branch's own
+// Consensus/MembershipShim.swift deleted, and MemberView.swift taken from the
+// membership branch) everything builds and all Block* tests pass with real Raft and SWIM.
 // ============================================================================
 import Catalog
 
