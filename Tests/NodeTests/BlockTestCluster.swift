@@ -1,6 +1,7 @@
 import BlockCodec
 import Foundation
 import Logging
+import Synchronization
 import Topology
 import Transport
 import YonkeCore
@@ -148,7 +149,19 @@ final class BlockTestCluster: @unchecked Sendable {
         return total
     }
 
+    /// Ports handed out in this process: the kernel may return a just-closed
+    /// port to the next bind, so each is taken at most once per test run.
+    private static let usedPorts = Mutex<Set<Int>>([])
+
     static func freePort() throws -> Int {
+        for _ in 0..<100 {
+            let port = try ephemeralPort()
+            if usedPorts.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        throw NodeError.invalidConfig("no unused port found")
+    }
+
+    private static func ephemeralPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw NodeError.invalidConfig("socket: \(errno)") }
         defer { close(fd) }
