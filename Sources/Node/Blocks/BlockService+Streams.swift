@@ -124,6 +124,8 @@ extension BlockService {
             result.failed.append(failure)
         }
         result.append(await downstreamResult ?? unreachable)
+        context.logger.debug("block write done", metadata: [
+            "block": "\(open.id.short)", "stored": "\(result.storedOn)", "failed": "\(result.failed)"])
         try await upstream.send(kind: BlockStream.writeResult, payload: BlockStream.encodeResult(result))
         watchdog.arm(timing.ioTimeout)
         try await Self.awaitClose(inbound)
