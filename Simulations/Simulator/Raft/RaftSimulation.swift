@@ -17,6 +17,7 @@ struct RaftSimulation {
         case deliver(Raft.Message, to: Int)
         case fault
         case restart(node: Int)
+        case reconnect(node: Int)
         case propose
         case reconfigure
         case startLiveness
@@ -59,6 +60,8 @@ struct RaftSimulation {
     /// Read requests by context: how many entries were committed (anywhere) when the read began.
     var pendingReads: [UInt64: Raft.Index] = [:]
     var readsServed = 0
+    /// How many faults of each kind struck (reported, so a summary shows every kind ran).
+    var faultCounts: [String: Int] = [:]
     var acknowledged = 0
 
     var livenessStart: SimTime = .zero
@@ -120,7 +123,7 @@ struct RaftSimulation {
             checkDeadlines()
         }
         return Simulation.RaftOutcome(seed: options.seed, violation: violation, traceHash: trace.hash,
-                                      simulatedTime: queue.now, events: events, acknowledged: acknowledged, readsServed: readsServed,
+                                      simulatedTime: queue.now, events: events, acknowledged: acknowledged, readsServed: readsServed, faultCounts: faultCounts,
                                       failoverMs: failoverMs, plan: plan, lastTraceLines: trace.lastLines)
     }
 
@@ -172,6 +175,11 @@ struct RaftSimulation {
         case .restart(let i):
             guard nodes[i].raft == nil else { return }
             start(i)
+        case .reconnect(let i):
+            guard phase == .safety else { return }
+            record("reconnect \(ids[i])")
+            faultCounts["reconnect", default: 0] += 1
+            network.reconnect(i)
         case .propose:
             proposeFromClient()
             // After healing the client slows down: liveness is about progress, not throughput.
@@ -189,17 +197,33 @@ struct RaftSimulation {
 
     mutating func apply(_ fault: SimFault<Int>) {
         record("fault \(describe(fault))")
+        faultCounts[Self.kindName(fault), default: 0] += 1
         trace.mix(0xFA17)
         switch fault {
         case .partition(let groups): network.partition(groups)
         case .oneWay(let from, let to): network.block(from: from, to: to)
-        case .isolate(let node): network.isolate(node, from: Array(nodes.indices))
+        case .isolate(let node):
+            network.isolate(node, from: Array(nodes.indices))
+            // Isolated, then healed on its own (unless a global heal comes first).
+            queue.schedule(.reconnect(node: node), after: plan.downtime(using: &rng))
         case .heal: network.heal()
         case .crash(let node):
             crash(node)
             queue.schedule(.restart(node: node), after: plan.downtime(using: &rng))
         case .restart(let node): start(node)
         case .conditions(let c): network.conditions = c
+        }
+    }
+
+    static func kindName(_ fault: SimFault<Int>) -> String {
+        switch fault {
+        case .partition: "partition"
+        case .oneWay: "oneWay"
+        case .isolate: "isolate"
+        case .heal: "heal"
+        case .crash: "crash"
+        case .restart: "restart"
+        case .conditions: "networkChange"
         }
     }
 
@@ -254,6 +278,7 @@ struct RaftSimulation {
             // A crash right after the fsync, before or after the answers leave.
             if phase == .safety, !messages.isEmpty, crashAfterReplyProbability > 0,
                Double.random(in: 0..<1, using: &rng) < crashAfterReplyProbability {
+                faultCounts["crashAroundReply", default: 0] += 1
                 if Bool.random(using: &rng) { for message in messages { send(message, from: i) } }
                 crash(i)
                 queue.schedule(.restart(node: i), after: .ms(Int64.random(in: 1...20, using: &rng)))
