@@ -10,7 +10,21 @@ extension Simulation {
 }
 
 /// N Raft nodes on one thread: an event queue of ticks, deliveries, faults and
-/// client proposals; after every event the invariants are checked.
+/// client proposals, all drawn from one seed.
+///
+/// Phases: (1) safety — partitions (symmetric, one-way, a node isolated then
+/// reconnected), loss, duplication, reordering, crashes that keep only what
+/// was persisted (also right around a reply), clock drift, membership churn,
+/// leadership transfers, linearizable reads; (2) liveness — the network heals
+/// and every node restarts, and within `livenessBound` a new proposal must be
+/// applied by every member; (3) failover — the leader crashes on a LAN and the
+/// time until a new leader commits is measured.
+///
+/// Checked after every event (see RaftSimulation+Checks): one leader per term,
+/// one vote per node per term, log matching, leader completeness (of elected
+/// leaders, and of any node that could be elected whenever the commit point
+/// moves), state-machine safety through a hash chain of applied entries, no
+/// acknowledged write lost, linearizable reads, and liveness after healing.
 struct RaftSimulation {
     enum Event {
         case tick(node: Int, incarnation: Int)
