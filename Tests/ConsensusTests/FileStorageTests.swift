@@ -156,6 +156,29 @@ import Testing
         #expect(node.configuration.voters == ["m1", "m2"])
     }
 
+    /// A crash after a received snapshot was written but before the segment
+    /// was rewritten: the old segment's divergent tail must not survive.
+    @Test func crashBetweenReceivedSnapshotAndSegmentRewrite() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let storage = try Raft.FileStorage(directory: dir)
+            try storage.save(ready(entries: (1...5).map { entry($0, 1) }))
+        }
+        // What the snapshot step writes first, done by hand: only the snapshot file.
+        let leaderSnapshot = Raft.Snapshot(metadata: Raft.SnapshotMetadata(index: 3, term: 2, configuration: Raft.Configuration(voters: ["m1"])), data: [])
+        do {
+            let scratch = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let other = try Raft.FileStorage(directory: scratch)
+            try other.save(ready(snapshot: leaderSnapshot, received: true))
+            try FileManager.default.copyItem(atPath: scratch + "/snapshot", toPath: dir + "/snapshot")
+        }
+        let reopened = try Raft.FileStorage(directory: dir)
+        #expect(reopened.state.snapshot == leaderSnapshot)
+        #expect(reopened.state.entries.isEmpty, "entries 4–5 followed a term-1 entry 3 that the snapshot replaced")
+    }
+
     @Test func crcMatchesTheStandardCheckValue() {
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
     }

@@ -52,7 +52,11 @@ extension Raft {
             // Entries the snapshot covers may linger if we crashed between
             // writing the snapshot and rewriting the segment: skip them.
             if let snap = snapshot, let first = entries.first, first.index <= snap.metadata.index {
-                let drop = entries.prefix { $0.index <= snap.metadata.index }.count
+                // If the entry at the snapshot's index disagrees with it, the rest
+                // of the segment is a divergent history that a received snapshot
+                // was replacing when we crashed: drop it all.
+                let diverged = entries.first { $0.index == snap.metadata.index }.map { $0.term != snap.metadata.term } ?? false
+                let drop = diverged ? entries.count : entries.prefix { $0.index <= snap.metadata.index }.count
                 if drop < entries.count, entries[drop].index != snap.metadata.index + 1 {
                     throw .corruptLog(path: logPath, offset: offsets[drop], detail: "entry \(entries[drop].index) does not follow snapshot \(snap.metadata.index)")
                 }
