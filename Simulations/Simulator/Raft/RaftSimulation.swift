@@ -284,6 +284,20 @@ struct RaftSimulation {
             if ready.isEmpty { break }
             rounds += 1
             invariant(rounds < 1_000, "node \(ids[i]) produced Ready forever")
+            if phase == .safety, crashAfterReplyProbability > 0, !ready.entriesToPersist.isEmpty || ready.hardState != nil,
+               Double.random(in: 0..<1, using: &rng) < crashAfterReplyProbability / 2 {
+                // The machine stops mid-fsync: FileStorage writes the snapshot,
+                // then entries, then the hard state, so a prefix of that survives
+                // (a torn entry is cut on recovery). Nothing was sent.
+                faultCounts["crashMidPersist", default: 0] += 1
+                persist(ready, node: i, raft: raft,
+                        entryCount: Int.random(in: 0..<max(1, ready.entriesToPersist.count), using: &rng),
+                        hardState: false)
+                record("\(ids[i]) crashes while persisting")
+                crash(i)
+                queue.schedule(.restart(node: i), after: .ms(Int64.random(in: 1...20, using: &rng)))
+                return
+            }
             persist(ready, node: i, raft: raft)
             let messages = raft.advance(ready)
             nodes[i].raft = raft
@@ -317,7 +331,7 @@ struct RaftSimulation {
         if violation == nil { checkLeadership(i) }
     }
 
-    mutating func persist(_ ready: Raft.Ready, node i: Int, raft: Raft.Node) {
+    mutating func persist(_ ready: Raft.Ready, node i: Int, raft: Raft.Node, entryCount: Int? = nil, hardState: Bool = true) {
         var storage = nodes[i].storage
         if let snap = ready.snapshotToPersist {
             if ready.snapshotToApply != nil {
@@ -328,11 +342,12 @@ struct RaftSimulation {
             storage.snapshot = snap
         }
         if let first = ready.entriesToPersist.first {
+            let written = ready.entriesToPersist.prefix(entryCount ?? ready.entriesToPersist.count)
             storage.entries.removeAll { $0.index >= first.index }
-            storage.entries.append(contentsOf: ready.entriesToPersist)
-            for entry in ready.entriesToPersist { checkLogMatching(entry, node: i, raft: raft) }
+            storage.entries.append(contentsOf: written)
+            for entry in written { checkLogMatching(entry, node: i, raft: raft) }
         }
-        if let hard = ready.hardState { storage.hardState = hard }
+        if hardState, let hard = ready.hardState { storage.hardState = hard }
         nodes[i].storage = storage
     }
 
