@@ -14,119 +14,119 @@ import YonkeCore
 struct ConsensusClusterTests {
     @Test func masterIsElectedAndACommitThroughAnyNodeIsVisibleEverywhere() async throws {
         try await ConsensusTestCluster.with(voters: ["m1", "m2", "m3"], workers: ["w4"]) { cluster in
-        let master = try await cluster.waitForMaster(within: .seconds(2))
-        try await cluster.waitForBootstrap()
+            let master = try await cluster.waitForMaster(within: .seconds(2))
+            try await cluster.waitForBootstrap()
 
-        // Through the non-voter (relayed to the master) and through a voter follower.
-        let follower = try #require(cluster.voterNames.first { $0 != master })
-        for (index, via) in ["w4", follower].enumerated() {
-            let client = try cluster.client(via)
-            let result = try await CatalogOps.commitFile(
-                "lake://bronze/sales/day\(index).csv", sizeBytes: 30,
-                blocks: [(ConsensusTestCluster.block(1), 20), (ConsensusTestCluster.block(2), 10)],
-                source: "crm", contentType: "text/csv", tier: "hot", client: client)
-            #expect(result.file.sizeBytes == 30)
-            #expect(result.createdDirectories == (index == 0 ? ["lake://bronze/sales"] : []))
+            // Through the non-voter (relayed to the master) and through a voter follower.
+            let follower = try #require(cluster.voterNames.first { $0 != master })
+            for (index, via) in ["w4", follower].enumerated() {
+                let client = try cluster.client(via)
+                let result = try await CatalogOps.commitFile(
+                    "lake://bronze/sales/day\(index).csv", sizeBytes: 30,
+                    blocks: [(ConsensusTestCluster.block(1), 20), (ConsensusTestCluster.block(2), 10)],
+                    source: "crm", contentType: "text/csv", tier: "hot", client: client)
+                #expect(result.file.sizeBytes == 30)
+                #expect(result.createdDirectories == (index == 0 ? ["lake://bronze/sales"] : []))
+                await client.close()
+            }
+
+            for name in cluster.allNames {
+                let client = try cluster.client(name)
+                let info = try await CatalogOps.stat("lake://bronze/sales/day0.csv", client: client)
+                #expect(info.sizeBytes == 30 && info.source == "crm" && info.blocks.map(\.id) == [ConsensusTestCluster.block(1), ConsensusTestCluster.block(2)])
+                let listing = try await CatalogOps.ls("lake://bronze/sales", client: client)
+                #expect(listing.entries.map(\.path) == ["lake://bronze/sales/day0.csv", "lake://bronze/sales/day1.csv"])
+                let root = try await CatalogOps.ls("lake://", client: client)
+                #expect(root.entries.map(\.path) == ["lake://bronze", "lake://gold", "lake://silver"])
+                let status = try await CatalogOps.status(client: client)
+                #expect(status.master == master, "\(name) says the master is \(status.master ?? "unknown")")
+                await client.close()
+            }
+
+            // Errors travel back typed: a missing path, and rm of a file then a second time.
+            let client = try cluster.client("w4")
+            let missing = await #expect(throws: RPCFailure.self) { try await CatalogOps.stat("lake://gold/none", client: client) }
+            #expect(missing?.code == .notFound)
+            let removed = try await CatalogOps.rm("lake://bronze/sales/day1.csv", client: client)
+            #expect(removed.files == 1 && removed.bytes == 30)
+            let again = await #expect(throws: RPCFailure.self) { try await CatalogOps.rm("lake://bronze/sales/day1.csv", client: client) }
+            #expect(again?.code == .notFound)
             await client.close()
-        }
-
-        for name in cluster.allNames {
-            let client = try cluster.client(name)
-            let info = try await CatalogOps.stat("lake://bronze/sales/day0.csv", client: client)
-            #expect(info.sizeBytes == 30 && info.source == "crm" && info.blocks.map(\.id) == [ConsensusTestCluster.block(1), ConsensusTestCluster.block(2)])
-            let listing = try await CatalogOps.ls("lake://bronze/sales", client: client)
-            #expect(listing.entries.map(\.path) == ["lake://bronze/sales/day0.csv", "lake://bronze/sales/day1.csv"])
-            let root = try await CatalogOps.ls("lake://", client: client)
-            #expect(root.entries.map(\.path) == ["lake://bronze", "lake://silver", "lake://gold"])
-            let status = try await CatalogOps.status(client: client)
-            #expect(status.master == master, "\(name) says the master is \(status.master ?? "unknown")")
-            await client.close()
-        }
-
-        // Errors travel back typed: a missing path, and rm of a file then a second time.
-        let client = try cluster.client("w4")
-        let missing = await #expect(throws: RPCFailure.self) { try await CatalogOps.stat("lake://gold/none", client: client) }
-        #expect(missing?.code == .notFound)
-        let removed = try await CatalogOps.rm("lake://bronze/sales/day1.csv", client: client)
-        #expect(removed.files == 1 && removed.bytes == 30)
-        let again = await #expect(throws: RPCFailure.self) { try await CatalogOps.rm("lake://bronze/sales/day1.csv", client: client) }
-        #expect(again?.code == .notFound)
-        await client.close()
         }
     }
 
     @Test func aKilledMasterIsReplacedAndWritesContinue() async throws {
         try await ConsensusTestCluster.with(voters: ["m1", "m2", "m3"], workers: []) { cluster in
-        let first = try await cluster.waitForMaster(within: .seconds(2))
-        try await cluster.waitForBootstrap()
-        let survivor = try #require(cluster.voterNames.first { $0 != first })
-        let client = try cluster.client(survivor)
-        _ = try await CatalogOps.commitFile("lake://silver/before.csv", sizeBytes: 5, blocks: [(ConsensusTestCluster.block(3), 5)],
-                                            source: "etl", contentType: "text/csv", tier: "cold", client: client)
+            let first = try await cluster.waitForMaster(within: .seconds(2))
+            try await cluster.waitForBootstrap()
+            let survivor = try #require(cluster.voterNames.first { $0 != first })
+            let client = try cluster.client(survivor)
+            _ = try await CatalogOps.commitFile("lake://silver/before.csv", sizeBytes: 5, blocks: [(ConsensusTestCluster.block(3), 5)],
+                                                source: "etl", contentType: "text/csv", tier: "cold", client: client)
 
-        await cluster.kill(first)
-        let second = try await cluster.waitForMaster(within: .seconds(2), among: cluster.voterNames.filter { $0 != first })
-        #expect(second != first)
+            await cluster.kill(first)
+            let second = try await cluster.waitForMaster(within: .seconds(2), among: cluster.voterNames.filter { $0 != first })
+            #expect(second != first)
 
-        _ = try await CatalogOps.commitFile("lake://silver/after.csv", sizeBytes: 7, blocks: [(ConsensusTestCluster.block(4), 7)],
-                                            source: "etl", contentType: "text/csv", tier: "cold", client: client)
-        for path in ["lake://silver/before.csv", "lake://silver/after.csv"] {
-            #expect(try await CatalogOps.stat(path, client: client).tier == "cold")
-        }
-        await client.close()
+            _ = try await CatalogOps.commitFile("lake://silver/after.csv", sizeBytes: 7, blocks: [(ConsensusTestCluster.block(4), 7)],
+                                                source: "etl", contentType: "text/csv", tier: "cold", client: client)
+            for path in ["lake://silver/before.csv", "lake://silver/after.csv"] {
+                #expect(try await CatalogOps.stat(path, client: client).tier == "cold")
+            }
+            await client.close()
         }
     }
 
     @Test func aRestartedClusterKeepsItsCatalog() async throws {
         // A snapshot every 4 entries, so the restart reads a snapshot plus a log tail.
         try await ConsensusTestCluster.with(voters: ["m1", "m2", "m3"], workers: [], snapshotThresholdEntries: 4) { cluster in
-        _ = try await cluster.waitForMaster(within: .seconds(2))
-        try await cluster.waitForBootstrap()
-        let client = try cluster.client("m1")
-        for i in 0..<9 {
-            _ = try await CatalogOps.commitFile("lake://gold/report\(i).csv", sizeBytes: Int64(i + 1),
-                                                blocks: [(ConsensusTestCluster.block(UInt8(10 + i)), Int64(i + 1))],
-                                                source: "agg", contentType: "text/csv", tier: "hot", client: client)
-        }
-        await client.close()
-        await cluster.stopAll()
-        #expect(FileManager.default.fileExists(atPath: cluster.root + "/m1/raft/snapshot"))
+            _ = try await cluster.waitForMaster(within: .seconds(2))
+            try await cluster.waitForBootstrap()
+            let client = try cluster.client("m1")
+            for i in 0..<9 {
+                _ = try await CatalogOps.commitFile("lake://gold/report\(i).csv", sizeBytes: Int64(i + 1),
+                                                    blocks: [(ConsensusTestCluster.block(UInt8(10 + i)), Int64(i + 1))],
+                                                    source: "agg", contentType: "text/csv", tier: "hot", client: client)
+            }
+            await client.close()
+            await cluster.stopAll()
+            #expect(FileManager.default.fileExists(atPath: cluster.root + "/m1/raft/snapshot"))
 
-        try await cluster.startAll()
-        _ = try await cluster.waitForMaster(within: .seconds(3))
-        let again = try cluster.client("m2")
-        let listing = try await CatalogOps.ls("lake://gold", client: again)
-        #expect(listing.entries.count == 9)
-        #expect(try await CatalogOps.stat("lake://gold/report8.csv", client: again).sizeBytes == 9)
-        await again.close()
+            try await cluster.startAll()
+            _ = try await cluster.waitForMaster(within: .seconds(3))
+            let again = try cluster.client("m2")
+            let listing = try await CatalogOps.ls("lake://gold", client: again)
+            #expect(listing.entries.count == 9)
+            #expect(try await CatalogOps.stat("lake://gold/report8.csv", client: again).sizeBytes == 9)
+            await again.close()
         }
     }
 
     @Test func aMinorityAnswersNoQuorumInBoundedTime() async throws {
         try await ConsensusTestCluster.with(voters: ["m1", "m2", "m3"], workers: []) { cluster in
-        let master = try await cluster.waitForMaster(within: .seconds(2))
-        try await cluster.waitForBootstrap()
-        let others = cluster.voterNames.filter { $0 != master }
-        // Kill the master and one follower: the last voter can never win or keep a quorum.
-        await cluster.kill(master)
-        await cluster.kill(others[0])
-        let lonely = try #require(cluster.nodes[others[1]])
+            let master = try await cluster.waitForMaster(within: .seconds(2))
+            try await cluster.waitForBootstrap()
+            let others = cluster.voterNames.filter { $0 != master }
+            // Kill the master and one follower: the last voter can never win or keep a quorum.
+            await cluster.kill(master)
+            await cluster.kill(others[0])
+            let lonely = try #require(cluster.nodes[others[1]])
 
-        let start = ContinuousClock.now
-        let failure = await #expect(throws: RPCFailure.self) {
-            _ = try await lonely.consensus.propose(.makeDirectory(path: try LakePath("lake://bronze/x"), parents: true, epochMillis: 1))
-        }
-        #expect(failure?.code == .noQuorum)
-        #expect(ContinuousClock.now - start < .milliseconds(3_500))
+            let start = ContinuousClock.now
+            let failure = await #expect(throws: RPCFailure.self) {
+                _ = try await lonely.consensus.propose(.makeDirectory(path: try LakePath("lake://bronze/x"), parents: true, epochMillis: 1))
+            }
+            #expect(failure?.code == .noQuorum)
+            #expect(ContinuousClock.now - start < .milliseconds(3_500))
 
-        let client = try cluster.client(others[1])
-        let relayed = await #expect(throws: (any Error).self) {
-            _ = try await CatalogOps.commitFile("lake://bronze/y.csv", sizeBytes: 1, blocks: [(ConsensusTestCluster.block(9), 1)],
-                                                source: "", contentType: "text/csv", tier: "hot", client: client)
-        }
-        #expect("\(relayed.map { "\($0)" } ?? "")".contains("no quorum"))
-        #expect(ContinuousClock.now - start < .milliseconds(7_500))
-        await client.close()
+            let client = try cluster.client(others[1])
+            let relayed = await #expect(throws: (any Error).self) {
+                _ = try await CatalogOps.commitFile("lake://bronze/y.csv", sizeBytes: 1, blocks: [(ConsensusTestCluster.block(9), 1)],
+                                                    source: "", contentType: "text/csv", tier: "hot", client: client)
+            }
+            #expect("\(relayed.map { "\($0)" } ?? "")".contains("no quorum"))
+            #expect(ContinuousClock.now - start < .milliseconds(7_500))
+            await client.close()
         }
     }
 }
