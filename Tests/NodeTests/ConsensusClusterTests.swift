@@ -102,6 +102,33 @@ struct ConsensusClusterTests {
         }
     }
 
+    /// Raft §7: a follower that missed entries the master has compacted away catches up by snapshot.
+    @Test func aLaggingFollowerCatchesUpBySnapshot() async throws {
+        try await ConsensusTestCluster.with(voters: ["m1", "m2", "m3"], workers: [], snapshotThresholdEntries: 4) { cluster in
+            let master = try await cluster.waitForMaster(within: .seconds(2))
+            try await cluster.waitForBootstrap()
+            let lagging = try #require(cluster.voterNames.first { $0 != master })
+            await cluster.kill(lagging)
+            let client = try cluster.client(master)
+            for i in 0..<10 {
+                _ = try await CatalogOps.commitFile("lake://bronze/batch\(i).csv", sizeBytes: 1,
+                                                    blocks: [(ConsensusTestCluster.block(UInt8(40 + i)), 1)],
+                                                    source: "ingest", contentType: "text/csv", tier: "hot", client: client)
+            }
+            await client.close()
+            try cluster.start(lagging)
+            let node = try #require(cluster.nodes[lagging])
+            let deadline = ContinuousClock.now + .seconds(3)
+            while await node.consensus.catalog.file(at: try LakePath("lake://bronze/batch9.csv")) == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let bronze = try LakePath("lake://bronze")
+            let files = try await node.consensus.read { state in (try? state.list(prefix: bronze))?.count ?? 0 }
+            #expect(files == 10)
+            #expect(await node.consensus.installedSnapshots >= 1)
+        }
+    }
+
     @Test func aMinorityAnswersNoQuorumInBoundedTime() async throws {
         try await ConsensusTestCluster.with(voters: ["m1", "m2", "m3"], workers: []) { cluster in
             let master = try await cluster.waitForMaster(within: .seconds(2))

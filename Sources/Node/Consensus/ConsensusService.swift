@@ -41,6 +41,8 @@ public actor ConsensusService {
     private(set) var catalog = Catalog.State()
     /// Raft index of the last entry applied to `catalog` (no-ops included).
     private(set) var appliedIndex: Raft.Index = 0
+    /// Snapshots received from a master and loaded (for tests and metrics).
+    private(set) var installedSnapshots = 0
 
     nonisolated let outgoing: AsyncStream<Raft.Message>
     private let outbox: AsyncStream<Raft.Message>.Continuation
@@ -262,6 +264,7 @@ public actor ConsensusService {
             return
         }
         appliedIndex = snapshot.metadata.index
+        installedSnapshots += 1
         let unknown = RPCFailure(.unavailable, "this replica caught up by snapshot; the outcome of the change is unknown")
         for index in proposals.keys.sorted() where index <= snapshot.metadata.index {
             for (_, waiter) in proposals.removeValue(forKey: index) ?? [] { waiter.continuation.resume(throwing: unknown) }
