@@ -104,7 +104,9 @@ struct ConsensusClusterTests {
 
     /// Raft §7: a follower that missed entries the master has compacted away catches up by snapshot.
     @Test func aLaggingFollowerCatchesUpBySnapshot() async throws {
-        try await ConsensusTestCluster.with(voters: ["m1", "m2", "m3"], workers: [], snapshotThresholdEntries: 4) { cluster in
+        // A 700-byte frame budget: the catalog snapshot goes by reference, in chunks, and appends are cut.
+        try await ConsensusTestCluster.with(voters: ["m1", "m2", "m3"], workers: [], snapshotThresholdEntries: 4,
+                                            raftPayloadLimitBytes: 700) { cluster in
             let master = try await cluster.waitForMaster(within: .seconds(2))
             try await cluster.waitForBootstrap()
             let lagging = try #require(cluster.voterNames.first { $0 != master })
@@ -116,7 +118,7 @@ struct ConsensusClusterTests {
                                                     source: "ingest", contentType: "text/csv", tier: "hot", client: client)
             }
             await client.close()
-            try cluster.start(lagging)
+            try await cluster.start(lagging)
             let node = try #require(cluster.nodes[lagging])
             let deadline = ContinuousClock.now + .seconds(3)
             while await node.consensus.catalog.file(at: try LakePath("lake://bronze/batch9.csv")) == nil, ContinuousClock.now < deadline {
@@ -126,6 +128,8 @@ struct ConsensusClusterTests {
             let files = try await node.consensus.read { state in (try? state.list(prefix: bronze))?.count ?? 0 }
             #expect(files == 10)
             #expect(await node.consensus.installedSnapshots >= 1)
+            // It came by reference: the master offered it for chunked fetching.
+            #expect(await cluster.nodes[master]?.consensus.offeredSnapshotIndex != nil)
         }
     }
 
@@ -167,6 +171,7 @@ final class ConsensusTestCluster: @unchecked Sendable {
     let voterNames: [String]
     let allNames: [String]
     private(set) var nodes: [String: YonkeNode] = [:]
+    var raftPayloadLimitBytes: Int?
     private var tasks: [String: Task<Void, any Error>] = [:]
     let logger: Logger
 
@@ -196,8 +201,9 @@ final class ConsensusTestCluster: @unchecked Sendable {
 
     /// Starts the nodes, runs `body`, then stops them and deletes their folders, even on failure.
     static func with(voters: [String], workers: [String], snapshotThresholdEntries: Int = 1_000,
-                     _ body: (ConsensusTestCluster) async throws -> Void) async throws {
+                     raftPayloadLimitBytes: Int? = nil, _ body: (ConsensusTestCluster) async throws -> Void) async throws {
         let cluster = try ConsensusTestCluster(voters: voters, workers: workers, snapshotThresholdEntries: snapshotThresholdEntries)
+        cluster.raftPayloadLimitBytes = raftPayloadLimitBytes
         defer { cluster.cleanUp() }
         do {
             try await cluster.startAll()
@@ -214,12 +220,13 @@ final class ConsensusTestCluster: @unchecked Sendable {
     }
 
     func startAll() async throws {
-        for name in allNames { try start(name) }
+        for name in allNames { try await start(name) }
     }
 
-    func start(_ name: String) throws {
+    func start(_ name: String) async throws {
         let config = try NodeConfig(topology: topology, name: name, dataRoot: root, secrets: secrets, timing: timing)
         let node = try YonkeNode(config: config, logger: logger)
+        if let raftPayloadLimitBytes { await node.consensus.setRaftPayloadLimit(raftPayloadLimitBytes) }
         nodes[name] = node
         tasks[name] = Task { try await node.run() }
     }

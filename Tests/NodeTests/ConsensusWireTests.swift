@@ -98,6 +98,41 @@ struct ConsensusWireTests {
         #expect(throws: WireError.self) { try RaftWire.decode(badSnapshot) }
     }
 
+    @Test func snapshotReferencesRoundTripAndAreNotMessages() throws {
+        let reference = RaftWire.SnapshotReference(
+            from: "m1", to: "m3", term: 6, metadata: Self.snapshot.metadata, sizeBytes: 5 << 20, checksum: 0xDEAD_BEEF)
+        #expect(try RaftWire.decodeEnvelope(RaftWire.encode(reference)) == .snapshotReference(reference))
+        #expect(throws: WireError.self) { try RaftWire.decode(RaftWire.encode(reference)) }
+        var tooLarge = reference
+        tooLarge.sizeBytes = RaftWire.maxSnapshotBytes + 1
+        #expect(throws: WireError.self) { try RaftWire.decodeEnvelope(RaftWire.encode(tooLarge)) }
+    }
+
+    /// An append too large for a frame becomes consecutive appends that chain
+    /// (each prevIndex/prevTerm is the previous part's last entry: Raft §5.3's consistency check holds).
+    @Test(arguments: [200, 400, 1_000, 100_000])
+    func largeAppendsAreCutIntoChainedAppends(limitBytes: Int) throws {
+        let entries = (1...20).map { Raft.Entry(term: 2, index: 40 + $0, data: [UInt8](repeating: UInt8($0), count: 60)) }
+        let message = Raft.Message(from: "m1", to: "m2", term: 2, kind: .append(prevIndex: 40, prevTerm: 1, entries: entries, commit: 45))
+        let payloads = try #require(RaftWire.encode(message, limitBytes: limitBytes))
+        #expect(payloads.allSatisfy { $0.readableBytes <= limitBytes })
+        var rebuilt: [Raft.Entry] = []
+        var previous: (Raft.Index, Raft.Term) = (40, 1)
+        for payload in payloads {
+            guard case let .append(prevIndex, prevTerm, part, commit) = try RaftWire.decode(payload).kind else {
+                Issue.record("not an append")
+                return
+            }
+            #expect(prevIndex == previous.0 && prevTerm == previous.1 && commit == 45)
+            rebuilt += part
+            if let last = part.last { previous = (last.index, last.term) }
+        }
+        #expect(rebuilt == entries)
+        if limitBytes >= 100_000 { #expect(payloads.count == 1) } else { #expect(payloads.count > 1) }
+        // One entry larger than the limit cannot be cut.
+        #expect(RaftWire.encode(message, limitBytes: 50) == nil)
+    }
+
     static let block = BlockID(bytes: Array(repeating: 0xAB, count: BlockID.byteCount))!
 
     @Test func commitRequestRoundTripsAndRefusesGarbage() throws {

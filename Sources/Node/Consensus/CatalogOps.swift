@@ -26,6 +26,8 @@ public enum CatalogOps {
         /// `[u16 op][payload]`: a client operation relayed to the master; refused (`notMaster`)
         /// by a node that is not the master, so a relay never loops.
         case forward = 0x0013
+        /// `[u64 index][u64 offset]` → `[bytes chunk]`: part of a snapshot offered by reference.
+        case snapshotChunk = 0x0014
     }
 
     /// Largest `ls` answer: one transport frame is ~1 MiB, so a longer listing is cut and flagged.

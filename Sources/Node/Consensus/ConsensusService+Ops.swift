@@ -48,6 +48,12 @@ extension ConsensusService {
             var reply = ByteBuffer()
             reply.writeWireInteger(index)
             return reply
+        case .snapshotChunk:
+            var input = payload
+            let index: UInt64 = try input.readWireInteger("snapshot index")
+            let offset: UInt64 = try input.readWireInteger("snapshot offset")
+            try input.expectFullyRead("snapshot chunk request")
+            return try snapshotChunk(index: index, offset: offset)
         case .whoIsMaster:
             let status = raftStatus()
             var reply = ByteBuffer()
@@ -139,7 +145,7 @@ extension ConsensusService {
             case .refused(let refusal): throw Self.failure(refusal)
             case .applied(let other): throw RPCFailure(.internalError, "rm had an unexpected effect \(other)")
             }
-        case .status, .propose, .readIndex, .whoIsMaster, .forward:
+        case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk:
             throw RPCFailure(.malformed, "\(op) is not a client catalog operation")
         }
     }

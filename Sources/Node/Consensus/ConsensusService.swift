@@ -3,6 +3,7 @@ import Consensus
 import Foundation
 import Logging
 import NIOCore
+import Synchronization
 import Transport
 import YonkeCore
 
@@ -44,6 +45,14 @@ public actor ConsensusService {
     /// Snapshots received from a master and loaded (for tests and metrics).
     private(set) var installedSnapshots = 0
 
+    /// Largest `.raft` payload sent as is: one transport frame, less room for headers.
+    /// Larger appends are cut; larger snapshots go by reference and are fetched in chunks.
+    nonisolated let raftPayloadLimitBytes: Atomic<Int>
+    /// The snapshot this node last offered by reference, served by `snapshotChunk`.
+    private var offeredSnapshot: Raft.Snapshot?
+    /// A snapshot being fetched from the master (one at a time).
+    private var fetching: (index: Raft.Index, task: Task<Void, Never>)?
+
     nonisolated let outgoing: AsyncStream<Raft.Message>
     private let outbox: AsyncStream<Raft.Message>.Continuation
 
@@ -68,6 +77,7 @@ public actor ConsensusService {
     init(context: NodeContext) throws {
         self.context = context
         selfID = Raft.NodeID(context.config.name)
+        raftPayloadLimitBytes = Atomic(max(4_096, context.settings.limits.maxFrameBytes - 4_096))
         (outgoing, outbox) = AsyncStream.makeStream(of: Raft.Message.self, bufferingPolicy: .bufferingNewest(16_384))
         guard context.config.machine.isVoter else {
             raft = nil
@@ -168,9 +178,84 @@ public actor ConsensusService {
 
     private nonisolated func sendOutgoing() async {
         for await message in outgoing {
-            await context.peers.sendOneWay(to: message.to.name, channel: .raft, payload: RaftWire.encode(message))
+            let limit = raftPayloadLimitBytes.load(ordering: .relaxed)
+            if let payloads = RaftWire.encode(message, limitBytes: limit) {
+                for payload in payloads { await context.peers.sendOneWay(to: message.to.name, channel: .raft, payload: payload) }
+            } else if case .installSnapshot(let snapshot) = message.kind {
+                await offer(snapshot)
+                let reference = RaftWire.SnapshotReference(
+                    from: message.from, to: message.to, term: message.term, metadata: snapshot.metadata,
+                    sizeBytes: UInt64(snapshot.data.count), checksum: CRC32C.checksum(snapshot.data))
+                await context.peers.sendOneWay(to: message.to.name, channel: .raft, payload: RaftWire.encode(reference))
+            } else {
+                context.logger.error("raft message larger than a transport frame, not sent",
+                                     metadata: ["message": "\(message)", "limitBytes": "\(limit)"])
+            }
         }
     }
+
+    private func offer(_ snapshot: Raft.Snapshot) {
+        if offeredSnapshot?.metadata != snapshot.metadata { offeredSnapshot = snapshot }
+    }
+
+    /// One chunk of the offered snapshot (`CatalogOps.Op.snapshotChunk`).
+    func snapshotChunk(index: Raft.Index, offset: UInt64) throws -> ByteBuffer {
+        guard let snapshot = offeredSnapshot, snapshot.metadata.index == index else {
+            throw RPCFailure(.notFound, "\(selfID) no longer offers snapshot \(index)")
+        }
+        guard offset <= UInt64(snapshot.data.count) else { throw RPCFailure(.malformed, "offset \(offset) beyond the snapshot") }
+        let start = Int(offset)
+        let end = min(snapshot.data.count, start + max(1, raftPayloadLimitBytes.load(ordering: .relaxed) / 2))
+        var reply = ByteBuffer()
+        reply.writeWireBytes(snapshot.data[start..<end])
+        return reply
+    }
+
+    private func startFetching(_ reference: RaftWire.SnapshotReference) {
+        guard reference.metadata.index > appliedIndex, fetching?.index != reference.metadata.index else { return }
+        fetching?.task.cancel()
+        fetching = (reference.metadata.index, Task { await self.fetch(reference) })
+    }
+
+    /// Reassembles a snapshot offered by reference, then steps it as the
+    /// `installSnapshot` it stands for.
+    private func fetch(_ reference: RaftWire.SnapshotReference) async {
+        defer { if fetching?.index == reference.metadata.index { fetching = nil } }
+        var data: [UInt8] = []
+        data.reserveCapacity(Int(min(reference.sizeBytes, 64 << 20)))
+        while UInt64(data.count) < reference.sizeBytes {
+            var request = ByteBuffer()
+            request.writeWireInteger(reference.metadata.index)
+            request.writeWireInteger(UInt64(data.count))
+            do {
+                var reply = try await context.peers.call(
+                    reference.from.name, op: CatalogOps.Op.snapshotChunk.rawValue, payload: request, timeout: .seconds(5))
+                let chunk = try reply.readWireBytes("snapshot chunk", maxBytes: RaftWire.maxDataBytes)
+                guard !chunk.isEmpty, UInt64(data.count + chunk.count) <= reference.sizeBytes else {
+                    throw WireError("snapshot chunk of \(chunk.count) bytes at \(data.count) of \(reference.sizeBytes)")
+                }
+                data.append(contentsOf: chunk)
+            } catch {
+                logger.notice("snapshot fetch failed; the master will offer it again",
+                              metadata: ["from": "\(reference.from)", "index": "\(reference.metadata.index)", "error": "\(error)"])
+                return
+            }
+        }
+        guard CRC32C.checksum(data) == reference.checksum else {
+            logger.warning("fetched snapshot fails its checksum", metadata: ["index": "\(reference.metadata.index)"])
+            return
+        }
+        guard !stopped, raft != nil else { return }
+        raft?.step(.receive(Raft.Message(
+            from: reference.from, to: reference.to, term: reference.term,
+            kind: .installSnapshot(Raft.Snapshot(metadata: reference.metadata, data: data)))))
+        processReady()
+    }
+
+    var offeredSnapshotIndex: Raft.Index? { offeredSnapshot?.metadata.index }
+
+    /// Tests lower the frame budget to exercise cut appends and snapshots by reference.
+    func setRaftPayloadLimit(_ bytes: Int) { raftPayloadLimitBytes.store(bytes, ordering: .relaxed) }
 
     private func tickLoop() async throws {
         let period = Duration.milliseconds(max(1, context.config.timing.raftTickMilliseconds))
@@ -194,6 +279,7 @@ public actor ConsensusService {
 
     private func stop() {
         stopped = true
+        fetching?.task.cancel()
         outbox.finish()
         let failure = RPCFailure(.unavailable, "\(selfID) stopped")
         for (_, list) in proposals { for (_, waiter) in list { waiter.continuation.resume(throwing: failure) } }
@@ -208,7 +294,13 @@ public actor ConsensusService {
         guard !stopped, raft != nil else { return }
         let message: Raft.Message
         do {
-            message = try RaftWire.decode(payload)
+            switch try RaftWire.decodeEnvelope(payload) {
+            case .message(let decoded): message = decoded
+            case .snapshotReference(let reference):
+                guard reference.from.name == peer.name, reference.to == selfID else { return }
+                startFetching(reference)
+                return
+            }
         } catch {
             logger.warning("dropped a malformed raft message", metadata: ["peer": "\(peer.name)", "error": "\(error)"])
             return

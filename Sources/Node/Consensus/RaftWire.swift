@@ -22,6 +22,66 @@ enum RaftWire {
     private enum Tag: UInt8 {
         case preVote = 1, preVoteResponse, vote, voteResponse, append, appendResponse
         case heartbeat, heartbeatResponse, installSnapshot, timeoutNow
+        /// Not a Raft kind: "fetch snapshot N from me" (see `SnapshotReference`).
+        case snapshotReference = 100
+    }
+
+    /// An `installSnapshot` too large for one transport frame travels as this
+    /// reference; the receiver fetches the data in chunks (`CatalogOps.Op.snapshotChunk`)
+    /// and then steps the whole message, so Raft never sees the difference.
+    struct SnapshotReference: Hashable, Sendable {
+        var from: Raft.NodeID
+        var to: Raft.NodeID
+        var term: Raft.Term
+        var metadata: Raft.SnapshotMetadata
+        var sizeBytes: UInt64
+        /// CRC-32C of the data, checked once reassembled.
+        var checksum: UInt32
+    }
+
+    enum Envelope: Hashable, Sendable {
+        case message(Raft.Message)
+        case snapshotReference(SnapshotReference)
+    }
+
+    /// Largest snapshot a node accepts by reference.
+    static let maxSnapshotBytes: UInt64 = 1 << 32
+
+    static func encode(_ reference: SnapshotReference) -> ByteBuffer {
+        var out = ByteBuffer()
+        out.writeWireInteger(version)
+        out.writeWireString(reference.from.name)
+        out.writeWireString(reference.to.name)
+        out.writeWireInteger(reference.term)
+        out.writeWireInteger(Tag.snapshotReference.rawValue)
+        out.writeWireInteger(reference.metadata.index)
+        out.writeWireInteger(reference.metadata.term)
+        out.writeWireBytes(reference.metadata.configuration.encoded())
+        out.writeWireInteger(reference.sizeBytes)
+        out.writeWireInteger(reference.checksum)
+        return out
+    }
+
+    /// `message`'s payloads, each at most `limitBytes`: an append too large for one
+    /// frame is cut into consecutive appends (each one a valid Raft append: the
+    /// follower acknowledges each, and the leader's progress takes the highest).
+    /// nil when it cannot be cut (one huge entry, a snapshot, …).
+    static func encode(_ message: Raft.Message, limitBytes: Int) -> [ByteBuffer]? {
+        let whole = encode(message)
+        if whole.readableBytes <= limitBytes { return [whole] }
+        guard case let .append(prevIndex, prevTerm, entries, commit) = message.kind, entries.count > 1 else { return nil }
+        let half = entries.count / 2
+        let first = Array(entries[..<half])
+        let second = Array(entries[half...])
+        guard let last = first.last,
+              let head = encode(Raft.Message(from: message.from, to: message.to, term: message.term,
+                                             kind: .append(prevIndex: prevIndex, prevTerm: prevTerm, entries: first, commit: commit)),
+                                limitBytes: limitBytes),
+              let tail = encode(Raft.Message(from: message.from, to: message.to, term: message.term,
+                                             kind: .append(prevIndex: last.index, prevTerm: last.term, entries: second, commit: commit)),
+                                limitBytes: limitBytes)
+        else { return nil }
+        return head + tail
     }
 
     static func encode(_ message: Raft.Message) -> ByteBuffer {
@@ -83,7 +143,15 @@ enum RaftWire {
         return out
     }
 
+    /// A plain Raft message (a snapshot reference is refused here).
     static func decode(_ payload: ByteBuffer) throws(WireError) -> Raft.Message {
+        guard case .message(let message) = try decodeEnvelope(payload) else {
+            throw WireError("a snapshot reference where a raft message was expected")
+        }
+        return message
+    }
+
+    static func decodeEnvelope(_ payload: ByteBuffer) throws(WireError) -> Envelope {
         var input = payload
         let version: UInt8 = try input.readWireInteger("raft version")
         guard version == Self.version else { throw WireError("raft message version \(version), expected \(Self.version)") }
@@ -95,6 +163,18 @@ enum RaftWire {
         guard let tag = Tag(rawValue: rawTag) else { throw WireError("unknown raft message kind \(rawTag)") }
         let kind: Raft.Message.Kind
         switch tag {
+        case .snapshotReference:
+            let index: Raft.Index = try input.readWireInteger("snapshot index")
+            let snapshotTerm: Raft.Term = try input.readWireInteger("snapshot term")
+            let configuration = try input.readRaftConfiguration()
+            let size: UInt64 = try input.readWireInteger("snapshot size")
+            guard size <= maxSnapshotBytes else { throw WireError("snapshot of \(size) bytes exceeds \(maxSnapshotBytes)") }
+            let checksum: UInt32 = try input.readWireInteger("snapshot checksum")
+            try input.expectFullyRead("snapshot reference")
+            return .snapshotReference(SnapshotReference(
+                from: Raft.NodeID(from), to: Raft.NodeID(to), term: term,
+                metadata: Raft.SnapshotMetadata(index: index, term: snapshotTerm, configuration: configuration),
+                sizeBytes: size, checksum: checksum))
         case .preVote:
             kind = .preVote(lastIndex: try input.readWireInteger("lastIndex"), lastTerm: try input.readWireInteger("lastTerm"))
         case .preVoteResponse:
@@ -135,10 +215,7 @@ enum RaftWire {
         case .installSnapshot:
             let index: Raft.Index = try input.readWireInteger("snapshot index")
             let snapshotTerm: Raft.Term = try input.readWireInteger("snapshot term")
-            let configurationBytes = try input.readWireBytes("snapshot configuration", maxBytes: 64 * 1024)
-            guard let configuration = Raft.Configuration(encoded: configurationBytes) else {
-                throw WireError("snapshot configuration does not decode")
-            }
+            let configuration = try input.readRaftConfiguration()
             let data = try input.readWireBytes("snapshot data", maxBytes: maxDataBytes)
             kind = .installSnapshot(Raft.Snapshot(
                 metadata: Raft.SnapshotMetadata(index: index, term: snapshotTerm, configuration: configuration), data: data))
@@ -146,11 +223,17 @@ enum RaftWire {
             kind = .timeoutNow
         }
         try input.expectFullyRead("raft message")
-        return Raft.Message(from: Raft.NodeID(from), to: Raft.NodeID(to), term: term, kind: kind)
+        return .message(Raft.Message(from: Raft.NodeID(from), to: Raft.NodeID(to), term: term, kind: kind))
     }
 }
 
 extension ByteBuffer {
+    mutating func readRaftConfiguration() throws(WireError) -> Raft.Configuration {
+        let bytes = try readWireBytes("snapshot configuration", maxBytes: 64 * 1024)
+        guard let configuration = Raft.Configuration(encoded: bytes) else { throw WireError("snapshot configuration does not decode") }
+        return configuration
+    }
+
     mutating func writeConsensusBool(_ value: Bool) { writeWireInteger(UInt8(value ? 1 : 0)) }
 
     mutating func readConsensusBool(_ what: String) throws(WireError) -> Bool {
