@@ -339,7 +339,12 @@ public actor ConsensusService {
                 for (_, waiter) in reads { waiter.continuation.resume(returning: nil) }
                 reads = [:]
             }
-            if let index = ready.snapshotRequest, index == appliedIndex {
+            if let index = ready.snapshotRequest {
+                guard index == appliedIndex else {
+                    // Raft asks again with the next Ready; do not spin on it now.
+                    logger.error("snapshot requested at \(index) but the catalog is at \(appliedIndex)")
+                    return
+                }
                 raft?.compact(through: index, data: catalog.snapshot())
                 logger.debug("catalog snapshot taken", metadata: ["index": "\(index)"])
             }
