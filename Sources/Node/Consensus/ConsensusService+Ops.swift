@@ -72,7 +72,7 @@ extension ConsensusService {
         while true {
             if isMaster { return try await serveAsMaster(op, payload: payload) }
             if let master = masterName, master != selfID.name {
-                if let link = try? await context.peers.link(to: master) {
+                if let link = await link(to: master, deadline: deadline) {
                     var request = ByteBuffer()
                     request.writeWireInteger(op.rawValue)
                     request.writeImmutableBuffer(payload)

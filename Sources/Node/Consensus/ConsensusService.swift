@@ -135,7 +135,7 @@ public actor ConsensusService {
                 case .failure(let failure):
                     if failure.code != .notMaster { throw failure }
                 }
-            } else if let master = masterName, master != selfID.name, let link = try? await context.peers.link(to: master) {
+            } else if let master = masterName, master != selfID.name, let link = await link(to: master, deadline: deadline) {
                 do {
                     var reply = try await link.call(
                         op: CatalogOps.Op.propose.rawValue, payload: ByteBuffer(bytes: data), timeout: remaining(deadline))
@@ -144,6 +144,8 @@ public actor ConsensusService {
                     return try await outcome(index: index, term: term, deadline: deadline)
                 } catch let failure as RPCFailure where failure.code == .notMaster {
                     // Refused before appending: safe to retry with whoever leads now.
+                } catch let failure as RPCFailure where failure.code == .timeout {
+                    throw Self.noQuorum
                 }
             }
             try await pause(until: deadline)
@@ -494,13 +496,13 @@ public actor ConsensusService {
         while true {
             if isMaster {
                 if let index = try await readIndexAsLeader(deadline: deadline) { return index }
-            } else if let master = masterName, master != selfID.name, let link = try? await context.peers.link(to: master) {
+            } else if let master = masterName, master != selfID.name, let link = await link(to: master, deadline: deadline) {
                 do {
                     var reply = try await link.call(
                         op: CatalogOps.Op.readIndex.rawValue, payload: ByteBuffer(), timeout: remaining(deadline))
                     return try reply.readWireInteger("read index")
-                } catch let failure as RPCFailure where [.notMaster, .unavailable].contains(failure.code) {
-                    // A read has no effect: always safe to retry.
+                } catch let failure as RPCFailure where [.notMaster, .unavailable, .timeout].contains(failure.code) {
+                    // A read has no effect: always safe to retry (until the deadline).
                 }
             }
             try await pause(until: deadline)
@@ -516,6 +518,26 @@ public actor ConsensusService {
             raft?.step(.readIndex(context: context))
             processReady()
             if raft == nil { reads.removeValue(forKey: context)?.continuation.resume(returning: nil) }
+        }
+    }
+
+    /// A link to `name`, or nil when none opens before the deadline (a partitioned
+    /// peer may hold a connect attempt for the directory's 2 s connect timeout).
+    func link(to name: String, deadline: ContinuousClock.Instant) async -> RPCLink? {
+        let peers = context.peers
+        let wait = remaining(deadline)
+        let first = FirstResult<RPCLink?>()
+        // Unstructured on purpose: a task group would wait for the slow connect too.
+        return await withCheckedContinuation { continuation in
+            first.attach(continuation)
+            let timer = Task {
+                try? await Task.sleep(for: wait)
+                first.resume(with: nil)
+            }
+            Task {
+                first.resume(with: try? await peers.link(to: name))
+                timer.cancel()
+            }
         }
     }
 
@@ -564,4 +586,23 @@ public actor ConsensusService {
     func forgetMaster() { if raft == nil { learned.master = nil } }
     var isStopped: Bool { stopped }
     var isVoter: Bool { raft != nil }
+}
+
+/// Resumes a continuation once, with whichever result comes first.
+final class FirstResult<Value: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<Value, Never>?, done: Bool)>((nil, false))
+
+    func attach(_ continuation: CheckedContinuation<Value, Never>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    func resume(with value: Value) {
+        let continuation = state.withLock { s -> CheckedContinuation<Value, Never>? in
+            guard !s.done else { return nil }
+            s.done = true
+            defer { s.continuation = nil }
+            return s.continuation
+        }
+        continuation?.resume(returning: value)
+    }
 }
