@@ -42,6 +42,9 @@ public actor ConsensusService {
     private(set) var catalog = Catalog.State()
     /// Raft index of the last entry applied to `catalog` (no-ops included).
     private(set) var appliedIndex: Raft.Index = 0
+    /// Raft ticks run so far: the node's own clock (tests measure Raft time with it,
+    /// which a starved scheduler slows down together with everything else).
+    private(set) var tickCount: UInt64 = 0
     /// Snapshots received from a master and loaded (for tests and metrics).
     private(set) var installedSnapshots = 0
 
@@ -268,6 +271,7 @@ public actor ConsensusService {
             if ContinuousClock.now > next + period * 5 { next = ContinuousClock.now + period }
             try await Task.sleep(until: next, clock: .continuous)
             guard !stopped else { return }
+            tickCount += 1
             raft?.tick()
             processReady()
             expireWaiters()
