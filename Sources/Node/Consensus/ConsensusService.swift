@@ -37,7 +37,7 @@ public actor ConsensusService {
     var logger: Logger { context.logger }
 
     /// Nil on a non-voter.
-    private var raft: Raft.Node?
+    var raft: Raft.Node?
     private let storage: Raft.FileStorage?
     private(set) var catalog = Catalog.State()
     /// Raft index of the last entry applied to `catalog` (no-ops included).
@@ -52,12 +52,12 @@ public actor ConsensusService {
     /// Larger appends are cut; larger snapshots go by reference and are fetched in chunks.
     nonisolated let raftPayloadLimitBytes: Atomic<Int>
     /// The snapshot this node last offered by reference, served by `snapshotChunk`.
-    private var offeredSnapshot: Raft.Snapshot?
+    var offeredSnapshot: Raft.Snapshot?
     /// A snapshot being fetched from the master (one at a time).
-    private var fetching: (index: Raft.Index, task: Task<Void, Never>)?
+    var fetching: (index: Raft.Index, task: Task<Void, Never>)?
 
     nonisolated let outgoing: AsyncStream<Raft.Message>
-    private let outbox: AsyncStream<Raft.Message>.Continuation
+    let outbox: AsyncStream<Raft.Message>.Continuation
 
     private struct Waiter<Value: Sendable> {
         var continuation: CheckedContinuation<Value, any Error>
@@ -71,11 +71,11 @@ public actor ConsensusService {
     private var recentOrder: [Raft.Index] = []
     private var nextReadContext: UInt64 = 1
     private var bootstrapProposedInTerm: Raft.Term = 0
-    private var stopped = false
+    var stopped = false
     private var storageFailure: Raft.StorageError?
 
     /// What a non-voter last heard from a voter.
-    private var learned: (master: String?, term: UInt64, commitIndex: UInt64) = (nil, 0, 0)
+    var learned: (master: String?, term: UInt64, commitIndex: UInt64) = (nil, 0, 0)
 
     init(context: NodeContext) throws {
         self.context = context
@@ -181,88 +181,7 @@ public actor ConsensusService {
         }
     }
 
-    private nonisolated func sendOutgoing() async {
-        for await message in outgoing {
-            let limit = raftPayloadLimitBytes.load(ordering: .relaxed)
-            if let payloads = RaftWire.encode(message, limitBytes: limit) {
-                for payload in payloads { await context.peers.sendOneWay(to: message.to.name, channel: .raft, payload: payload) }
-            } else if case .installSnapshot(let snapshot) = message.kind {
-                await offer(snapshot)
-                let reference = RaftWire.SnapshotReference(
-                    from: message.from, to: message.to, term: message.term, metadata: snapshot.metadata,
-                    sizeBytes: UInt64(snapshot.data.count), checksum: CRC32C.checksum(snapshot.data))
-                await context.peers.sendOneWay(to: message.to.name, channel: .raft, payload: RaftWire.encode(reference))
-            } else {
-                context.logger.error("raft message larger than a transport frame, not sent",
-                                     metadata: ["message": "\(message)", "limitBytes": "\(limit)"])
-            }
-        }
-    }
-
-    private func offer(_ snapshot: Raft.Snapshot) {
-        if offeredSnapshot?.metadata != snapshot.metadata { offeredSnapshot = snapshot }
-    }
-
-    /// One chunk of the offered snapshot (`CatalogOps.Op.snapshotChunk`).
-    func snapshotChunk(index: Raft.Index, offset: UInt64) throws -> ByteBuffer {
-        guard let snapshot = offeredSnapshot, snapshot.metadata.index == index else {
-            throw RPCFailure(.notFound, "\(selfID) no longer offers snapshot \(index)")
-        }
-        guard offset <= UInt64(snapshot.data.count) else { throw RPCFailure(.malformed, "offset \(offset) beyond the snapshot") }
-        let start = Int(offset)
-        let end = min(snapshot.data.count, start + max(1, raftPayloadLimitBytes.load(ordering: .relaxed) / 2))
-        var reply = ByteBuffer()
-        reply.writeWireBytes(snapshot.data[start..<end])
-        return reply
-    }
-
-    private func startFetching(_ reference: RaftWire.SnapshotReference) {
-        guard reference.metadata.index > appliedIndex, fetching?.index != reference.metadata.index else { return }
-        fetching?.task.cancel()
-        fetching = (reference.metadata.index, Task { await self.fetch(reference) })
-    }
-
-    /// Reassembles a snapshot offered by reference, then steps it as the
-    /// `installSnapshot` it stands for.
-    private func fetch(_ reference: RaftWire.SnapshotReference) async {
-        defer { if fetching?.index == reference.metadata.index { fetching = nil } }
-        var data: [UInt8] = []
-        data.reserveCapacity(Int(min(reference.sizeBytes, 64 << 20)))
-        while UInt64(data.count) < reference.sizeBytes {
-            var request = ByteBuffer()
-            request.writeWireInteger(reference.metadata.index)
-            request.writeWireInteger(UInt64(data.count))
-            do {
-                var reply = try await context.peers.call(
-                    reference.from.name, op: CatalogOps.Op.snapshotChunk.rawValue, payload: request, timeout: .seconds(5))
-                let chunk = try reply.readWireBytes("snapshot chunk", maxBytes: RaftWire.maxDataBytes)
-                guard !chunk.isEmpty, UInt64(data.count + chunk.count) <= reference.sizeBytes else {
-                    throw WireError("snapshot chunk of \(chunk.count) bytes at \(data.count) of \(reference.sizeBytes)")
-                }
-                data.append(contentsOf: chunk)
-            } catch {
-                logger.notice("snapshot fetch failed; the master will offer it again",
-                              metadata: ["from": "\(reference.from)", "index": "\(reference.metadata.index)", "error": "\(error)"])
-                return
-            }
-        }
-        guard CRC32C.checksum(data) == reference.checksum else {
-            logger.warning("fetched snapshot fails its checksum", metadata: ["index": "\(reference.metadata.index)"])
-            return
-        }
-        guard !stopped, raft != nil else { return }
-        raft?.step(.receive(Raft.Message(
-            from: reference.from, to: reference.to, term: reference.term,
-            kind: .installSnapshot(Raft.Snapshot(metadata: reference.metadata, data: data)))))
-        processReady()
-    }
-
-    var offeredSnapshotIndex: Raft.Index? { offeredSnapshot?.metadata.index }
-
-    /// Tests lower the frame budget to exercise cut appends and snapshots by reference.
-    func setRaftPayloadLimit(_ bytes: Int) { raftPayloadLimitBytes.store(bytes, ordering: .relaxed) }
-
-    private func tickLoop() async throws {
+    func tickLoop() async throws {
         let period = Duration.milliseconds(max(1, context.config.timing.raftTickMilliseconds))
         var next = ContinuousClock.now
         while true {
@@ -283,7 +202,7 @@ public actor ConsensusService {
         }
     }
 
-    private func stop() {
+    func stop() {
         stopped = true
         fetching?.task.cancel()
         outbox.finish()
@@ -324,7 +243,7 @@ public actor ConsensusService {
     // MARK: The Ready contract
 
     /// Persist, release messages, apply, serve reads, compact — without suspending.
-    private func processReady() {
+    func processReady() {
         // Each pass consumes the work; a bound keeps a bug from spinning the actor.
         for _ in 0..<64 {
             guard storageFailure == nil, let storage, let ready = raft?.ready(), !ready.isEmpty else { return }
@@ -523,90 +442,5 @@ public actor ConsensusService {
             processReady()
             if raft == nil { reads.removeValue(forKey: context)?.continuation.resume(returning: nil) }
         }
-    }
-
-    /// A link to `name`, or nil when none opens before the deadline (a partitioned
-    /// peer may hold a connect attempt for the directory's 2 s connect timeout).
-    func link(to name: String, deadline: ContinuousClock.Instant) async -> RPCLink? {
-        let peers = context.peers
-        let wait = remaining(deadline)
-        let first = FirstResult<RPCLink?>()
-        // Unstructured on purpose: a task group would wait for the slow connect too.
-        return await withCheckedContinuation { continuation in
-            first.attach(continuation)
-            let timer = Task {
-                try? await Task.sleep(for: wait)
-                first.resume(with: nil)
-            }
-            Task {
-                first.resume(with: try? await peers.link(to: name))
-                timer.cancel()
-            }
-        }
-    }
-
-    func remaining(_ deadline: ContinuousClock.Instant) -> Duration {
-        max(.milliseconds(1), deadline - ContinuousClock.now)
-    }
-
-    /// A short wait before retrying; `noQuorum` once the deadline has passed.
-    func pause(until deadline: ContinuousClock.Instant) async throws {
-        guard ContinuousClock.now < deadline, !stopped else { throw Self.noQuorum }
-        try await Task.sleep(for: min(.milliseconds(20), remaining(deadline)))
-        if raft == nil, learned.master == nil { await refreshMaster() }
-    }
-
-    // MARK: Non-voters
-
-    private func learnMasterLoop() async throws {
-        while !stopped {
-            await refreshMaster()
-            try await Task.sleep(for: learned.master == nil ? .milliseconds(100) : .milliseconds(500))
-        }
-    }
-
-    /// Asks the voters, the last known master first, who leads.
-    func refreshMaster() async {
-        var voters = context.config.topology.voters.map(\.name)
-        if let known = learned.master, let position = voters.firstIndex(of: known) {
-            voters.insert(voters.remove(at: position), at: 0)
-        }
-        for voter in voters where voter != selfID.name {
-            guard var reply = try? await context.peers.call(
-                voter, op: CatalogOps.Op.whoIsMaster.rawValue, payload: ByteBuffer(), timeout: .milliseconds(500))
-            else { continue }
-            guard let known = try? reply.readConsensusBool("known"),
-                  let name = try? reply.readWireString("master", maxBytes: RaftWire.maxNameBytes),
-                  let term = try? reply.readWireInteger("term", as: UInt64.self),
-                  let commit = try? reply.readWireInteger("commit", as: UInt64.self) else { continue }
-            if known {
-                learned = (name, term, commit)
-                return
-            }
-        }
-        learned.master = nil
-    }
-
-    func forgetMaster() { if raft == nil { learned.master = nil } }
-    var isStopped: Bool { stopped }
-    var isVoter: Bool { raft != nil }
-}
-
-/// Resumes a continuation once, with whichever result comes first.
-final class FirstResult<Value: Sendable>: Sendable {
-    private let state = Mutex<(continuation: CheckedContinuation<Value, Never>?, done: Bool)>((nil, false))
-
-    func attach(_ continuation: CheckedContinuation<Value, Never>) {
-        state.withLock { $0.continuation = continuation }
-    }
-
-    func resume(with value: Value) {
-        let continuation = state.withLock { s -> CheckedContinuation<Value, Never>? in
-            guard !s.done else { return nil }
-            s.done = true
-            defer { s.continuation = nil }
-            return s.continuation
-        }
-        continuation?.resume(returning: value)
     }
 }
