@@ -65,9 +65,18 @@ struct ConsensusClusterTests {
             _ = try await CatalogOps.commitFile("lake://silver/before.csv", sizeBytes: 5, blocks: [(ConsensusTestCluster.block(3), 5)],
                                                 source: "etl", contentType: "text/csv", tier: "cold", client: client)
 
+            // Other services learn of a new master through `masterChanges()`.
+            let seen = Mutex<[String?]>([])
+            let changes = try await #require(cluster.nodes[survivor]).consensus.masterChanges()
+            let watching = Task { for await master in changes { seen.withLock { $0.append(master) } } }
+            defer { watching.cancel() }
+
             await cluster.kill(first)
             let second = try await cluster.waitForMaster(within: .seconds(2), among: cluster.voterNames.filter { $0 != first })
             #expect(second != first)
+            for _ in 0..<100 where seen.withLock({ $0.last }) != .some(second) { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(seen.withLock { $0.first } == .some(first))
+            #expect(seen.withLock { $0.last } == .some(second))
 
             _ = try await CatalogOps.commitFile("lake://silver/after.csv", sizeBytes: 7, blocks: [(ConsensusTestCluster.block(4), 7)],
                                                 source: "etl", contentType: "text/csv", tier: "cold", client: client)

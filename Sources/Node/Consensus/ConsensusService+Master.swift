@@ -64,13 +64,19 @@ extension ConsensusService {
                   let commit = try? reply.readWireInteger("commit", as: UInt64.self) else { continue }
             if known {
                 learned = (name, term, commit)
+                announceMasterIfChanged()
                 return
             }
         }
         learned.master = nil
+        announceMasterIfChanged()
     }
 
-    func forgetMaster() { if raft == nil { learned.master = nil } }
+    func forgetMaster() {
+        guard raft == nil else { return }
+        learned.master = nil
+        announceMasterIfChanged()
+    }
     var isStopped: Bool { stopped }
     var isVoter: Bool { raft != nil }
 }

@@ -71,6 +71,9 @@ public actor ConsensusService {
     private var recentOrder: [Raft.Index] = []
     private var nextReadContext: UInt64 = 1
     private var bootstrapProposedInTerm: Raft.Term = 0
+    private var masterWatchers: [UInt64: AsyncStream<String?>.Continuation] = [:]
+    private var nextWatcherID: UInt64 = 0
+    private var announcedMaster: String?
     var stopped = false
     private var storageFailure: Raft.StorageError?
 
@@ -167,6 +170,33 @@ public actor ConsensusService {
         return body(catalog)
     }
 
+    /// The master's name now, then each time it changes (nil while unknown); ends
+    /// when the node stops. For services that react to a new master (e.g. a full
+    /// block report to it). A slow consumer sees only the latest value.
+    public func masterChanges() -> AsyncStream<String?> {
+        let (stream, continuation) = AsyncStream.makeStream(of: String?.self, bufferingPolicy: .bufferingNewest(1))
+        guard !stopped else {
+            continuation.finish()
+            return stream
+        }
+        let id = nextWatcherID
+        nextWatcherID += 1
+        masterWatchers[id] = continuation
+        continuation.yield(masterName)
+        continuation.onTermination = { _ in Task { await self.removeWatcher(id) } }
+        return stream
+    }
+
+    private func removeWatcher(_ id: UInt64) { masterWatchers[id] = nil }
+
+    func announceMasterIfChanged() {
+        let current = masterName
+        guard current != announcedMaster else { return }
+        announcedMaster = current
+        for id in masterWatchers.keys.sorted() { masterWatchers[id]?.yield(current) }
+        logger.info("master changed", metadata: ["master": "\(current ?? "unknown")"])
+    }
+
     // MARK: Running
 
     func run() async throws {
@@ -205,6 +235,8 @@ public actor ConsensusService {
     func stop() {
         stopped = true
         fetching?.task.cancel()
+        for id in masterWatchers.keys.sorted() { masterWatchers[id]?.finish() }
+        masterWatchers = [:]
         outbox.finish()
         let failure = RPCFailure(.unavailable, "\(selfID) stopped")
         for (_, list) in proposals { for (_, waiter) in list { waiter.continuation.resume(throwing: failure) } }
@@ -244,6 +276,11 @@ public actor ConsensusService {
 
     /// Persist, release messages, apply, serve reads, compact — without suspending.
     func processReady() {
+        processReadyBatches()
+        announceMasterIfChanged()
+    }
+
+    private func processReadyBatches() {
         // Each pass consumes the work; a bound keeps a bug from spinning the actor.
         for _ in 0..<64 {
             guard storageFailure == nil, let storage, let ready = raft?.ready(), !ready.isEmpty else { return }
