@@ -20,7 +20,12 @@ import YonkeCore
 ///   Messages leave through a queue drained by a child task (`peers.sendOneWay`).
 /// - Non-voters run no Raft and hold no catalog replica: they learn the master by
 ///   asking voters (`whoIsMaster`, cached) and relay every catalog operation to it.
+/// - The first master of an empty catalog proposes its bootstrap (root, zones
+///   bronze/silver/gold, the topology's replication factor).
 /// - Waits are bounded by `masterWait` (3 s); past it a caller gets `noQuorum`.
+/// - Not done here: voter changes through Raft (the bootstrap voter set is not
+///   written to the log, so editing the topology's voters later affects only
+///   nodes with an empty log), and `read`/`propose` on non-voters (`notMaster`).
 ///
 /// Reads are linearizable by ReadIndex (thesis §6.4, offered by the Raft core):
 /// the master confirms with a heartbeat round that it still leads, then the
