@@ -160,7 +160,8 @@ struct ConsensusWireTests {
 
         let status = CatalogOps.ClusterStatus(
             master: "m2", term: 4, commitIndex: 17, answeredBy: "w4", role: "nonVoter",
-            members: [.init(name: "m1", address: "127.0.0.1:7401", state: "alive", incarnation: 2, roles: ["voter", "worker"])])
+            members: [.init(name: "m1", address: "127.0.0.1:7401", state: "alive", incarnation: 2, roles: ["voter", "worker"])],
+            blockSizeBytes: 64 << 20, replicationFactor: 3)
         var encoded = CatalogOps.encodeStatus(status)
         #expect(try CatalogOps.decodeStatus(&encoded) == status)
 

@@ -166,6 +166,8 @@ extension CatalogOps {
             out.writeWireInteger(UInt32(member.roles.count))
             for role in member.roles { out.writeWireString(role) }
         }
+        out.writeWireInteger(status.blockSizeBytes)
+        out.writeWireInteger(UInt32(status.replicationFactor))
         return out
     }
 
@@ -188,9 +190,14 @@ extension CatalogOps {
             for _ in 0..<roleCount { roles.append(try input.readWireString("member role", maxBytes: 32)) }
             members.append(ClusterStatus.Member(name: name, address: address, state: state, incarnation: incarnation, roles: roles))
         }
+        let blockSize: Int64 = try input.readWireInteger("block size")
+        let replication: UInt32 = try input.readWireInteger("replication factor")
+        guard blockSize > 0, replication > 0, replication <= 16 else {
+            throw WireError("status: block size \(blockSize) or replication factor \(replication) out of range")
+        }
         try input.expectFullyRead("status reply")
         return ClusterStatus(master: hasMaster ? master : nil, term: term, commitIndex: commit, answeredBy: answeredBy,
-                             role: role, members: members)
+                             role: role, members: members, blockSizeBytes: blockSize, replicationFactor: Int(replication))
     }
 }
 

@@ -121,6 +121,10 @@ public enum CatalogOps {
         public var answeredBy: String
         public var role: String
         public var members: [Member]
+        /// The cluster's settings from its topology: clients cut files by this
+        /// block size and require this many replicas per block.
+        public var blockSizeBytes: Int64
+        public var replicationFactor: Int
     }
 
     // MARK: Client functions (the CLI)

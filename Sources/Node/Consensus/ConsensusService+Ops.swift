@@ -167,6 +167,7 @@ extension ConsensusService {
         }
         return CatalogOps.encodeStatus(CatalogOps.ClusterStatus(
             master: raft.master, term: raft.term, commitIndex: raft.commitIndex, answeredBy: selfID.name,
-            role: raft.role, members: members))
+            role: raft.role, members: members, blockSizeBytes: context.config.topology.cluster.blockSizeBytes,
+            replicationFactor: context.config.topology.cluster.replicationFactor))
     }
 }
