@@ -353,6 +353,9 @@ public actor MembershipService {
     /// This run's id (name and generation).
     public var localID: SWIM.MemberID { instance.myself.id }
 
+    /// Off: a stop looks like a crash to the others (no `left` claim).
+    func setLeavesOnShutdown(_ leaves: Bool) { leavesOnShutdown = leaves }
+
     /// The generation this node holds for `name`, for tests of restarts.
     func generation(of name: String) -> UInt64? { instance.member(named: name)?.id.generation }
 
