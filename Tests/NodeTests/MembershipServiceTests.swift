@@ -9,7 +9,7 @@ import YonkeCore
 /// on a 100 ms period. Serialized: each test runs a 4-node cluster, and
 /// timing bounds are only meaningful if the tests do not starve each other.
 @Suite(.serialized, .timeLimit(.minutes(1)))
-struct MembershipTests {
+struct MembershipServiceTests {
     /// SWIM §3.1/§4.3 detection plus Lifeguard's longest (unconfirmed)
     /// suspicion: a round-robin prober reaches a member within 2(N−1)−1
     /// periods, the probe concludes one period later, and the suspicion
@@ -36,6 +36,15 @@ struct MembershipTests {
         let nodes = try cluster.startAll()
         let took = await membershipEventually(within: .seconds(5)) { await Self.allSeeAllAlive(nodes, names: cluster.names) }
         #expect(took != nil, "not every node saw all four alive within 5 s")
+
+        // Each node probes every other within two rounds, so each hears from all.
+        let heard = await membershipEventually(within: cluster.period * 12) {
+            for node in nodes.values where await node.membership.members().contains(where: {
+                $0.name != node.node.config.name && $0.lastHeardMillisAgo == nil
+            }) { return false }
+            return true
+        }
+        #expect(heard != nil, "some node never heard directly from some other")
 
         for (observer, node) in nodes {
             for view in await node.membership.members() {
