@@ -34,8 +34,9 @@ struct MembershipServiceTests {
         let cluster = try MembershipTestCluster.make()
         defer { cluster.remove() }
         let nodes = try cluster.startAll()
-        let took = await membershipEventually(within: .seconds(5)) { await Self.allSeeAllAlive(nodes, names: cluster.names) }
-        #expect(took != nil, "not every node saw all four alive within 5 s")
+        let took = await membershipEventually(within: cluster.period * 50) { await Self.allSeeAllAlive(nodes, names: cluster.names) }
+        #expect(took != nil, "not every node saw all four alive within 50 periods")
+        print("membership: 4 nodes all alive everywhere after \(took.map { "\($0)" } ?? "never") (period \(cluster.period))")
 
         // Each node probes every other within two rounds, so each hears from all.
         let heard = await membershipEventually(within: cluster.period * 12) {
@@ -81,7 +82,7 @@ struct MembershipServiceTests {
         let cluster = try MembershipTestCluster.make()
         defer { cluster.remove() }
         var nodes = try cluster.startAll()
-        let converged = await membershipEventually(within: .seconds(5)) { await Self.allSeeAllAlive(nodes, names: cluster.names) }
+        let converged = await membershipEventually(within: cluster.period * 50) { await Self.allSeeAllAlive(nodes, names: cluster.names) }
         try #require(converged != nil)
         let observers = ["m1", "m2", "m3"]
         let oldGeneration = try #require(await nodes["m1"]!.membership.generation(of: "w4"))
@@ -108,6 +109,7 @@ struct MembershipServiceTests {
         }
         let elapsed = try #require(tookDead, "w4 not dead everywhere within \(bound + .seconds(3))")
         #expect(elapsed <= bound, "w4 declared dead after \(elapsed), bound \(bound)")
+        print("membership: crashed w4 dead on m1-m3 after \(elapsed) (bound \(bound), period \(cluster.period))")
         for name in observers {
             let states = await watchers[name]!.value
             #expect(states.first == MemberView.suspect && states.last == MemberView.dead,
@@ -119,8 +121,9 @@ struct MembershipServiceTests {
 
         // The machine comes back: same name and port, next generation.
         nodes["w4"] = try cluster.start("w4")
-        let back = await membershipEventually(within: .seconds(8)) { await Self.allSeeAllAlive(nodes, names: cluster.names) }
+        let back = await membershipEventually(within: cluster.period * 80) { await Self.allSeeAllAlive(nodes, names: cluster.names) }
         #expect(back != nil, "the restarted w4 did not come back alive everywhere")
+        print("membership: restarted w4 alive everywhere after \(back.map { "\($0)" } ?? "never")")
         for name in observers {
             let generation = try #require(await nodes[name]!.membership.generation(of: "w4"))
             #expect(generation > oldGeneration)
@@ -133,7 +136,7 @@ struct MembershipServiceTests {
         let cluster = try MembershipTestCluster.make()
         defer { cluster.remove() }
         let nodes = try cluster.startAll()
-        let converged = await membershipEventually(within: .seconds(5)) { await Self.allSeeAllAlive(nodes, names: cluster.names) }
+        let converged = await membershipEventually(within: cluster.period * 50) { await Self.allSeeAllAlive(nodes, names: cluster.names) }
         try #require(converged != nil)
 
         await nodes["w4"]!.stop(leaving: true)
@@ -143,6 +146,7 @@ struct MembershipServiceTests {
             return true
         }
         #expect(took != nil, "w4's leave was not seen by every node within 4 periods")
+        print("membership: w4 left on m1-m3 after \(took.map { "\($0)" } ?? "never")")
         for name in ["m1", "m2", "m3"] { await nodes[name]!.stop(leaving: true) }
     }
 
@@ -151,21 +155,22 @@ struct MembershipServiceTests {
         let cluster = try MembershipTestCluster.make()
         defer { cluster.remove() }
         let nodes = try cluster.startAll()
-        let converged = await membershipEventually(within: .seconds(5)) { await Self.allSeeAllAlive(nodes, names: cluster.names) }
+        let converged = await membershipEventually(within: cluster.period * 50) { await Self.allSeeAllAlive(nodes, names: cluster.names) }
         try #require(converged != nil)
         let before = try #require(await nodes["m2"]!.membership.member(named: "m2"))
         let stream = await nodes["m1"]!.membership.changes()
 
         let capacity: Int64 = 7 << 30, used: Int64 = 123_456_789
         await nodes["m2"]!.membership.updateLocalUsage(capacityBytes: capacity, usedBytes: used)
-        let took = await membershipEventually(within: .seconds(3)) {
+        let took = await membershipEventually(within: cluster.period * 30) {
             for node in nodes.values {
                 guard let m2 = await node.membership.member(named: "m2"),
                       m2.capacityBytes == capacity, m2.usedBytes == used else { return false }
             }
             return true
         }
-        #expect(took != nil, "m2's new usage did not reach every node within 3 s")
+        #expect(took != nil, "m2's new usage did not reach every node within 30 periods")
+        print("membership: usage update everywhere after \(took.map { "\($0)" } ?? "never") (period \(cluster.period))")
         for node in nodes.values {
             let m2 = try #require(await node.membership.member(named: "m2"))
             #expect(m2.incarnation > before.incarnation)
@@ -205,7 +210,7 @@ struct MembershipServiceTests {
         let cluster = try MembershipTestCluster.make()
         defer { cluster.remove() }
         let nodes = try cluster.startAll()
-        let converged = await membershipEventually(within: .seconds(5)) { await Self.allSeeAllAlive(nodes, names: cluster.names) }
+        let converged = await membershipEventually(within: cluster.period * 50) { await Self.allSeeAllAlive(nodes, names: cluster.names) }
         try #require(converged != nil)
 
         let payloads = Self.malformedPayloads

@@ -17,7 +17,10 @@ struct MembershipTestCluster {
 
     /// m1…m3: voters and workers; w4: a worker. Disks differ so that the
     /// metadata each node gossips is its own.
-    static func make(periodMilliseconds: Int = 100) throws -> MembershipTestCluster {
+    /// `YONKE_TEST_SWIM_PERIOD_MS` overrides the period (e.g. 500 to measure the LAN timing).
+    static func make(
+        periodMilliseconds: Int = ProcessInfo.processInfo.environment["YONKE_TEST_SWIM_PERIOD_MS"].flatMap { Int($0) } ?? 100
+    ) throws -> MembershipTestCluster {
         let gib: Int64 = 1 << 30
         let specs: [(String, [Topology.Role], String, [Topology.Disk])] = [
             ("m1", [.voter, .worker], "r1", [.init(path: "m1/d0", capacityBytes: 2 * gib, diskClass: .ssd)]),
