@@ -131,6 +131,34 @@ struct MembershipServiceTests {
         for node in nodes.values { await node.stop(leaving: true) }
     }
 
+    /// Two groups that formed apart (here: m3 and w4 know only each other)
+    /// are never merged by SWIM alone, whose probes reach known members only.
+    /// Every `seedCheckPeriods` a node asks the topology machines it has
+    /// never heard of to join; the answer carries the other group's view, and
+    /// the newcomers' addresses are learned from their own claims.
+    @Test func groupsFormedApartMergeThroughTheTopologySeeds() async throws {
+        let cluster = try MembershipTestCluster.make()
+        defer { cluster.remove() }
+        var nodes: [String: MembershipTestCluster.Running] = [:]
+        for name in ["m1", "m2"] { nodes[name] = try cluster.start(name) }
+        let pair = await membershipEventually(within: cluster.period * 50) {
+            guard await Self.allSeeAllAlive(nodes, names: ["m1", "m2"]) else { return false }
+            for node in nodes.values where await node.membership.isJoining { return false }
+            return true
+        }
+        try #require(pair != nil, "m1 and m2 did not settle as a pair")
+
+        var apart = cluster.topology
+        apart.machines.removeAll { $0.name == "m1" || $0.name == "m2" }
+        for name in ["m3", "w4"] { nodes[name] = try cluster.start(name, topology: apart) }
+        let merged = await membershipEventually(within: cluster.period * Double(MembershipService.seedCheckPeriods * 4)) {
+            await Self.allSeeAllAlive(nodes, names: cluster.names)
+        }
+        #expect(merged != nil, "the two groups did not merge into one cluster")
+        print("membership: groups formed apart merged after \(merged.map { "\($0)" } ?? "never")")
+        for node in nodes.values { await node.stop(leaving: true) }
+    }
+
     /// A graceful leave is news at once, not after a suspicion runs out.
     @Test func stoppedNodeLeavesGracefully() async throws {
         let cluster = try MembershipTestCluster.make()

@@ -47,8 +47,9 @@ struct MembershipTestCluster {
     var names: [String] { topology.machines.map(\.name) }
     var period: Duration { .milliseconds(timing.swimPeriodMilliseconds) }
 
-    func start(_ name: String) throws -> Running {
-        let config = try NodeConfig(topology: topology, name: name, dataRoot: dataRoot, secrets: secrets, timing: timing)
+    /// `topology` replaces the cluster's for this node (a machine that knows only part of the cluster).
+    func start(_ name: String, topology custom: Topology? = nil) throws -> Running {
+        let config = try NodeConfig(topology: custom ?? topology, name: name, dataRoot: dataRoot, secrets: secrets, timing: timing)
         var logger = Logger(label: "yonke.test")
         logger.logLevel = ProcessInfo.processInfo.environment["YONKE_TEST_LOG"] == "1" ? .debug : .warning
         let node = try YonkeNode(config: config, logger: logger)
@@ -102,7 +103,8 @@ func membershipEventually(within limit: Duration, poll: Duration = .milliseconds
     let start = ContinuousClock.now
     while ContinuousClock.now - start < limit {
         if await condition() { return ContinuousClock.now - start }
-        try? await Task.sleep(for: poll)
+        // A cancelled sleep returns at once: stop instead of spinning (a test past its time limit is cancelled).
+        do { try await Task.sleep(for: poll) } catch { return nil }
     }
     return await condition() ? ContinuousClock.now - start : nil
 }

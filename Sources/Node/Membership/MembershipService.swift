@@ -356,6 +356,9 @@ public actor MembershipService {
     /// Off: a stop looks like a crash to the others (no `left` claim).
     func setLeavesOnShutdown(_ leaves: Bool) { leavesOnShutdown = leaves }
 
+    /// True while a join waits for a seed's answer.
+    var isJoining: Bool { instance.isJoining }
+
     /// The generation this node holds for `name`, for tests of restarts.
     func generation(of name: String) -> UInt64? { instance.member(named: name)?.id.generation }
 
