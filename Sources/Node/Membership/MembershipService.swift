@@ -18,6 +18,19 @@ import YonkeCore
 ///
 /// A member's id is the node name plus a per-start generation (`GenerationFile`),
 /// so a restarted node is a new member that supersedes its own tombstone.
+/// Observers of `changes()` see a restart as the old run `dead` (if it was
+/// still thought alive) and then the name as new (`previousState` nil).
+///
+/// Seeds are the other machines of the topology; machines never heard of
+/// are asked again every `seedCheckPeriods`, so groups that formed apart merge.
+///
+/// A crashed member is declared dead by every other within
+/// (2(N−1) + 1) periods (a round-robin prober reaches it within two rounds,
+/// the probe ends a period later) plus `suspicionTimeoutMax`
+/// (= 6 · 4 · max(1, log10 N) periods, shorter with confirmations). With
+/// N = 4: 31 periods at most, 15.5 s on `.lan` timing; measured ~2.5 s
+/// at 500 ms periods and ~0.6 s at 100 ms. A stopped node announces `left`
+/// instead (graceful leave), which the others know at once.
 public actor MembershipService {
     let context: NodeContext
     private var instance: SWIM.Instance
@@ -220,7 +233,9 @@ public actor MembershipService {
                 learnAddress(of: member)
                 publish(MemberChange(member: view(of: member), previousState: member.status.description, metadataOnly: true))
             case .joinFailed:
-                logger.notice("no seed answered the join; running alone until a topology machine shows up")
+                // Routine when a topology machine is simply down; news only when we know nobody.
+                let level: Logger.Level = instance.liveMemberCount > 1 ? .debug : .notice
+                logger.log(level: level, "no seed answered the join; asking again in \(Self.seedCheckPeriods) periods")
             }
         }
     }
