@@ -333,6 +333,8 @@ public actor MembershipService {
         ([instance.myself] + instance.peers).map(view(of:)).sorted { $0.name < $1.name }
     }
 
+    /// Members in state `alive`, this node included. Suspects are left out:
+    /// a block placed on a member that may be down would have to move again.
     public func aliveMembers() -> [MemberView] {
         members().filter(\.isAlive)
     }
@@ -365,8 +367,8 @@ public actor MembershipService {
         return stream
     }
 
-    /// This run's id (name and generation).
-    public var localID: SWIM.MemberID { instance.myself.id }
+    /// This run's generation (see `GenerationFile`): larger after every restart.
+    public var localGeneration: UInt64 { instance.myself.id.generation }
 
     /// Off: a stop looks like a crash to the others (no `left` claim).
     func setLeavesOnShutdown(_ leaves: Bool) { leavesOnShutdown = leaves }
@@ -376,8 +378,4 @@ public actor MembershipService {
 
     /// The generation this node holds for `name`, for tests of restarts.
     func generation(of name: String) -> UInt64? { instance.member(named: name)?.id.generation }
-
-    /// The SWIM tunables in effect and the duration of one tick, for bounds in tests and reports.
-    nonisolated var swimConfig: SWIM.Config { SWIMClock.config }
-    nonisolated var swimTickDuration: Duration { tickDuration }
 }
