@@ -147,6 +147,49 @@ public final class BlockStore: Sendable {
         }
     }
 
+    // MARK: Streaming writes (see BlockWriter)
+
+    /// Promises `bytes` of the configured capacity to a write in flight; returns a temporary file name.
+    func reserve(_ bytes: Int64) throws(BlockStoreError) -> String {
+        try state.withLock { (s) throws(BlockStoreError) -> String in
+            let free = capacityBytes - s.usedBytes - s.reservedBytes
+            guard bytes <= free else { throw .capacityExceeded(store: root, neededBytes: bytes, freeBytes: max(0, free)) }
+            s.reservedBytes += bytes
+            s.nextTemporary += 1
+            return "\(root)/tmp/stream.\(getpid()).\(s.nextTemporary)"
+        }
+    }
+
+    func releaseReservation(_ bytes: Int64) {
+        state.withLock { $0.reservedBytes -= bytes }
+    }
+
+    /// Renames a fsynced temporary file into place and counts it (or drops it if another write won).
+    func install(temporary: String, id: BlockID, size: Int64) throws(BlockStoreError) -> PutOutcome {
+        if contains(id) {
+            unlink(temporary)
+            return .alreadyPresent
+        }
+        let final = path(of: id)
+        let shard = String(final.dropLast(id.hex.count + 1))
+        let shardParent = String(shard.dropLast(3))
+        do throws(BlockStoreError) {
+            try POSIXFile.makeDirectory(shardParent)
+            try POSIXFile.makeDirectory(shard)
+            guard rename(temporary, final) == 0 else { throw BlockStoreError.from(errno: errno, path: final, operation: "rename") }
+            try POSIXFile.fsyncDirectory(shard)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        return state.withLock { s in
+            guard s.sizes[id] == nil else { return .alreadyPresent }
+            s.sizes[id] = size
+            s.usedBytes += size
+            return .stored
+        }
+    }
+
     /// The encoded bytes as stored, with the header checked against the id.
     /// Full verification is the reader's (it decodes anyway) or the scrubber's.
     public func readEncoded(_ id: BlockID) throws(BlockStoreError) -> [UInt8] {

@@ -14,6 +14,8 @@ public enum BlockStoreError: Error, Equatable, Sendable, CustomStringConvertible
     case corrupt(store: String, block: BlockID, reason: BlockCodecError)
     case io(path: String, operation: String, errno: Int32)
     case invalidStore(path: String, reason: String)
+    /// A streamed write that is not the block it claimed to be (bad header, wrong id, wrong length).
+    case refusedWrite(store: String, reason: String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,8 @@ public enum BlockStoreError: Error, Equatable, Sendable, CustomStringConvertible
             "\(operation) failed on \(path): \(String(cString: strerror(errno)))"
         case let .invalidStore(path, reason):
             "\(path) is not a usable block store: \(reason)"
+        case let .refusedWrite(store, reason):
+            "store \(store) refused a block write: \(reason)"
         }
     }
 

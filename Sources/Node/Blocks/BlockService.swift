@@ -1,31 +1,184 @@
+import BlockStore
+import Foundation
+import Logging
 import NIOCore
+import Placement
+import Synchronization
+import Topology
 import Transport
+import YonkeCore
 
 /// Hosts the node's block stores (one per disk of the topology) and the data
 /// plane: replicated block writes down a pipeline, block reads, block reports
 /// to the master, and (on the master) the block map and capacity figures.
 ///
-/// Contract (to be filled in): `handleStream` serves a link that opened with a
-/// `MessageKind.blockStreamRange` message (write or read of one block);
-/// `onBlockReport` (master) folds a node's report into the block map.
+/// - Streams (`handleStream`, see `BlockStream`) run outside the actor, one
+///   task per link; they only touch the stores (thread-safe) and tell the actor
+///   when a block was stored.
+/// - Reports: at start, whenever the master changes, and every
+///   `fullReportEveryIntervals` intervals a full report; every
+///   `blockReportIntervalMilliseconds` the usage; after each stored block an
+///   addition. Reports go to the master (`consensus.masterName`) as one-way
+///   `.blockReport` messages; the master's own go straight into its ledger.
+/// - Requests (`BlockOps`) are answered by the master, forwarded there by others.
 public actor BlockService {
+    struct LocalDisk: Sendable {
+        let disk: Topology.Disk
+        let store: BlockStore
+    }
+
     let context: NodeContext
+    nonisolated let disks: [LocalDisk]
+    private nonisolated let tuning: Mutex<(timing: BlockTiming, fault: BlockStreamFault?)>
+
+    /// Every sixth report is a full one: a lost addition is repaired within a
+    /// minute at the LAN interval of 5 s.
+    static let fullReportEveryIntervals = 6
+    /// How often the master's identity is checked (a new master needs full reports at once).
+    static let masterPollInterval: Duration = .milliseconds(200)
+
+    private var reportedMaster: String?
+    private var intervalsSinceFull = 0
+    /// Master only.
+    var ledger = BlockLedger()
+    var placementCache: [Placement.Tier: PlacementCacheEntry] = [:]
 
     init(context: NodeContext) throws {
         self.context = context
+        var disks: [LocalDisk] = []
+        for disk in context.config.machine.disks {
+            let path = context.config.diskPath(disk)
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw NodeError.invalidConfig("cannot create disk folder \(path): \(error)")
+            }
+            disks.append(LocalDisk(disk: disk, store: try BlockStore(root: path, capacityBytes: disk.capacityBytes)))
+        }
+        self.disks = disks
+        tuning = Mutex((.lan, nil))
     }
+
+    nonisolated var timing: BlockTiming { tuning.withLock { $0.timing } }
+    nonisolated var streamFault: BlockStreamFault? { tuning.withLock { $0.fault } }
+
+    /// Tests: shorter timeouts, injected stream faults.
+    nonisolated func setTiming(_ timing: BlockTiming) { tuning.withLock { $0.timing = timing } }
+    nonisolated func injectStreamFault(_ fault: BlockStreamFault?) { tuning.withLock { $0.fault = fault } }
+
+    /// Usage of this node's disks, in topology order.
+    public nonisolated var diskUsage: [BlockStore.Usage] { disks.map(\.store.usage) }
+    public nonisolated func holds(_ id: BlockID) -> Bool { disks.contains { $0.store.contains(id) } }
+
+    // MARK: Running
 
     func run() async throws {
-        try await Task.sleep(for: .seconds(Int64.max / 2))
+        let interval = Duration.milliseconds(context.config.timing.blockReportIntervalMilliseconds)
+        var nextReport = ContinuousClock.now
+        while true {
+            let master = await context.consensus.masterName
+            if master != reportedMaster {
+                if master == context.config.name { ledger = BlockLedger() }
+                reportedMaster = master
+                if master != nil { await sendFullReport() }
+                nextReport = ContinuousClock.now + interval
+            } else if ContinuousClock.now >= nextReport {
+                if intervalsSinceFull + 1 >= Self.fullReportEveryIntervals {
+                    await sendFullReport()
+                } else {
+                    intervalsSinceFull += 1
+                    await send(BlockReport(isFull: false, disks: reportDisks(), blocks: []))
+                }
+                nextReport = ContinuousClock.now + interval
+            }
+            try await Task.sleep(for: Self.masterPollInterval)
+        }
     }
 
-    func onBlockReport(_ payload: ByteBuffer, from peer: Peer) async {}
+    nonisolated func reportDisks() -> [BlockReport.Disk] {
+        disks.map { local in
+            let usage = local.store.usage
+            return BlockReport.Disk(diskClass: local.disk.diskClass, capacityBytes: usage.capacityBytes,
+                                    usedBytes: usage.usedBytes, blockCount: usage.blockCount)
+        }
+    }
+
+    private func sendFullReport() async {
+        intervalsSinceFull = 0
+        let held = disks.flatMap { $0.store.blockReport() }.sorted()
+        for part in BlockReport.fullReportParts(disks: reportDisks(), blocks: held) { await send(part) }
+    }
+
+    /// A block just became durable here (from a write stream).
+    func onStored(_ id: BlockID) async {
+        await send(BlockReport(isFull: false, disks: reportDisks(), blocks: [id]))
+    }
+
+    private func send(_ report: BlockReport) async {
+        // Gossip carries usage at the report interval, not per block: each
+        // change is a new incarnation that SWIM spreads to every member.
+        if report.isFull || report.blocks.isEmpty {
+            await context.membership.updateLocalUsage(capacityBytes: report.capacityBytes, usedBytes: report.usedBytes)
+        }
+        guard let master = reportedMaster else { return }
+        if master == context.config.name {
+            ledger.apply(report, from: master)
+        } else {
+            await context.peers.sendOneWay(to: master, channel: .blockReport, payload: report.encoded())
+        }
+    }
+
+    func onBlockReport(_ payload: ByteBuffer, from peer: Peer) async {
+        do {
+            ledger.apply(try BlockReport.decode(payload), from: peer.name)
+        } catch {
+            context.logger.notice("dropped a malformed block report", metadata: ["peer": "\(peer.name)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: Requests
 
     func handleRequest(op: UInt16, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
-        throw RPCFailure(.unknownOperation, "block operation \(op) is not implemented yet")
+        let forwarded = op & BlockOps.forwardedBit != 0
+        let base = op & ~BlockOps.forwardedBit
+        guard [BlockOps.placement, BlockOps.locations, BlockOps.capacity, BlockOps.reportCorrupt].contains(base) else {
+            throw RPCFailure(.unknownOperation, "block operation \(op) is not known to \(context.config.name)")
+        }
+        guard await context.consensus.isMaster else {
+            if forwarded {
+                throw RPCFailure(.notMaster, "\(context.config.name) is not the master (any more); retry")
+            }
+            guard let master = await context.consensus.masterName, master != context.config.name else {
+                throw RPCFailure(.unavailable, "\(context.config.name) knows no master yet; retry shortly")
+            }
+            return try await context.peers.call(
+                master, op: base | BlockOps.forwardedBit, payload: payload,
+                timeout: .milliseconds(Int64(context.config.timing.requestTimeoutMilliseconds)))
+        }
+        switch base {
+        case BlockOps.placement:
+            let request = try BlockOps.PlacementRequest.decode(payload)
+            var reply = ByteBuffer()
+            BlockOps.encodeTargets(try await placement(request), into: &reply)
+            return reply
+        case BlockOps.locations:
+            return BlockOps.encodeLocations(await locations(try BlockOps.decodeIDs(payload)))
+        case BlockOps.capacity:
+            return await capacityReport().json()
+        default:
+            var buffer = payload
+            let id = try buffer.readWireBlockID("corrupt block")
+            let node = try buffer.readWireString("corrupt replica node", maxBytes: BlockStream.maxNameBytes)
+            let reason = try buffer.readWireString("corrupt reason")
+            try buffer.expectFullyRead("corrupt report")
+            ledger.map.onBlocksRemoved(node: node, blocks: [id])
+            context.logger.warning("replica reported corrupt; no longer counted", metadata: [
+                "block": "\(id.short)", "replica": "\(node)", "reporter": "\(peer.name)", "reason": "\(reason)"])
+            return ByteBuffer()
+        }
     }
 
     nonisolated func handleStream(first: Transport.Message, inbound: Connection.Inbound.AsyncIterator, connection: Connection) async throws {
-        throw RPCFailure(.unknownOperation, "block stream kind \(first.kind) is not implemented yet")
+        try await serveStream(first: first, inbound: inbound, connection: connection)
     }
 }

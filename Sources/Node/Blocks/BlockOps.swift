@@ -1,0 +1,154 @@
+import Foundation
+import NIOCore
+import YonkeCore
+
+/// Block operations (`RPCOperationRange.blocks`), answered by the master;
+/// any node asked forwards them there (with `forwardedBit` set, so a node
+/// that is not the master refuses instead of forwarding again).
+///
+///     placement      [id 32][u64 encodedBytes][string tier][u32 n]{string exclude} → [u32 n]{target}
+///     locations      [u32 n]{id 32}                                               → [u32 n]{id 32, u32 m, {target}}
+///     capacity       empty                                                        → JSON (`CapacityReport`)
+///     reportCorrupt  [id 32][string node][string reason]                          → empty
+public enum BlockOps {
+    public static let placement: UInt16 = 0x0100
+    public static let locations: UInt16 = 0x0101
+    public static let capacity: UInt16 = 0x0102
+    public static let reportCorrupt: UInt16 = 0x0103
+    static let forwardedBit: UInt16 = 0x0080
+
+    static let maxLocationQuery = 10_000
+    static let maxExcluded = 256
+
+    struct PlacementRequest: Sendable, Equatable {
+        var id: BlockID
+        var encodedBytes: Int64
+        var tier: String
+        var exclude: [String]
+
+        func encoded() -> ByteBuffer {
+            var buffer = ByteBuffer()
+            buffer.writeWireBlockID(id)
+            buffer.writeWireInteger(UInt64(max(0, encodedBytes)))
+            buffer.writeWireString(tier)
+            buffer.writeWireInteger(UInt32(exclude.count))
+            for name in exclude { buffer.writeWireString(name) }
+            return buffer
+        }
+
+        static func decode(_ payload: ByteBuffer) throws(WireError) -> PlacementRequest {
+            var buffer = payload
+            let id = try buffer.readWireBlockID("placement block")
+            let bytes: UInt64 = try buffer.readWireInteger("placement size")
+            guard bytes <= UInt64(Int64.max) else { throw WireError("placement size out of range") }
+            let tier = try buffer.readWireString("placement tier", maxBytes: 32)
+            var exclude: [String] = []
+            for _ in 0..<(try buffer.readWireCount("excluded nodes", max: maxExcluded)) {
+                exclude.append(try buffer.readWireString("excluded node", maxBytes: BlockStream.maxNameBytes))
+            }
+            try buffer.expectFullyRead("placement")
+            return PlacementRequest(id: id, encodedBytes: Int64(bytes), tier: tier, exclude: exclude)
+        }
+    }
+
+    static func encodeTargets(_ targets: [BlockTarget], into buffer: inout ByteBuffer) {
+        buffer.writeWireInteger(UInt32(targets.count))
+        for target in targets { buffer.writeTarget(target) }
+    }
+
+    static func decodeTargets(_ buffer: inout ByteBuffer) throws(WireError) -> [BlockTarget] {
+        var targets: [BlockTarget] = []
+        for _ in 0..<(try buffer.readWireCount("targets", max: 1024)) { targets.append(try buffer.readTarget()) }
+        return targets
+    }
+
+    static func encodeIDs(_ ids: [BlockID]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeWireInteger(UInt32(ids.count))
+        for id in ids { buffer.writeWireBlockID(id) }
+        return buffer
+    }
+
+    static func decodeIDs(_ payload: ByteBuffer) throws(WireError) -> [BlockID] {
+        var buffer = payload
+        var ids: [BlockID] = []
+        for _ in 0..<(try buffer.readWireCount("blocks", max: maxLocationQuery)) { ids.append(try buffer.readWireBlockID("block")) }
+        try buffer.expectFullyRead("locations")
+        return ids
+    }
+
+    static func encodeLocations(_ locations: [(BlockID, [BlockTarget])]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeWireInteger(UInt32(locations.count))
+        for (id, targets) in locations {
+            buffer.writeWireBlockID(id)
+            encodeTargets(targets, into: &buffer)
+        }
+        return buffer
+    }
+
+    static func decodeLocations(_ payload: ByteBuffer) throws(WireError) -> [BlockID: [BlockTarget]] {
+        var buffer = payload
+        var result: [BlockID: [BlockTarget]] = [:]
+        for _ in 0..<(try buffer.readWireCount("locations", max: maxLocationQuery)) {
+            let id = try buffer.readWireBlockID("located block")
+            result[id] = try decodeTargets(&buffer)
+        }
+        try buffer.expectFullyRead("locations")
+        return result
+    }
+}
+
+/// `yonke capacity`: per machine and for the cluster. `share` is the machine's
+/// part of all stored bytes, `capacityShare` its part of all capacity: equal
+/// figures mean placement follows capacity. `usableBytes` is raw capacity over
+/// the replication factor. `underReplicated`/`missing` count the catalog's
+/// blocks (`countedFrom: "catalog"`); when the catalog cannot be read they
+/// count the blocks the master's block map knows against the replication
+/// factor (`countedFrom: "blockMap"`, and `missing` is then 0: a block no node
+/// reports is unknown to the map).
+public struct CapacityReport: Codable, Sendable, Equatable {
+    public struct Machine: Codable, Sendable, Equatable {
+        public var name: String
+        public var totalBytes: Int64
+        public var usedBytes: Int64
+        public var freeBytes: Int64
+        public var blocks: Int
+        public var share: Double
+        public var capacityShare: Double
+        /// "alive" when membership counts it alive, else its last known state.
+        public var state: String
+        /// False until the master has heard a report from it (figures are then the topology's).
+        public var reported: Bool
+    }
+
+    public struct Cluster: Codable, Sendable, Equatable {
+        public var rawBytes: Int64
+        public var usableBytes: Int64
+        public var usedBytes: Int64
+        public var underReplicated: Int
+        public var missing: Int
+        public var countedFrom: String
+    }
+
+    public var machines: [Machine]
+    public var cluster: Cluster
+
+    func json() -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var buffer = ByteBuffer()
+        buffer.writeBytes((try? encoder.encode(self)) ?? Data())
+        return buffer
+    }
+
+    static func decode(_ payload: ByteBuffer) throws -> CapacityReport {
+        var buffer = payload
+        let bytes = buffer.readRemainingBytes()
+        do {
+            return try JSONDecoder().decode(CapacityReport.self, from: Data(bytes))
+        } catch {
+            throw RPCFailure(.malformed, "capacity answer is not the expected JSON: \(error)")
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Catalog
+import NIOCore
+import Topology
+import YonkeCore
+
+/// What a node tells the master about its disks (one-way `.blockReport`):
+/// usage per disk, and block ids. A `full` report replaces everything the
+/// master knew of the node; otherwise the ids are additions (blocks just stored).
+/// A full report too large for one message is sent as one full part followed
+/// by addition parts; one-way messages on a link arrive in order, and a lost
+/// part is repaired by the next full report.
+///
+///     [u8 version=1][u8 flags: 1 = full][u32 disks]{u8 class, i64 capacity, i64 used, u32 blocks}[u32 n]{id 32}
+struct BlockReport: Sendable, Equatable {
+    struct Disk: Sendable, Equatable {
+        var diskClass: Topology.DiskClass
+        var capacityBytes: Int64
+        var usedBytes: Int64
+        var blockCount: Int
+    }
+
+    var isFull: Bool
+    var disks: [Disk]
+    var blocks: [BlockID]
+
+    static let version: UInt8 = 1
+    static let maxDisks = 64
+    /// Ids per message: 32 bytes each stays under 1 MiB with room for the rest.
+    static let maxBlocksPerMessage = 30_000
+
+    var usedBytes: Int64 { disks.reduce(0) { $0 + $1.usedBytes } }
+    var capacityBytes: Int64 { disks.reduce(0) { $0 + $1.capacityBytes } }
+    var blockCount: Int { disks.reduce(0) { $0 + $1.blockCount } }
+
+    func encoded() -> ByteBuffer {
+        invariant(blocks.count <= Self.maxBlocksPerMessage, "report of \(blocks.count) blocks must be split first")
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(16 + disks.count * 21 + blocks.count * BlockID.byteCount)
+        buffer.writeWireInteger(Self.version)
+        buffer.writeWireInteger(UInt8(isFull ? 1 : 0))
+        buffer.writeWireInteger(UInt32(disks.count))
+        for disk in disks {
+            buffer.writeWireInteger(UInt8(disk.diskClass == .ssd ? 0 : 1))
+            buffer.writeWireInteger(disk.capacityBytes)
+            buffer.writeWireInteger(disk.usedBytes)
+            buffer.writeWireInteger(UInt32(disk.blockCount))
+        }
+        buffer.writeWireInteger(UInt32(blocks.count))
+        for id in blocks { buffer.writeWireBlockID(id) }
+        return buffer
+    }
+
+    static func decode(_ payload: ByteBuffer) throws(WireError) -> BlockReport {
+        var buffer = payload
+        let version: UInt8 = try buffer.readWireInteger("report version")
+        guard version == Self.version else { throw WireError("block report version \(version) is not supported") }
+        let flags: UInt8 = try buffer.readWireInteger("report flags")
+        var disks: [Disk] = []
+        for _ in 0..<(try buffer.readWireCount("report disks", max: maxDisks)) {
+            let raw: UInt8 = try buffer.readWireInteger("disk class")
+            guard raw <= 1 else { throw WireError("disk class \(raw) unknown") }
+            let capacity: Int64 = try buffer.readWireInteger("disk capacity")
+            let used: Int64 = try buffer.readWireInteger("disk used")
+            let count: UInt32 = try buffer.readWireInteger("disk blocks")
+            guard capacity >= 0, used >= 0 else { throw WireError("negative disk figures") }
+            disks.append(Disk(diskClass: raw == 0 ? .ssd : .hdd, capacityBytes: capacity, usedBytes: used, blockCount: Int(count)))
+        }
+        var blocks: [BlockID] = []
+        let count = try buffer.readWireCount("report blocks", max: maxBlocksPerMessage)
+        blocks.reserveCapacity(count)
+        for _ in 0..<count { blocks.append(try buffer.readWireBlockID("reported block")) }
+        try buffer.expectFullyRead("block report")
+        return BlockReport(isFull: flags & 1 != 0, disks: disks, blocks: blocks)
+    }
+
+    /// A full report as messages that each fit in one frame.
+    static func fullReportParts(disks: [Disk], blocks: [BlockID]) -> [BlockReport] {
+        var parts: [BlockReport] = []
+        var start = 0
+        repeat {
+            let end = min(start + maxBlocksPerMessage, blocks.count)
+            parts.append(BlockReport(isFull: start == 0, disks: disks, blocks: Array(blocks[start..<end])))
+            start = end
+        } while start < blocks.count
+        return parts
+    }
+}
+
+/// The master's soft state about blocks: where each is (`BlockMap`) and each
+/// node's last reported usage. Rebuilt from reports after a failover.
+struct BlockLedger: Sendable {
+    var map = BlockMap()
+    /// Last report's disks per node.
+    var usage: [String: [BlockReport.Disk]] = [:]
+
+    mutating func apply(_ report: BlockReport, from node: String) {
+        usage[node] = report.disks
+        if report.isFull {
+            map.onBlockReport(node: node, blocks: report.blocks)
+        } else {
+            map.onBlocksAdded(node: node, blocks: report.blocks)
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import BlockCodec
+import Foundation
+import Logging
+import Topology
+import Transport
+import YonkeCore
+@testable import Node
+
+/// Real `YonkeNode`s in this process, each on its own free 127.0.0.1 port with
+/// its disks in a temporary folder (removed at the end). `m1` is the only
+/// voter, so it is the master whether consensus is the stand-in or real Raft,
+/// and tests never stop it.
+final class BlockTestCluster: @unchecked Sendable {
+    struct Spec {
+        var name: String
+        var capacityBytes: Int64
+        var roles: [Topology.Role] = [.worker]
+        var rack = "desk"
+        var diskClass: Topology.DiskClass = .ssd
+    }
+
+    let root: String
+    let topology: Topology
+    let secrets: ClusterSecrets
+    let logger: Logger
+    private(set) var nodes: [String: YonkeNode] = [:]
+    private var tasks: [String: Task<Void, any Error>] = [:]
+
+    static let defaultSpecs = [
+        Spec(name: "m1", capacityBytes: 256 << 20, roles: [.voter, .worker]),
+        Spec(name: "w2", capacityBytes: 256 << 20),
+        Spec(name: "w3", capacityBytes: 256 << 20),
+        Spec(name: "w4", capacityBytes: 256 << 20),
+    ]
+
+    init(_ specs: [Spec] = defaultSpecs) throws {
+        root = NSTemporaryDirectory() + "yonke-blocks-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        secrets = try ClusterSecrets.generate()
+        var logger = Logger(label: "block-tests")
+        logger.logLevel = .critical
+        self.logger = logger
+        topology = Topology(
+            cluster: .init(name: "block-tests", blockSizeBytes: 4 << 20, replicationFactor: 3),
+            machines: try specs.map { spec in
+                Topology.Machine(
+                    name: spec.name, address: .init(host: "127.0.0.1", port: try Self.freePort()), roles: spec.roles,
+                    rack: spec.rack,
+                    disks: [.init(path: "data/\(spec.name)/disk0", capacityBytes: spec.capacityBytes, diskClass: spec.diskClass)])
+            })
+    }
+
+    deinit {
+        for task in tasks.values { task.cancel() }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// Starts every machine (or those named) and waits until each accepts links.
+    func start(_ names: [String]? = nil) async throws {
+        for machine in topology.machines where names?.contains(machine.name) ?? true {
+            var config = try NodeConfig(topology: topology, name: machine.name, dataRoot: root, secrets: secrets)
+            config.timing.blockReportIntervalMilliseconds = 500
+            let node = try YonkeNode(config: config, logger: logger)
+            node.blocks.setTiming(.test)
+            nodes[machine.name] = node
+            tasks[machine.name] = Task { try await node.run() }
+        }
+        for machine in topology.machines where names?.contains(machine.name) ?? true {
+            try await eventually("\(machine.name) listens") { Self.accepts(port: machine.address.port) }
+        }
+        // Master operations need a master every node knows (m1, the only voter).
+        for machine in topology.machines where names?.contains(machine.name) ?? true {
+            let node = nodes[machine.name]!
+            try await eventually("\(machine.name) knows the master", timeout: .seconds(10)) {
+                await node.consensus.masterName == "m1"
+            }
+        }
+    }
+
+    /// Cancels the node's task: its listener and links close.
+    func stop(_ name: String) async {
+        tasks.removeValue(forKey: name)?.cancel()
+        let port = topology.machine(named: name)!.address.port
+        try? await eventually("\(name) stops listening") { !Self.accepts(port: port) }
+    }
+
+    func node(_ name: String) -> YonkeNode { nodes[name]! }
+
+    func target(_ name: String) -> BlockTarget {
+        let address = topology.machine(named: name)!.address
+        return BlockTarget(name: name, address: .init(host: address.host, port: address.port))
+    }
+
+    func targets(_ names: [String]) -> [BlockTarget] { names.map(target) }
+
+    func blockClient() throws -> BlockClient {
+        try BlockClient(secrets: secrets, logger: logger, timing: .test)
+    }
+
+    /// A client whose endpoints are `names` (all machines by default), in order.
+    func clusterClient(_ names: [String]? = nil) throws -> ClusterClient {
+        let machines = topology.machines.filter { names?.contains($0.name) ?? true }
+        return try ClusterClient(
+            endpoints: machines.map { .init(host: $0.address.host, port: $0.address.port) }, secrets: secrets, logger: logger)
+    }
+
+    func codec() throws -> BlockCodec {
+        try BlockCodec(keyring: secrets.keyring, blockSizeBytes: 4 << 20, frameSizeBytes: 64 << 10)
+    }
+
+    /// A block of incompressible bytes, so its encoded size is about `plaintextBytes`.
+    func block(_ plaintextBytes: Int, seed: UInt64) throws -> EncodedBlock {
+        var generator = SeededGenerator(seed: seed)
+        var bytes = [UInt8](repeating: 0, count: plaintextBytes)
+        for i in stride(from: 0, to: plaintextBytes, by: 8) {
+            let word = generator.next()
+            for j in 0..<min(8, plaintextBytes - i) { bytes[i + j] = UInt8(truncatingIfNeeded: word >> (8 * j)) }
+        }
+        return try codec().encode(bytes)
+    }
+
+    func diskPath(_ name: String) -> String { root + "/data/\(name)/disk0" }
+
+    /// Where a node's store keeps a block (BlockStore's sharded layout).
+    func blockFile(_ id: BlockID, on name: String) -> String {
+        let hex = id.hex
+        return diskPath(name) + "/blocks/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
+    }
+
+    /// Bytes of the regular files under the node's `blocks/` folder.
+    func bytesOnDisk(_ name: String) -> Int64 {
+        var total: Int64 = 0
+        let base = diskPath(name) + "/blocks"
+        guard let walker = FileManager.default.enumerator(atPath: base) else { return 0 }
+        while let relative = walker.nextObject() as? String {
+            if let attributes = try? FileManager.default.attributesOfItem(atPath: base + "/" + relative),
+               attributes[.type] as? FileAttributeType == .typeRegular {
+                total += (attributes[.size] as? NSNumber)?.int64Value ?? 0
+            }
+        }
+        return total
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw NodeError.invalidConfig("socket: \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0 else { throw NodeError.invalidConfig("bind: \(errno)") }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "timed out waiting until \(what)" }
+}
+
+/// Polls `condition` every 50 ms until it holds or `timeout` passes.
+func eventually(_ what: String, timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if (try? await condition()) == true { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    if try await condition() { return }
+    throw TimedOut(what: what)
+}
