@@ -34,6 +34,7 @@ struct RaftCommand: ParsableCommand {
         var violations = 0
         var acknowledged = 0
         var reads = 0
+        var faultCounts: [String: Int] = [:]
         var simulatedSeconds = 0.0
         var failovers: [Double] = []
         let clock = ContinuousClock()
@@ -51,6 +52,7 @@ struct RaftCommand: ParsableCommand {
             let outcome = Simulation.runRaft(options)
             acknowledged += outcome.acknowledged
             reads += outcome.readsServed
+            faultCounts.merge(outcome.faultCounts, uniquingKeysWith: +)
             simulatedSeconds += outcome.simulatedTime.seconds
             if let ms = outcome.failoverMs { failovers.append(ms) }
             if let violation = outcome.violation {
@@ -75,6 +77,7 @@ struct RaftCommand: ParsableCommand {
             "wallSeconds": round2(wallSeconds),
             "linearizableReadsChecked": reads,
             "commits": acknowledged,
+            "faults": faultCounts,
         ]
         let json = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
         print(String(decoding: json, as: UTF8.self))

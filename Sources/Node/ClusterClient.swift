@@ -7,7 +7,8 @@ import Transport
 /// next address is tried when one is down or cut off from the quorum.
 public actor ClusterClient {
     public let endpoints: [PeerDirectory.Address]
-    let settings: Transport.Settings
+    /// The client's own link settings (an identity made for this run), for block streams too.
+    public let settings: Transport.Settings
     let logger: Logger
     private var current: (index: Int, link: RPCLink, task: Task<Void, Never>)?
 

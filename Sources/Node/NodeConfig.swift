@@ -48,6 +48,9 @@ public struct NodeTiming: Sendable {
     public var swimPeriodMilliseconds: Int
     public var blockReportIntervalMilliseconds: Int
     public var requestTimeoutMilliseconds: Int
+    /// The master snapshots the catalog and compacts the Raft log once this many
+    /// applied entries sit in it (bounds restart time and disk use).
+    public var raftSnapshotThresholdEntries: Int = 1_000
 
     public static let lan = NodeTiming(
         raftTickMilliseconds: 10, swimPeriodMilliseconds: 500,

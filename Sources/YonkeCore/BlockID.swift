@@ -20,6 +20,13 @@ public struct BlockID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Enough to name a block in a log line or a table.
     public var short: String { String(hex.prefix(12)) }
 
+    /// One call over all 32 bytes (the synthesized version feeds them one at a time).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    public static func == (lhs: BlockID, rhs: BlockID) -> Bool { lhs.bytes == rhs.bytes }
+
     public static func < (lhs: BlockID, rhs: BlockID) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }

@@ -117,6 +117,39 @@ import Testing
         }
     }
 
+    /// A flipped length field in the middle must not pass for a torn tail
+    /// (which would silently drop the valid entries after it).
+    @Test(arguments: [2, 14, 20])
+    func corruptHeaderOrPayloadInTheMiddleIsRefused(byte: Int) throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let storage = try Raft.FileStorage(directory: dir)
+            try storage.save(ready(entries: [entry(1, 1), entry(2, 1), entry(3, 1)]))
+        }
+        let path = dir + "/log.seg"
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[byte] ^= 0x40
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: Raft.StorageError.self) { _ = try Raft.FileStorage(directory: dir) }
+    }
+
+    /// The last record garbled in its middle (sectors persisted out of order) is a torn tail.
+    @Test func garbledLastRecordIsTorn() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let storage = try Raft.FileStorage(directory: dir)
+            try storage.save(ready(entries: [entry(1, 1), entry(2, 1), entry(3, 1, Array(repeating: 1, count: 100))]))
+        }
+        let path = dir + "/log.seg"
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        for i in (bytes.count - 60)..<(bytes.count - 30) { bytes[i] = 0 }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let reopened = try Raft.FileStorage(directory: dir)
+        #expect(reopened.state.entries.map(\.index) == [1, 2])
+    }
+
     @Test func corruptHardStateIsRefused() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -154,6 +187,29 @@ import Testing
         #expect(node.snapshotIndex == 3)
         #expect(node.lastIndex == (received ? 4 : 6))
         #expect(node.configuration.voters == ["m1", "m2"])
+    }
+
+    /// A crash after a received snapshot was written but before the segment
+    /// was rewritten: the old segment's divergent tail must not survive.
+    @Test func crashBetweenReceivedSnapshotAndSegmentRewrite() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let storage = try Raft.FileStorage(directory: dir)
+            try storage.save(ready(entries: (1...5).map { entry($0, 1) }))
+        }
+        // What the snapshot step writes first, done by hand: only the snapshot file.
+        let leaderSnapshot = Raft.Snapshot(metadata: Raft.SnapshotMetadata(index: 3, term: 2, configuration: Raft.Configuration(voters: ["m1"])), data: [])
+        do {
+            let scratch = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let other = try Raft.FileStorage(directory: scratch)
+            try other.save(ready(snapshot: leaderSnapshot, received: true))
+            try FileManager.default.copyItem(atPath: scratch + "/snapshot", toPath: dir + "/snapshot")
+        }
+        let reopened = try Raft.FileStorage(directory: dir)
+        #expect(reopened.state.snapshot == leaderSnapshot)
+        #expect(reopened.state.entries.isEmpty, "entries 4–5 followed a term-1 entry 3 that the snapshot replaced")
     }
 
     @Test func crcMatchesTheStandardCheckValue() {

@@ -100,3 +100,25 @@ import YonkeCore
         #expect(cluster["n1"].commitIndex == 4)
     }
 }
+
+@Suite struct ReadyContractTests {
+    /// Inputs stepped while a Ready is being persisted land in the next Ready,
+    /// and messages never leave ahead of the state they depend on.
+    @Test func steppingBetweenReadyAndAdvance() {
+        var node = Raft.Node(id: "n1", config: .test, bootstrap: Raft.Configuration(voters: ["n1", "n2", "n3"]), generator: .init(seed: 1))
+        node.receive(Raft.Message(from: "n2", to: "n1", term: 1, kind: .append(prevIndex: 0, prevTerm: 0,
+                                                                                  entries: [Raft.Entry(term: 1, index: 1)], commit: 0)))
+        let first = node.ready()
+        #expect(first.entriesToPersist.map(\.index) == [1])
+        // While "fsyncing", the leader sends more.
+        node.receive(Raft.Message(from: "n2", to: "n1", term: 1, kind: .append(prevIndex: 1, prevTerm: 1,
+                                                                                  entries: [Raft.Entry(term: 1, index: 2)], commit: 1)))
+        #expect(node.advance(first).map(\.kind) == [.appendResponse(success: true, index: 1, hintIndex: 0, hintTerm: 0)])
+        let second = node.ready()
+        #expect(second.entriesToPersist.map(\.index) == [2])
+        #expect(second.committedEntries.map(\.index) == [1])
+        #expect(second.hardState?.commit == 1)
+        #expect(node.advance(second).map(\.kind) == [.appendResponse(success: true, index: 2, hintIndex: 0, hintTerm: 0)])
+        #expect(node.ready().isEmpty)
+    }
+}

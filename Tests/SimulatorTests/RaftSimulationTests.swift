@@ -8,7 +8,7 @@ import YonkeCore
 @Suite struct RaftSimulationTests {
     /// CI's share of seeds (the benchmark runs 1,000+): safety, liveness after
     /// healing, and the leader-crash failover, for 5- and 3-node clusters.
-    @Test(arguments: [(5, UInt64(1)...UInt64(150)), (3, UInt64(1001)...UInt64(1100))])
+    @Test(arguments: [(5, UInt64(1)...UInt64(120)), (3, UInt64(1001)...UInt64(1080))])
     func seedsRunWithoutViolation(nodes: Int, seeds: ClosedRange<UInt64>) {
         for seed in seeds {
             let outcome = Simulation.runRaft(Simulation.RaftOptions(seed: seed, nodeCount: nodes))
@@ -18,7 +18,7 @@ import YonkeCore
     }
 
     @Test func huntingProfilePassesOnCorrectRaft() {
-        for seed in UInt64(1)...UInt64(25) {
+        for seed in UInt64(1)...UInt64(15) {
             let outcome = Simulation.runRaft(.hunting(seed: seed, nodeCount: 5))
             #expect(outcome.violation == nil, "seed \(seed): \(outcome.violation!)")
         }

@@ -74,3 +74,39 @@ import YonkeCore
         #expect(fast.localTime(atGlobal: .ms(8)) == .ms(10))
     }
 }
+
+@Suite struct FaultPlanTests {
+    /// Crashes stop once `crashableMax` nodes are down, so a run can still test liveness.
+    @Test func neverCrashesMoreThanAllowed() {
+        var rng = SeededGenerator(seed: 11)
+        let plan = FaultPlan(conditions: .lan, faultIntervalMean: .ms(100), partitionWeight: 0, oneWayWeight: 0,
+                             isolateWeight: 0, healWeight: 0, crashWeight: 1, conditionsWeight: 0,
+                             clockDriftMax: 0, downtimeMin: .ms(1), downtimeMax: .ms(2))
+        var up = [1, 2, 3, 4, 5]
+        for _ in 0..<20 {
+            if case .crash(let node) = plan.nextFault(nodes: [1, 2, 3, 4, 5], up: up, crashableMax: 2, using: &rng) {
+                up.removeAll { $0 == node }
+            }
+        }
+        #expect(up.count == 3)
+    }
+
+    @Test func samePlanFromSameSeed() {
+        var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5)
+        #expect(FaultPlan.random(using: &a) == FaultPlan.random(using: &b))
+        let plan = FaultPlan.random(using: &a)
+        var x = SeededGenerator(seed: 9), y = SeededGenerator(seed: 9)
+        let faultsX = (0..<50).map { _ in plan.nextFault(nodes: [1, 2, 3], up: [1, 2, 3], crashableMax: 1, using: &x) }
+        let faultsY = (0..<50).map { _ in plan.nextFault(nodes: [1, 2, 3], up: [1, 2, 3], crashableMax: 1, using: &y) }
+        #expect(faultsX == faultsY)
+    }
+
+    @Test func clocksDriftWithinTheBound() {
+        var rng = SeededGenerator(seed: 2)
+        var plan = FaultPlan.calm
+        plan.clockDriftMax = 0.05
+        for clock in plan.clocks(count: 100, using: &rng) {
+            #expect(abs(clock.rate - 1) <= 0.05)
+        }
+    }
+}

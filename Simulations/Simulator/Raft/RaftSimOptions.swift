@@ -89,6 +89,8 @@ extension Simulation {
         public let acknowledged: Int
         /// Linearizable reads released and checked.
         public let readsServed: Int
+        /// Faults applied, by kind.
+        public let faultCounts: [String: Int]
         /// Leader crash → a new leader commits an entry, in simulated ms.
         public let failoverMs: Double?
         public let plan: FaultPlan

@@ -82,11 +82,9 @@ extension RaftSimulation {
         let majority = nodes.count / 2 + 1
         for (i, log) in logs.enumerated() {
             guard committed > log.snapshotIndex else { continue }
-            var wouldGrant = 0
-            for other in logs where log.lastTerm > other.lastTerm || (log.lastTerm == other.lastTerm && log.lastIndex >= other.lastIndex) {
-                _ = other
-                wouldGrant += 1
-            }
+            let wouldGrant = logs.filter {
+                log.lastTerm > $0.lastTerm || (log.lastTerm == $0.lastTerm && log.lastIndex >= $0.lastIndex)
+            }.count
             guard wouldGrant >= majority else { continue }
             let held = log.term(committed)
             if held != expected {

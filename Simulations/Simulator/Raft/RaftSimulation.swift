@@ -10,13 +10,28 @@ extension Simulation {
 }
 
 /// N Raft nodes on one thread: an event queue of ticks, deliveries, faults and
-/// client proposals; after every event the invariants are checked.
+/// client proposals, all drawn from one seed.
+///
+/// Phases: (1) safety — partitions (symmetric, one-way, a node isolated then
+/// reconnected), loss, duplication, reordering, crashes that keep only what
+/// was persisted (also right around a reply), clock drift, membership churn,
+/// leadership transfers, linearizable reads; (2) liveness — the network heals
+/// and every node restarts, and within `livenessBound` a new proposal must be
+/// applied by every member; (3) failover — the leader crashes on a LAN and the
+/// time until a new leader commits is measured.
+///
+/// Checked after every event (see RaftSimulation+Checks): one leader per term,
+/// one vote per node per term, log matching, leader completeness (of elected
+/// leaders, and of any node that could be elected whenever the commit point
+/// moves), state-machine safety through a hash chain of applied entries, no
+/// acknowledged write lost, linearizable reads, and liveness after healing.
 struct RaftSimulation {
     enum Event {
         case tick(node: Int, incarnation: Int)
         case deliver(Raft.Message, to: Int)
         case fault
         case restart(node: Int)
+        case reconnect(node: Int)
         case propose
         case reconfigure
         case startLiveness
@@ -59,6 +74,8 @@ struct RaftSimulation {
     /// Read requests by context: how many entries were committed (anywhere) when the read began.
     var pendingReads: [UInt64: Raft.Index] = [:]
     var readsServed = 0
+    /// How many faults of each kind struck (reported, so a summary shows every kind ran).
+    var faultCounts: [String: Int] = [:]
     var acknowledged = 0
 
     var livenessStart: SimTime = .zero
@@ -120,7 +137,7 @@ struct RaftSimulation {
             checkDeadlines()
         }
         return Simulation.RaftOutcome(seed: options.seed, violation: violation, traceHash: trace.hash,
-                                      simulatedTime: queue.now, events: events, acknowledged: acknowledged, readsServed: readsServed,
+                                      simulatedTime: queue.now, events: events, acknowledged: acknowledged, readsServed: readsServed, faultCounts: faultCounts,
                                       failoverMs: failoverMs, plan: plan, lastTraceLines: trace.lastLines)
     }
 
@@ -172,6 +189,11 @@ struct RaftSimulation {
         case .restart(let i):
             guard nodes[i].raft == nil else { return }
             start(i)
+        case .reconnect(let i):
+            guard phase == .safety else { return }
+            record("reconnect \(ids[i])")
+            faultCounts["reconnect", default: 0] += 1
+            network.reconnect(i)
         case .propose:
             proposeFromClient()
             // After healing the client slows down: liveness is about progress, not throughput.
@@ -189,17 +211,33 @@ struct RaftSimulation {
 
     mutating func apply(_ fault: SimFault<Int>) {
         record("fault \(describe(fault))")
+        faultCounts[Self.kindName(fault), default: 0] += 1
         trace.mix(0xFA17)
         switch fault {
         case .partition(let groups): network.partition(groups)
         case .oneWay(let from, let to): network.block(from: from, to: to)
-        case .isolate(let node): network.isolate(node, from: Array(nodes.indices))
+        case .isolate(let node):
+            network.isolate(node, from: Array(nodes.indices))
+            // Isolated, then healed on its own (unless a global heal comes first).
+            queue.schedule(.reconnect(node: node), after: plan.downtime(using: &rng))
         case .heal: network.heal()
         case .crash(let node):
             crash(node)
             queue.schedule(.restart(node: node), after: plan.downtime(using: &rng))
         case .restart(let node): start(node)
         case .conditions(let c): network.conditions = c
+        }
+    }
+
+    static func kindName(_ fault: SimFault<Int>) -> String {
+        switch fault {
+        case .partition: "partition"
+        case .oneWay: "oneWay"
+        case .isolate: "isolate"
+        case .heal: "heal"
+        case .crash: "crash"
+        case .restart: "restart"
+        case .conditions: "networkChange"
         }
     }
 
@@ -246,6 +284,20 @@ struct RaftSimulation {
             if ready.isEmpty { break }
             rounds += 1
             invariant(rounds < 1_000, "node \(ids[i]) produced Ready forever")
+            if phase == .safety, crashAfterReplyProbability > 0, !ready.entriesToPersist.isEmpty || ready.hardState != nil,
+               Double.random(in: 0..<1, using: &rng) < crashAfterReplyProbability / 2 {
+                // The machine stops mid-fsync: FileStorage writes the snapshot,
+                // then entries, then the hard state, so a prefix of that survives
+                // (a torn entry is cut on recovery). Nothing was sent.
+                faultCounts["crashMidPersist", default: 0] += 1
+                persist(ready, node: i, raft: raft,
+                        entryCount: Int.random(in: 0..<max(1, ready.entriesToPersist.count), using: &rng),
+                        hardState: false)
+                record("\(ids[i]) crashes while persisting")
+                crash(i)
+                queue.schedule(.restart(node: i), after: .ms(Int64.random(in: 1...20, using: &rng)))
+                return
+            }
             persist(ready, node: i, raft: raft)
             let messages = raft.advance(ready)
             nodes[i].raft = raft
@@ -254,6 +306,7 @@ struct RaftSimulation {
             // A crash right after the fsync, before or after the answers leave.
             if phase == .safety, !messages.isEmpty, crashAfterReplyProbability > 0,
                Double.random(in: 0..<1, using: &rng) < crashAfterReplyProbability {
+                faultCounts["crashAroundReply", default: 0] += 1
                 if Bool.random(using: &rng) { for message in messages { send(message, from: i) } }
                 crash(i)
                 queue.schedule(.restart(node: i), after: .ms(Int64.random(in: 1...20, using: &rng)))
@@ -278,7 +331,7 @@ struct RaftSimulation {
         if violation == nil { checkLeadership(i) }
     }
 
-    mutating func persist(_ ready: Raft.Ready, node i: Int, raft: Raft.Node) {
+    mutating func persist(_ ready: Raft.Ready, node i: Int, raft: Raft.Node, entryCount: Int? = nil, hardState: Bool = true) {
         var storage = nodes[i].storage
         if let snap = ready.snapshotToPersist {
             if ready.snapshotToApply != nil {
@@ -289,11 +342,12 @@ struct RaftSimulation {
             storage.snapshot = snap
         }
         if let first = ready.entriesToPersist.first {
+            let written = ready.entriesToPersist.prefix(entryCount ?? ready.entriesToPersist.count)
             storage.entries.removeAll { $0.index >= first.index }
-            storage.entries.append(contentsOf: ready.entriesToPersist)
-            for entry in ready.entriesToPersist { checkLogMatching(entry, node: i, raft: raft) }
+            storage.entries.append(contentsOf: written)
+            for entry in written { checkLogMatching(entry, node: i, raft: raft) }
         }
-        if let hard = ready.hardState { storage.hardState = hard }
+        if hardState, let hard = ready.hardState { storage.hardState = hard }
         nodes[i].storage = storage
     }
 

@@ -34,6 +34,7 @@ extension Raft {
         var outbox: [Message] = []
         var readStates: [ReadState] = []
         var persistedHardState: HardState
+        var readyOutstanding = false
 
         public var commitIndex: Index { log.committed }
         public var appliedIndex: Index { log.applied }
@@ -121,6 +122,10 @@ extension Raft {
 
         /// What the driver must persist and apply now. Call `advance` with it once persisted.
         public mutating func ready() -> Ready {
+            // Inputs may be stepped while a Ready is being persisted (an actor
+            // awaiting fsync), but a second Ready would hand out the same
+            // entries and committed entries again.
+            invariant(!readyOutstanding, "ready() called again before advance() of the previous Ready (node \(id))")
             var hard: HardState? = nil
             var current = hardState
             if config.testingFaults.contains(.forgetPersistingVote) { current.vote = nil }
@@ -129,8 +134,10 @@ extension Raft {
             let committed = log.unappliedCommitted()
             let snapshotToApply = log.unstableSnapshotIsReceived ? log.unstableSnapshot : nil
             let appliedAfter = committed.last?.index ?? log.applied
-            let request: Index? = appliedAfter >= log.snapshotIndex + Index(config.snapshotThresholdEntries)
-                && appliedAfter > log.snapshotIndex ? appliedAfter : nil
+            // Asked along with the entries that cross the threshold, so a driver
+            // that declines is not asked again on every empty Ready.
+            let request: Index? = !committed.isEmpty && appliedAfter >= log.snapshotIndex + Index(config.snapshotThresholdEntries)
+                ? appliedAfter : nil
             let ready = Ready(hardState: hard, entriesToPersist: unstable, snapshotToPersist: log.unstableSnapshot,
                               snapshotToApply: snapshotToApply, committedEntries: committed, readStates: readStates,
                               snapshotRequest: request, role: role, leader: leader, term: term,
@@ -138,11 +145,13 @@ extension Raft {
                               appliedThrough: committed.last?.index, snapshotStable: log.unstableSnapshot?.metadata.index)
             outbox = []
             readStates = []
+            readyOutstanding = !ready.isEmpty
             return ready
         }
 
         /// The driver has made `ready` durable: returns the messages it may now send.
         public mutating func advance(_ ready: Ready) -> [Message] {
+            readyOutstanding = false
             if let hard = ready.hardState { persistedHardState = hard }
             if let snap = ready.snapshotStable { log.snapshotStable(through: snap) }
             if let (index, term) = ready.stableThrough { log.stable(through: index, term: term) }

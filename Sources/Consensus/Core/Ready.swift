@@ -8,6 +8,8 @@ extension Raft {
     ///    is no other way to get them, so nothing leaves before it is durable;
     /// 3. restore the state machine from `snapshotToApply` if present, then apply
     ///    `committedEntries` in order, and serve `readStates` once applied.
+    /// New inputs may be stepped while a Ready is being persisted, but there is
+    /// at most one Ready outstanding: `ready()` again before `advance` is a bug.
     public struct Ready: Sendable {
         public let hardState: HardState?
         public let entriesToPersist: [Entry]
@@ -17,7 +19,8 @@ extension Raft {
         public let committedEntries: [Entry]
         public let readStates: [ReadState]
         /// Set when the log holds many applied entries: the driver should take
-        /// a snapshot of its state machine at this index and call `compact`.
+        /// a snapshot of its state machine at this index (after applying
+        /// `committedEntries`) and call `compact`. Comes only with committed entries.
         public let snapshotRequest: Index?
         /// The node's role, leader and term when this Ready was made, for logs and metrics.
         public let role: Role
@@ -32,7 +35,7 @@ extension Raft {
         /// Whether the driver has anything to do.
         public var isEmpty: Bool {
             hardState == nil && entriesToPersist.isEmpty && snapshotToPersist == nil && snapshotToApply == nil
-                && committedEntries.isEmpty && readStates.isEmpty && messages.isEmpty && snapshotRequest == nil
+                && committedEntries.isEmpty && readStates.isEmpty && messages.isEmpty
         }
 
         /// How many messages `advance` will release (for tests and metrics; the

@@ -9,8 +9,9 @@ import Darwin
 /// Durable Raft storage for the real driver — the one part of Consensus that
 /// does I/O. A node's directory holds:
 /// - `log.seg`: an append-only segment of entry records
-///   `[0xE7][length u32][crc32 u32][term u64][index u64][kind u8][data]`
-///   (length and CRC cover the payload after the CRC). Conflicts truncate it;
+///   `[0xE7][length u32][payload crc32 u32][header crc32 u32][term u64][index u64][kind u8][data]`
+///   (the header CRC covers the 9 bytes before it, so a flipped length is
+///   caught rather than trusted). Conflicts truncate it;
 ///   a snapshot rewrites it with only the entries after the snapshot.
 /// - `hardstate`: term, vote and commit, replaced atomically, with a CRC.
 /// - `snapshot`: the latest snapshot, replaced atomically, with a CRC.
@@ -36,7 +37,7 @@ extension Raft {
         private var fd: Int32
 
         static let recordMagic: UInt8 = 0xE7
-        static let headerBytes = 9
+        static let headerBytes = 13
 
         public init(directory: String) throws(StorageError) {
             self.directory = directory
@@ -52,7 +53,11 @@ extension Raft {
             // Entries the snapshot covers may linger if we crashed between
             // writing the snapshot and rewriting the segment: skip them.
             if let snap = snapshot, let first = entries.first, first.index <= snap.metadata.index {
-                let drop = entries.prefix { $0.index <= snap.metadata.index }.count
+                // If the entry at the snapshot's index disagrees with it, the rest
+                // of the segment is a divergent history that a received snapshot
+                // was replacing when we crashed: drop it all.
+                let diverged = entries.first { $0.index == snap.metadata.index }.map { $0.term != snap.metadata.term } ?? false
+                let drop = diverged ? entries.count : entries.prefix { $0.index <= snap.metadata.index }.count
                 if drop < entries.count, entries[drop].index != snap.metadata.index + 1 {
                     throw .corruptLog(path: logPath, offset: offsets[drop], detail: "entry \(entries[drop].index) does not follow snapshot \(snap.metadata.index)")
                 }
@@ -161,6 +166,7 @@ extension Raft {
             w.u8(recordMagic)
             w.u32(UInt32(payload.bytes.count))
             w.u32(CRC32.checksum(payload.bytes))
+            w.u32(CRC32.checksum(w.bytes))
             w.raw(payload.bytes)
             return w.bytes
         }
@@ -172,40 +178,35 @@ extension Raft {
             var tornBytes = 0
         }
 
-        /// Reads records until the end. A bad record whose claimed extent reaches
-        /// the end of the file (or an all-zero tail) is a torn write; a bad
-        /// record with bytes after it is corruption.
+        /// A whole, intact record at `at`: its payload range, or nil.
+        static func intactRecord(in bytes: [UInt8], at: Int) -> Range<Int>? {
+            var reader = ByteReader(bytes, at: at)
+            guard reader.u8() == recordMagic, let length = reader.u32(), let payloadCRC = reader.u32(),
+                  let headerCRC = reader.u32(), CRC32.checksum(bytes[at..<at + 9]) == headerCRC else { return nil }
+            let start = at + headerBytes
+            guard Int(length) <= bytes.count - start, CRC32.checksum(bytes[start..<start + Int(length)]) == payloadCRC else { return nil }
+            return start..<start + Int(length)
+        }
+
+        /// Reads records until the first one that is not intact. If no intact
+        /// record follows it anywhere, it was the record being written when the
+        /// machine stopped (disks may persist its sectors in any order): a torn
+        /// tail, cut off. If an intact record follows, bytes in the middle of
+        /// the log changed after being written: corruption, refused.
         static func scan(_ bytes: [UInt8], path: String) throws(StorageError) -> Scan {
             var result = Scan()
             var at = 0
             while at < bytes.count {
-                var reader = ByteReader(bytes, at: at)
-                let magic = reader.u8()
-                let length = reader.u32().map(Int.init)
-                let crc = reader.u32()
-                let isTail: (Int) -> Bool = { end in end >= bytes.count }
-                guard magic == recordMagic, let length, let crc else {
-                    if magic != recordMagic && !bytes[at...].allSatisfy({ $0 == 0 }) && length != nil && crc != nil {
-                        throw .corruptLog(path: path, offset: at, detail: "bad record marker \(magic.map { String($0, radix: 16) } ?? "-")")
+                guard let payload = intactRecord(in: bytes, at: at) else {
+                    if let later = (at + 1..<bytes.count).first(where: { bytes[$0] == recordMagic && intactRecord(in: bytes, at: $0) != nil }) {
+                        throw .corruptLog(path: path, offset: at, detail: "damaged record with an intact record after it at byte \(later)")
                     }
                     result.tornBytes = bytes.count - at
                     break
                 }
-                let end = at + headerBytes + length
-                guard end <= bytes.count, let payload = reader.take(length) else {
-                    result.tornBytes = bytes.count - at
-                    break
-                }
-                guard CRC32.checksum(payload) == crc else {
-                    if isTail(end) {
-                        result.tornBytes = bytes.count - at
-                        break
-                    }
-                    throw .corruptLog(path: path, offset: at, detail: "checksum mismatch with \(bytes.count - end) bytes after the record")
-                }
-                var p = ByteReader(Array(payload))
+                var p = ByteReader(Array(bytes[payload]))
                 guard let term = p.u64(), let index = p.u64(), let kindRaw = p.u8(), let kind = EntryKind(rawValue: kindRaw) else {
-                    throw .corruptLog(path: path, offset: at, detail: "record passes its checksum but does not decode")
+                    throw .corruptLog(path: path, offset: at, detail: "record passes its checksums but does not decode")
                 }
                 let data = Array(p.bytes[p.at...])
                 if let last = result.entries.last, index != last.index + 1 {
@@ -213,7 +214,7 @@ extension Raft {
                 }
                 result.entries.append(Entry(term: term, index: index, kind: kind, data: data))
                 result.offsets.append(at)
-                at = end
+                at = payload.upperBound
                 result.validBytes = at
             }
             return result

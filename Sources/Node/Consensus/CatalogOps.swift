@@ -1,0 +1,184 @@
+import Catalog
+import NIOCore
+import YonkeCore
+
+/// Catalog operations (`RPCOperationRange.consensus`): their op codes, request and
+/// response codecs, and the PUBLIC client-side functions the CLI calls. Any node
+/// answers: a node that is not the master forwards the request to the master
+/// (reads included, so every answer is linearizable), and answers `noQuorum`
+/// when no master can be reached within `ConsensusService.masterWait` (≤ 3 s) —
+/// `ClusterClient` then tries its next endpoint.
+public enum CatalogOps {
+    public enum Op: UInt16, Sendable {
+        // Client operations.
+        case ls = 0x0001
+        case stat = 0x0002
+        case commitFile = 0x0003
+        case rm = 0x0004
+        case status = 0x0005
+        // Between nodes.
+        /// An encoded `Catalog.Command` from a voter to the master → `[u64 index][u64 term]`.
+        case propose = 0x0010
+        /// ReadIndex for a voter's follower read → `[u64 index]`.
+        case readIndex = 0x0011
+        /// → `[bool known][str master][u64 term][u64 commitIndex]` (how non-voters learn the master).
+        case whoIsMaster = 0x0012
+        /// `[u16 op][payload]`: a client operation relayed to the master; refused (`notMaster`)
+        /// by a node that is not the master, so a relay never loops.
+        case forward = 0x0013
+        /// `[u64 index][u64 offset]` → `[bytes chunk]`: part of a snapshot offered by reference.
+        case snapshotChunk = 0x0014
+    }
+
+    /// Largest `ls` answer: one transport frame is ~1 MiB, so a longer listing is cut and flagged.
+    static let maxListingBytes = 900 * 1024
+    static let maxListingEntries = 100_000
+
+    // MARK: Public results
+
+    public struct Block: Sendable, Hashable, Codable {
+        public var id: BlockID
+        /// Plaintext bytes of this block (the last block of a file is short).
+        public var sizeBytes: Int64
+
+        public init(id: BlockID, sizeBytes: Int64) {
+            self.id = id
+            self.sizeBytes = sizeBytes
+        }
+
+        enum CodingKeys: String, CodingKey { case id, size }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let hex = try container.decode(String.self, forKey: .id)
+            guard let id = BlockID(hex: hex) else {
+                throw DecodingError.dataCorruptedError(forKey: .id, in: container, debugDescription: "not a block id: \(hex)")
+            }
+            self.id = id
+            sizeBytes = try container.decode(Int64.self, forKey: .size)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id.hex, forKey: .id)
+            try container.encode(sizeBytes, forKey: .size)
+        }
+    }
+
+    /// A file or directory of the catalog, as `ls --long` and `stat` print it.
+    public struct FileInfo: Sendable, Hashable, Codable {
+        public var path: String
+        public var isDirectory: Bool
+        public var sizeBytes: Int64
+        /// Load time of a file; creation time of a directory.
+        public var loadedAtEpochMillis: Int64
+        public var source: String
+        public var contentType: String
+        /// "hot", "cold" or "glacier" ("" for a directory).
+        public var tier: String
+        /// Raft index of the commit that made this version (0 for a directory).
+        public var version: UInt64
+        public var rowCount: Int64?
+        public var blocks: [Block]
+    }
+
+    public struct Listing: Sendable, Hashable, Codable {
+        public var entries: [FileInfo]
+        /// The listing did not fit in one answer; list a deeper prefix.
+        public var truncated: Bool
+    }
+
+    public struct CommitResult: Sendable, Hashable {
+        public var file: FileInfo
+        public var createdDirectories: [String]
+        /// Blocks of the version this commit replaced (nil when the path was new).
+        public var replacedBlocks: [BlockID]?
+        /// Blocks no file references any more: the stores may collect them.
+        public var unreferencedBlocks: [BlockID]
+    }
+
+    public struct RemoveResult: Sendable, Hashable {
+        public var files: Int
+        public var directories: Int
+        public var bytes: Int64
+        public var unreferencedBlocks: [BlockID]
+    }
+
+    /// `yonke status` (JSON-ready): `{"master", "term", "commitIndex", "members": [...]}`.
+    public struct ClusterStatus: Sendable, Hashable, Codable {
+        public struct Member: Sendable, Hashable, Codable {
+            public var name: String
+            public var address: String
+            public var state: String
+            public var incarnation: UInt64
+            public var roles: [String]
+        }
+
+        public var master: String?
+        public var term: UInt64
+        public var commitIndex: UInt64
+        /// The node that answered, and its Raft role ("leader", "follower", …, "nonVoter").
+        public var answeredBy: String
+        public var role: String
+        public var members: [Member]
+        /// The cluster's settings from its topology: clients cut files by this
+        /// block size and require this many replicas per block.
+        public var blockSizeBytes: Int64
+        public var replicationFactor: Int
+    }
+
+    // MARK: Client functions (the CLI)
+
+    public static func ls(_ prefix: String, recursive: Bool = false, client: ClusterClient) async throws -> Listing {
+        var request = ByteBuffer()
+        request.writeWireString(try parse(prefix).description)
+        request.writeConsensusBool(recursive)
+        var reply = try await client.call(op: Op.ls.rawValue, payload: request)
+        return try decodeListing(&reply)
+    }
+
+    public static func stat(_ path: String, client: ClusterClient) async throws -> FileInfo {
+        var request = ByteBuffer()
+        request.writeWireString(try parse(path).description)
+        var reply = try await client.call(op: Op.stat.rawValue, payload: request)
+        let info = try reply.readFileInfo()
+        try reply.expectFullyRead("stat reply")
+        return info
+    }
+
+    /// Makes `path` point at `blocks` in one step (the blocks must already be stored).
+    /// `sizeBytes` must equal the sum of the blocks' plaintext sizes; `loadTimeMillis`
+    /// nil means "now" on the master. `tier`: "hot", "cold" or "glacier".
+    public static func commitFile(
+        _ path: String, sizeBytes: Int64, blocks: [(id: BlockID, plaintextBytes: Int64)], source: String,
+        contentType: String, tier: String, loadTimeMillis: Int64? = nil, overwrite: Bool = true, client: ClusterClient
+    ) async throws -> CommitResult {
+        guard let parsedTier = Catalog.Tier(rawValue: tier) else {
+            throw RPCFailure(.malformed, "unknown tier '\(tier)' (tiers: hot, cold, glacier)")
+        }
+        let request = CommitRequest(
+            path: try parse(path), sizeBytes: sizeBytes,
+            blocks: blocks.map { Catalog.BlockEntry(id: $0.id, sizeBytes: $0.plaintextBytes) },
+            source: source, contentType: contentType, tier: parsedTier, loadTimeMillis: loadTimeMillis, overwrite: overwrite)
+        var reply = try await client.call(op: Op.commitFile.rawValue, payload: request.encoded())
+        let result = try decodeCommitResult(&reply)
+        return result
+    }
+
+    public static func rm(_ path: String, recursive: Bool = false, client: ClusterClient) async throws -> RemoveResult {
+        var request = ByteBuffer()
+        request.writeWireString(try parse(path).description)
+        request.writeConsensusBool(recursive)
+        var reply = try await client.call(op: Op.rm.rawValue, payload: request)
+        return try decodeRemoveResult(&reply)
+    }
+
+    public static func status(client: ClusterClient) async throws -> ClusterStatus {
+        var reply = try await client.call(op: Op.status.rawValue, payload: ByteBuffer())
+        return try decodeStatus(&reply)
+    }
+
+    static func parse(_ text: String) throws -> LakePath {
+        do { return try LakePath(text) } catch { throw RPCFailure(.malformed, "\(text): \(error)") }
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import NIOCore
+
+/// Membership requests (`RPCOperationRange.membership`) and the client-side
+/// helpers the CLI calls. Payloads are JSON: the list is small and the CLI
+/// prints it as is.
+public enum MembershipOps {
+    /// → `[MemberView]` as the node asked sees it, sorted by name.
+    public static let membersOp: UInt16 = 0x0200
+
+    public static func members(client: ClusterClient) async throws -> [MemberView] {
+        let reply = try await client.call(op: membersOp, payload: ByteBuffer())
+        return try decodeMembers(reply)
+    }
+
+    static func encodeMembers(_ members: [MemberView]) throws -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var buffer = ByteBuffer()
+        buffer.writeBytes(try encoder.encode(members))
+        return buffer
+    }
+
+    static func decodeMembers(_ payload: ByteBuffer) throws -> [MemberView] {
+        var payload = payload
+        do {
+            return try JSONDecoder().decode([MemberView].self, from: Data(payload.readRemainingBytes()))
+        } catch {
+            throw RPCFailure(.malformed, "member list is not valid JSON: \(error)")
+        }
+    }
+}
