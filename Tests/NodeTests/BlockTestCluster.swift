@@ -69,12 +69,12 @@ final class BlockTestCluster: @unchecked Sendable {
             tasks[machine.name] = Task { try await node.run() }
         }
         for machine in topology.machines where names?.contains(machine.name) ?? true {
-            try await eventually("\(machine.name) listens") { Self.accepts(port: machine.address.port) }
+            try await eventually("\(machine.name) listens", timeout: .seconds(15)) { Self.accepts(port: machine.address.port) }
         }
         // Master operations need a master every node knows (m1, the only voter).
         for machine in topology.machines where names?.contains(machine.name) ?? true {
             let node = nodes[machine.name]!
-            try await eventually("\(machine.name) knows the master", timeout: .seconds(10)) {
+            try await eventually("\(machine.name) knows the master", timeout: .seconds(15)) {
                 await node.consensus.masterName == "m1"
             }
         }
@@ -149,35 +149,36 @@ final class BlockTestCluster: @unchecked Sendable {
         return total
     }
 
-    /// Ports handed out in this process: the kernel may return a just-closed
-    /// port to the next bind, so each is taken at most once per test run.
-    private static let usedPorts = Mutex<Set<Int>>([])
+    /// Ports for test nodes come from below the kernel's ephemeral range
+    /// (32768–60999 by default), so no outgoing connection of any test (a
+    /// handshake flood opens hundreds) can take one between the pick and the
+    /// node's bind. Each port is probed with a bind and handed out once per run;
+    /// the start differs per process so parallel test processes rarely meet.
+    private static let nextPort = Mutex<Int>(20_000 + Int(getpid() % 1_000) * 12)
 
     static func freePort() throws -> Int {
-        for _ in 0..<100 {
-            let port = try ephemeralPort()
-            if usedPorts.withLock({ $0.insert(port).inserted }) { return port }
+        for _ in 0..<2_000 {
+            let port = nextPort.withLock { next -> Int in
+                let port = next
+                next = next >= 32_000 ? 20_000 : next + 1
+                return port
+            }
+            if canBind(port) { return port }
         }
-        throw NodeError.invalidConfig("no unused port found")
+        throw NodeError.invalidConfig("no free port in 20000...32000")
     }
 
-    private static func ephemeralPort() throws -> Int {
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw NodeError.invalidConfig("socket: \(errno)") }
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw NodeError.invalidConfig("bind: \(errno)") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 
     static func accepts(port: Int) -> Bool {
