@@ -56,7 +56,7 @@ extension SWIM.Instance {
     /// A dead member is back, or its metadata is ahead of ours: our views
     /// split somewhere. Sync with it next period, unless we did so recently.
     mutating func requestSync(with id: SWIM.MemberID) {
-        let cooldown = UInt64(max(1, config.pushPullIntervalPeriods(memberCount: liveMemberCount) / 3))
+        let cooldown = UInt64(config.syncCooldownPeriods(memberCount: liveMemberCount))
         guard config.pushPullIntervalPeriods > 0, syncPeer == nil else { return }
         if let last = lastTriggeredSyncPeriod, periods < last + cooldown { return }
         syncPeer = id
