@@ -85,11 +85,14 @@ extension SWIM.Instance {
         }
     }
 
-    /// No direct ack in time: ask k random members to probe for us (SWIM §3.1).
+    /// No direct ack in time: ask k random members to probe for us (SWIM §3.1),
+    /// and ping the target once more ourselves, as memberlist's fallback
+    /// probe does: under random loss most failed probes were one lost
+    /// datagram, and every false suspicion costs N·log N gossip to undo.
     private mutating func onProbeTimeout(sequence: UInt64) -> [SWIM.Directive] {
         guard var open = probe, open.sequence == sequence, let target = members[open.target.name],
               target.id == open.target else { return [] }
-        var out: [SWIM.Directive] = []
+        var out: [SWIM.Directive] = [.send(makePing(to: target.id, sequence: sequence), to: target.metadata.address)]
         let helpers = randomAliveMembers(count: config.indirectChecks, excluding: target.id.name)
         for helper in helpers {
             let request = SWIM.PingRequest(
