@@ -104,6 +104,16 @@ extension SWIM {
             return pushPullIntervalPeriods * scale
         }
 
+        /// Syncs asked for by a revival or newer metadata happen at most this
+        /// often: min(pushPullInterval(N) / 3, 2 · reconnectIntervalPeriods).
+        /// After a heal, gossip would need ~N·log N piggybacked copies of each
+        /// refutation; a few full-view syncs per member carry them wholesale.
+        public func syncCooldownPeriods(memberCount: Int) -> Int {
+            let byInterval = pushPullIntervalPeriods(memberCount: memberCount) / 3
+            let byReconnect = reconnectIntervalPeriods > 0 ? 2 * reconnectIntervalPeriods : byInterval
+            return max(1, min(byInterval, byReconnect))
+        }
+
         public func retransmitLimit(memberCount: Int) -> Int {
             let scale = Int(ceil(log10(Double(max(1, memberCount) + 1))))
             return retransmitMult * max(1, scale)

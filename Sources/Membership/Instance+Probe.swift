@@ -56,7 +56,7 @@ extension SWIM.Instance {
     /// A dead member is back, or its metadata is ahead of ours: our views
     /// split somewhere. Sync with it next period, unless we did so recently.
     mutating func requestSync(with id: SWIM.MemberID) {
-        let cooldown = UInt64(max(1, config.pushPullIntervalPeriods(memberCount: liveMemberCount) / 3))
+        let cooldown = UInt64(config.syncCooldownPeriods(memberCount: liveMemberCount))
         guard config.pushPullIntervalPeriods > 0, syncPeer == nil else { return }
         if let last = lastTriggeredSyncPeriod, periods < last + cooldown { return }
         syncPeer = id
@@ -85,11 +85,14 @@ extension SWIM.Instance {
         }
     }
 
-    /// No direct ack in time: ask k random members to probe for us (SWIM §3.1).
+    /// No direct ack in time: ask k random members to probe for us (SWIM §3.1),
+    /// and ping the target once more ourselves, as memberlist's fallback
+    /// probe does: under random loss most failed probes were one lost
+    /// datagram, and every false suspicion costs N·log N gossip to undo.
     private mutating func onProbeTimeout(sequence: UInt64) -> [SWIM.Directive] {
         guard var open = probe, open.sequence == sequence, let target = members[open.target.name],
               target.id == open.target else { return [] }
-        var out: [SWIM.Directive] = []
+        var out: [SWIM.Directive] = [.send(makePing(to: target.id, sequence: sequence), to: target.metadata.address)]
         let helpers = randomAliveMembers(count: config.indirectChecks, excluding: target.id.name)
         for helper in helpers {
             let request = SWIM.PingRequest(

@@ -21,6 +21,9 @@
 /// - suspicion timeouts shrink with independent confirmations (Lifeguard §IV.B);
 /// - a local health score stretches probe timeouts when we are the slow one
 ///   (Lifeguard §IV.A), fed by missed nacks from indirect probers;
+/// - a probe without a direct ack is retried once directly alongside the k
+///   ping-requests (memberlist's fallback probe): under random loss a false
+///   suspicion is one lost datagram, and undoing it costs N·log N gossip;
 /// - probes and acks carry the sender's negative belief about the receiver, so
 ///   a member learns it is suspected or dead from the first message it gets;
 /// - pings and acks carry the sender's own incarnation: a member speaking for

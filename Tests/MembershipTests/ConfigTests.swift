@@ -26,3 +26,12 @@ import Membership
         #expect(c.tombstoneRetentionTicks > c.suspicionTimeoutMaxTicks(memberCount: 10_000) * 4)
     }
 }
+
+/// Anti-entropy scales its interval like memberlist's pushPullScale.
+@Suite struct PushPullConfigTests {
+    @Test(arguments: [(10, 30, 10), (32, 30, 10), (100, 90, 20), (1000, 180, 20)])
+    func intervalAndCooldown(n: Int, intervalPeriods: Int, cooldownPeriods: Int) {
+        #expect(SWIM.Config.lan.pushPullIntervalPeriods(memberCount: n) == intervalPeriods)
+        #expect(SWIM.Config.lan.syncCooldownPeriods(memberCount: n) == cooldownPeriods)
+    }
+}

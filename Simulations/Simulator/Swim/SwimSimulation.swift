@@ -165,7 +165,7 @@ public struct SwimSimulation {
         }
         if tracker.wrongCount != 0 {
             check(false, "no common view \(scenario.convergencePeriodsMax) periods after the \(scenario.withPartition ? "heal" : "crash phase"): "
-                  + "\(tracker.wrongCount) disagreements, e.g. \(tracker.disagreements(limit: 5))")
+                  + "\(tracker.wrongCount) disagreements, e.g. \(disagreements(limit: 5))")
         }
         for (member, stale) in staleMetadata() {
             check(false, "metadata v\(publishedVersions[member] ?? 0) of \(Self.name(member)) never reached \(stale.prefix(5).map(Self.name))")
@@ -303,6 +303,19 @@ public struct SwimSimulation {
         }
         if tracker.record(observer: observer, subject: subject, seen: seen), detectionTimes[subject] == nil {
             detectionTimes[subject] = now
+        }
+    }
+
+    /// Disagreements with the evidence a reader needs: what the observer
+    /// holds (status, incarnation, since when) against the subject's own state.
+    private func disagreements(limit: Int) -> [String] {
+        tracker.disagreeingPairs(limit: limit).map { observer, subject in
+            let held = instances[observer].member(named: Self.name(subject))
+            let truth = instances[subject].myself
+            let heldText = held.map { "\($0.id) \($0.status) i\($0.incarnation) v\($0.metadata.version) since tick \($0.statusSinceTicks)" }
+                ?? "nothing"
+            let truthText = tracker.running[subject] ? "running \(truth.id) i\(truth.incarnation) v\(truth.metadata.version)" : "crashed"
+            return "\(Self.name(observer)) holds \(heldText); truth: \(truthText)"
         }
     }
 

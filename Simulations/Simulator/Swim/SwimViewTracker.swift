@@ -80,12 +80,12 @@ struct SwimViewTracker {
         for subject in 0..<memberCount { seen[observer * memberCount + subject] = .unknown }
     }
 
-    /// Who still disagrees, for a failure report (at most `limit` pairs).
-    func disagreements(limit: Int) -> [String] {
-        var out: [String] = []
+    /// Who still disagrees, as (observer, subject) pairs, at most `limit`.
+    func disagreeingPairs(limit: Int) -> [(observer: Int, subject: Int)] {
+        var out: [(Int, Int)] = []
         for observer in 0..<memberCount where running[observer] {
             for subject in 0..<memberCount where isWrong(observer: observer, subject: subject) {
-                out.append("m\(observer) sees m\(subject) \(view(of: subject, by: observer)) (running: \(running[subject]))")
+                out.append((observer, subject))
                 if out.count >= limit { return out }
             }
         }
