@@ -8,7 +8,7 @@ import Transport
 public actor ClusterClient {
     public let endpoints: [PeerDirectory.Address]
     /// The client's own link settings (an identity made for this run), for block streams too.
-    public let settings: Transport.Settings
+    public nonisolated let settings: Transport.Settings
     let logger: Logger
     private var current: (index: Int, link: RPCLink, task: Task<Void, Never>)?
 
@@ -28,6 +28,7 @@ public actor ClusterClient {
     /// reached or answers `unavailable`/`noQuorum`. Other failures are final.
     public func call(op: UInt16, payload: ByteBuffer, timeout: Duration = .seconds(10)) async throws -> ByteBuffer {
         var lastError: (any Error)?
+        var noQuorum: RPCFailure?
         let start = current?.index ?? 0
         for attempt in 0..<endpoints.count {
             let index = (start + attempt) % endpoints.count
@@ -38,10 +39,13 @@ public actor ClusterClient {
                 throw failure
             } catch {
                 lastError = error
+                if let failure = error as? RPCFailure, failure.code == .noQuorum { noQuorum = failure }
                 drop()
                 logger.debug("endpoint failed, trying the next", metadata: ["endpoint": "\(endpoints[index])", "error": "\(error)"])
             }
         }
+        // "No quorum" from a node that answered says more than a refused connection elsewhere.
+        if let noQuorum { throw noQuorum }
         throw ClientError.allEndpointsFailed(endpoints: endpoints.map(\.description), last: lastError.map { "\($0)" } ?? "none")
     }
 

@@ -43,11 +43,19 @@ public final class YonkeNode: NodeMessageHandler {
             host: config.machine.address.host, port: config.machine.address.port,
             settings: context.settings, handler: self)
         context.logger.info("node listening", metadata: ["address": "\(config.machine.address)"])
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await server.run() }
-            group.addTask { try await self.consensus.run() }
-            group.addTask { try await self.membership.run() }
-            group.addTask { try await self.blocks.run() }
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await server.run() }
+                group.addTask { try await self.consensus.run() }
+                group.addTask { try await self.membership.run() }
+                group.addTask { try await self.blocks.run() }
+            }
+        } catch {
+            // Cancelled or failed: close every outbound link too, or a stopped
+            // node would keep talking to whoever takes its peers' ports next.
+            await context.peers.shutdown()
+            await server.close()
+            throw error
         }
         await context.peers.shutdown()
     }

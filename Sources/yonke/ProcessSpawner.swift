@@ -15,6 +15,11 @@ enum ProcessSpawner {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of ours may leak into a long-lived node: an inherited pipe
+        // end would keep whoever reads our output waiting for an EOF that never comes.
+        for descriptor in openDescriptors() where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -28,6 +33,11 @@ enum ProcessSpawner {
             throw CLIError("cannot start \(executable): \(String(cString: strerror(rc)))", hint: "check the binary exists and is executable")
         }
         return pid
+    }
+
+    private static func openDescriptors() -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return names.compactMap(Int32.init).filter { fcntl($0, F_GETFD) != -1 }
     }
 
     static func isAlive(_ pid: pid_t) -> Bool {

@@ -16,7 +16,9 @@ final class Progress {
     private var lastDraw = ContinuousClock.now - .seconds(1)
     private let enabled: Bool
 
-    init(label: String, totalBytes: Int64, enabled: Bool = isatty(STDERR_FILENO) == 1) {
+    static var onTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    init(label: String, totalBytes: Int64, enabled: Bool = Progress.onTerminal) {
         self.label = label
         self.totalBytes = totalBytes
         self.enabled = enabled

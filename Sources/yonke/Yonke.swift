@@ -15,6 +15,9 @@ struct Yonke: AsyncParsableCommand {
               yonke unpack ./packed ./copy.csv     # decode and verify every frame
             """,
         version: version,
-        subcommands: [NodeCommand.self, PackCommand.self, UnpackCommand.self, SampleCommand.self]
+        subcommands: [
+            ClusterCommand.self, NodeCommand.self, PutCommand.self, GetCommand.self, LsCommand.self, StatCommand.self,
+            RmCommand.self, StatusCommand.self, CapacityCommand.self, PackCommand.self, UnpackCommand.self, SampleCommand.self,
+        ]
     )
 }

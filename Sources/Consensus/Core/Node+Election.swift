@@ -180,13 +180,13 @@ extension Raft.Node {
             guard role == .candidate else { return }
             onVoteResponse(from: m.from, granted: granted)
         case .append(let prevIndex, let prevTerm, let entries, let commit):
-            acceptLeader(m.from)
+            guard acceptLeader(m.from) else { return }
             onAppend(from: m.from, prevIndex: prevIndex, prevTerm: prevTerm, entries: entries, commit: commit)
         case .heartbeat(let commit, let context):
-            acceptLeader(m.from)
+            guard acceptLeader(m.from) else { return }
             onHeartbeat(from: m.from, commit: commit, readContext: context)
         case .installSnapshot(let snapshot):
-            acceptLeader(m.from)
+            guard acceptLeader(m.from) else { return }
             onInstallSnapshot(from: m.from, snapshot)
         case .appendResponse(let success, let index, let hintIndex, let hintTerm):
             guard role == .leader else { return }
@@ -220,15 +220,20 @@ extension Raft.Node {
         }
     }
 
-    private mutating func acceptLeader(_ from: Raft.NodeID) {
-        if role != .follower {
-            invariant(role != .leader || !config.testingFaults.isEmpty,
-                      "two leaders in term \(term): \(id) and \(from)")
+    /// False when the message must be ignored: a leader hearing another leader
+    /// of its own term. That cannot happen in a correct cluster (§5.2, one vote
+    /// per term); it comes from a broken or foreign peer, which must not crash
+    /// this node. The simulator checks "one leader per term" across all nodes.
+    private mutating func acceptLeader(_ from: Raft.NodeID) -> Bool {
+        if role == .leader {
+            return false
+        } else if role != .follower {
             becomeFollower(term: term, leader: from)
         } else {
             leader = from
             electionElapsed = 0
         }
+        return true
     }
 
     private mutating func onVoteRequest(_ m: Raft.Message, lastIndex: Raft.Index, lastTerm: Raft.Term, preVote: Bool) {

@@ -65,25 +65,33 @@ public struct BlockClient: Sendable {
     }
 
     /// Places, writes and re-places failed replicas (excluding the nodes that
-    /// failed) up to `maxAttempts` writes. Returns where the block is stored;
-    /// `failed` lists the failures of nodes that do not hold it in the end.
-    public func put(encoded: [UInt8], id: BlockID, tier: String = "hot", cluster: ClusterClient,
-                    maxAttempts: Int = 3) async throws -> BlockWriteResult {
+    /// failed) until `replicas` nodes hold the block or `maxAttempts` rounds
+    /// are spent. Returns where the block is stored; `failed` lists the
+    /// failures of nodes that do not hold it in the end. Right after a master
+    /// change the new master may briefly know fewer live machines (it is still
+    /// hearing from them), so a round that found too few targets pauses before
+    /// asking again.
+    public func put(encoded: [UInt8], id: BlockID, tier: String = "hot", replicas: Int? = nil, cluster: ClusterClient,
+                    maxAttempts: Int = 8) async throws -> BlockWriteResult {
         var targets = try await Self.placement(blockID: id, encodedBytes: Int64(encoded.count), tier: tier,
                                                exclude: [], client: cluster)
-        let wanted = targets.count
+        let wanted = replicas ?? targets.count
         var stored: [String] = []
         var failures: [BlockWriteFailure] = []
         for attempt in 1...max(1, maxAttempts) {
-            let result = try await write(encoded: encoded, id: id, targets: targets, tier: tier)
-            stored += result.storedOn
-            failures += result.failed
+            if !targets.isEmpty {
+                let result = try await write(encoded: encoded, id: id, targets: targets, tier: tier)
+                stored += result.storedOn
+                failures += result.failed
+            }
             guard stored.count < wanted, attempt < maxAttempts else { break }
+            if targets.count < wanted - (stored.count - targets.count) || targets.isEmpty {
+                try await Task.sleep(for: .milliseconds(250))
+            }
             let avoid = stored + failures.filter(\.wasReached).map(\.node)
             let more = try? await Self.placement(blockID: id, encodedBytes: Int64(encoded.count), tier: tier,
                                                  exclude: avoid, client: cluster)
             targets = Array((more ?? []).prefix(wanted - stored.count))
-            if targets.isEmpty { break }
         }
         return BlockWriteResult(storedOn: stored, failed: failures.filter { !stored.contains($0.node) })
     }

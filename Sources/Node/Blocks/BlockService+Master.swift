@@ -44,11 +44,20 @@ extension BlockService {
     /// 1/64 of the machine's capacity so the map (whose weight set is costly to
     /// solve on large clusters) is rebuilt only when usage really moved; each
     /// rebuild starts from the previous map, so few blocks change places.
+    ///
+    /// A cluster with fewer SSD machines than the replication factor cannot
+    /// keep a hot block on SSDs only; such blocks are placed as cold (any disk)
+    /// rather than refused, so a small mixed cluster still takes writes.
     func placement(_ request: BlockOps.PlacementRequest) async throws -> [BlockTarget] {
-        guard let tier = Placement.Tier(rawValue: request.tier) else {
+        guard var tier = Placement.Tier(rawValue: request.tier) else {
             throw RPCFailure(.malformed, "unknown tier '\(request.tier)' (hot, cold or glacier)")
         }
         let excluded = Set(request.exclude)
+        if tier == .hot {
+            var ssdMachines = 0
+            for machine in await aliveWorkers() where freeBytes(of: machine).ssd >= request.encodedBytes { ssdMachines += 1 }
+            if ssdMachines < context.config.topology.cluster.replicationFactor { tier = .cold }
+        }
         var members: [Placement.Member] = []
         for machine in await aliveWorkers() where !excluded.contains(machine.name) {
             let free = freeBytes(of: machine)

@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Node
+import Topology
+
+struct ClusterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Start or stop a whole topology on this machine.",
+        subcommands: [ClusterUpCommand.self, ClusterDownCommand.self]
+    )
+}
+
+/// Where `cluster up` keeps what `cluster down` and the client commands need.
+struct ClusterFolder {
+    let root: String
+    init(_ path: String) { root = URL(fileURLWithPath: path).standardizedFileURL.path }
+    var secretsPath: String { root + "/cluster.secrets" }
+    var pidsPath: String { root + "/cluster.pids" }
+    func logPath(_ name: String) -> String { root + "/" + name + "/node.log" }
+
+    func readPids() -> [(name: String, pid: pid_t)] {
+        guard let text = try? String(contentsOfFile: pidsPath, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let pid = pid_t(parts[1]) else { return nil }
+            return (String(parts[0]), pid)
+        }
+    }
+}
+
+struct ClusterUpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start every machine of a topology as its own process on this machine.",
+        discussion: """
+            Creates the cluster secrets on first use (DATA/cluster.secrets, mode 0600), starts one `yonke node start` per machine (logs in DATA/NAME/node.log), waits for a master and prints the endpoints. Stops them all on Ctrl-C; with --detach returns at once (`yonke cluster down`).
+
+            Example:
+              yonke cluster up topology/local-4.yaml --detach
+              export YONKE_CLUSTER=127.0.0.1:7401,127.0.0.1:7402
+            """
+    )
+
+    @Argument(help: "The topology file.") var topology: String
+    @Option(name: .long, help: "Cluster data folder on this machine.") var data: String = "./.yonke-data"
+    @Flag(name: .long, help: "Return once the cluster is up instead of waiting for Ctrl-C.") var detach = false
+    @Option(name: .long, help: "Seconds to wait for every node and a master.") var timeout: Double = 30
+
+    func run() async throws {
+        let topologyPath = URL(fileURLWithPath: topology).standardizedFileURL.path
+        let parsed = try TopologyLoading.load(topologyPath)
+        let folder = ClusterFolder(data)
+        try FileManager.default.createDirectory(atPath: folder.root, withIntermediateDirectories: true)
+        let running = folder.readPids().filter { ProcessSpawner.isAlive($0.pid) }
+        guard running.isEmpty else {
+            throw CLIError("a cluster is already running from \(folder.root) (\(running.map(\.name).joined(separator: ", ")))",
+                           hint: "stop it with `yonke cluster down --data \(data)` first")
+        }
+        if !FileManager.default.fileExists(atPath: folder.secretsPath) {
+            try ClusterSecrets.generate().write(to: folder.secretsPath)
+        }
+        let secrets = try ClusterSecrets.load(path: folder.secretsPath)
+        var pids: [(String, pid_t)] = []
+        for machine in parsed.machines {
+            try FileManager.default.createDirectory(atPath: folder.root + "/" + machine.name, withIntermediateDirectories: true)
+            let pid = try ProcessSpawner.spawn(
+                ProcessSpawner.selfExecutable,
+                ["node", "start", "--topology", topologyPath, "--name", machine.name, "--data", folder.root],
+                logPath: folder.logPath(machine.name))
+            pids.append((machine.name, pid))
+        }
+        try pids.map { "\($0.0) \($0.1)" }.joined(separator: "\n").appending("\n")
+            .write(toFile: folder.pidsPath, atomically: true, encoding: .utf8)
+
+        let endpoints = parsed.machines.map { PeerDirectory.Address(host: $0.address.host, port: $0.address.port) }
+        let readiness = try await ClusterReadiness.wait(
+            endpoints: endpoints, secrets: secrets, timeoutSeconds: timeout,
+            stillRunning: { pids.allSatisfy { ProcessSpawner.isAlive($0.1) } })
+        guard let readiness else {
+            ClusterStopper.stop(pids)
+            throw CLIError("the cluster did not come up within \(Int(timeout)) s",
+                           hint: "read the node logs in \(folder.root)/NAME/node.log")
+        }
+        print("cluster \(parsed.cluster.name) is up: \(parsed.machines.count) nodes, master \(readiness.master)")
+        for machine in parsed.machines {
+            let roles = machine.roles.map(\.rawValue).joined(separator: ",")
+            print("  \(machine.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(machine.address)  [\(roles)]  log \(folder.logPath(machine.name))")
+        }
+        print("export YONKE_CLUSTER=\(endpoints.map(\.description).joined(separator: ","))")
+        print("export YONKE_SECRETS=\(folder.secretsPath)")
+        if detach { return }
+
+        print("Ctrl-C stops the cluster.")
+        let stop = AsyncStream<Void>.makeStream()
+        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { _ in stop.continuation.yield() }
+        defer { signals.cancel() }
+        for await _ in stop.stream { break }
+        ClusterStopper.stop(pids)
+        try? FileManager.default.removeItem(atPath: folder.pidsPath)
+        print("cluster stopped")
+    }
+}
+
+struct ClusterDownCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "down",
+        abstract: "Stop the nodes that `yonke cluster up --detach` started.",
+        discussion: """
+            Sends SIGTERM to each node (they leave the cluster gracefully), then SIGKILL after 10 s. Data stays in the folder; `cluster up` starts the same cluster again.
+
+            Example:
+              yonke cluster down --data ./.yonke-data
+            """
+    )
+
+    @Option(name: .long, help: "Cluster data folder on this machine.") var data: String = "./.yonke-data"
+
+    func run() throws {
+        let folder = ClusterFolder(data)
+        let pids = folder.readPids()
+        guard !pids.isEmpty else {
+            throw CLIError("no running cluster recorded in \(folder.pidsPath)", hint: "was it started with `yonke cluster up --data \(data)`?")
+        }
+        ClusterStopper.stop(pids)
+        try? FileManager.default.removeItem(atPath: folder.pidsPath)
+        print("stopped \(pids.map(\.name).joined(separator: ", "))")
+    }
+}
+
+enum ClusterStopper {
+    static func stop(_ pids: [(name: String, pid: pid_t)]) {
+        for (_, pid) in pids { kill(pid, SIGTERM) }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, pids.contains(where: { ProcessSpawner.isAlive($0.pid) && !isZombie($0.pid) }) {
+            usleep(50_000)
+        }
+        for (_, pid) in pids where ProcessSpawner.isAlive(pid) { kill(pid, SIGKILL) }
+        for (_, pid) in pids { _ = waitpid(pid, nil, WNOHANG) }
+    }
+
+    /// A child that exited but was not reaped still answers kill(pid, 0).
+    private static func isZombie(_ pid: pid_t) -> Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == pid
+    }
+}
