@@ -215,8 +215,9 @@ struct BlockServiceTests {
 /// machines chosen by weighted rendezvous; hot blocks on SSDs).
 struct BlockPlacementTests {
     @Test func placementFollowsTiersAndExclusions() async throws {
+        // Three SSD machines: enough for hot blocks to stay on SSDs at three
+        // replicas (with fewer, hot blocks fall back to any disk; see `placement`).
         var specs = BlockTestCluster.defaultSpecs
-        specs[2].diskClass = .hdd
         specs[3].diskClass = .hdd
         let cluster = try BlockTestCluster(specs)
         try await cluster.start()
@@ -224,7 +225,7 @@ struct BlockPlacementTests {
         let id = try cluster.block(1000, seed: 8).id
 
         let hot = try await BlockClient.placement(blockID: id, encodedBytes: 2000, tier: "hot", client: endpoints)
-        #expect(Set(hot.map(\.name)) == ["m1", "w2"], "only machines with SSDs take hot blocks")
+        #expect(Set(hot.map(\.name)) == ["m1", "w2", "w3"], "only machines with SSDs take hot blocks")
         let cold = try await BlockClient.placement(blockID: id, encodedBytes: 2000, tier: "cold", exclude: ["w2"], client: endpoints)
         #expect(Set(cold.map(\.name)) == ["m1", "w3", "w4"])
         #expect(cold.map(\.address) == cold.map { cluster.target($0.name).address })
