@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "yonke", targets: ["yonke"]),
         .executable(name: "yonke-sim", targets: ["yonke-sim"]),
         .executable(name: "yonke-bench", targets: ["yonke-bench"]),
+        .executable(name: "yonke-meta-bench", targets: ["yonke-meta-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -61,6 +62,10 @@ let package = Package(
 
         .executableTarget(name: "yonke-bench", dependencies: ["YonkeCore", "BlockCodec", "CLZ4", "CSodium"],
                           path: "Benchmarks/yonke-bench"),
+
+        .executableTarget(name: "yonke-meta-bench", dependencies: [
+            "Node", .product(name: "Logging", package: "swift-log"),
+        ], path: "Benchmarks/yonke-meta-bench"),
 
         .testTarget(name: "YonkeCoreTests", dependencies: ["YonkeCore"]),
         .testTarget(name: "BlockCodecTests", dependencies: ["BlockCodec"]),
