@@ -20,9 +20,9 @@ export YONKE_SECRETS="$data/cluster.secrets"
 
 "$yonke" sample "$data/random_data.csv" --size "$size"
 "$yonke" put "$data/random_data.csv" lake://bronze/random_data/2026-11-27.csv --source demo
-"$yonke" ls lake://bronze/ --long
+"$yonke" ls lake://bronze/ --long -r
 "$yonke" capacity
-"$yonke" stat lake://bronze/random_data/2026-11-27.csv | head -n 12
+"$yonke" stat lake://bronze/random_data/2026-11-27.csv
 "$yonke" get lake://bronze/random_data/2026-11-27.csv "$data/copy.csv"
 "$yonke" status
 
