@@ -39,19 +39,23 @@ struct GetCommand: AsyncParsableCommand {
         let output = try OutputFile(file)
         let progress = Progress(label: "get", totalBytes: info.sizeBytes, enabled: file != "-" && Progress.onTerminal)
         var written: Int64 = 0
-        // The next block is fetched while the current one is written out.
-        var pending: Task<[UInt8], any Error>?
+        // Up to `window` blocks are fetched (and verified) at once, from different
+        // replicas, while the oldest one is written out in order.
+        let window = 3
+        var pending: [Int: Task<[UInt8], any Error>] = [:]
         func fetch(_ index: Int) -> Task<[UInt8], any Error> {
             let block = info.blocks[index]
-            let replicas = locations[block.id] ?? []
+            let replicas = Self.spread(locations[block.id] ?? [], index: index)
             return Task { try await reader.readDecoded(id: block.id, replicas: replicas, codec: codec, reportingTo: cluster) }
         }
         for index in info.blocks.indices {
-            let current = pending ?? fetch(index)
-            pending = index + 1 < info.blocks.count ? fetch(index + 1) : nil
+            for ahead in index..<min(index + window, info.blocks.count) where pending[ahead] == nil {
+                pending[ahead] = fetch(ahead)
+            }
+            guard let current = pending.removeValue(forKey: index) else { preconditionFailure("block \(index) was not fetched") }
             let plaintext: [UInt8]
             do { plaintext = try await current.value } catch {
-                pending?.cancel()
+                for task in pending.values { task.cancel() }
                 progress.finish()
                 throw CLIError("block \(index) of \(path) could not be read: \(error)",
                                hint: "every replica failed; run `yonke stat \(path)` to see where its replicas are")
@@ -83,6 +87,14 @@ struct GetCommand: AsyncParsableCommand {
 }
 
 extension GetCommand {
+    /// Starts each block's read at a different replica (the rest stay as
+    /// fallbacks), so blocks read in parallel come from different machines.
+    static func spread(_ replicas: [BlockTarget], index: Int) -> [BlockTarget] {
+        guard !replicas.isEmpty else { return replicas }
+        let start = index % replicas.count
+        return Array(replicas[start...] + replicas[..<start])
+    }
+
     /// Replica locations are soft state: a master elected a moment ago knows a
     /// block's replicas only once their nodes have sent it their reports (they
     /// do at once on a master change). So a block with no known replica is

@@ -1,4 +1,0 @@
-import Testing
-@testable import YonkeCore
-
-@Test func YonkeCoreBuilds() { #expect(Bool(true)) }
