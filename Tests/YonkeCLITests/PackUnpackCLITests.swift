@@ -83,9 +83,12 @@ struct PackUnpackCLITests {
         #expect(result.stderr.contains(mention), "\(result.stderr)")
     }
 
-    @Test(arguments: ["pack", "unpack", "sample"])
+    @Test(arguments: [
+        "pack", "unpack", "sample", "put", "get", "ls", "stat", "rm", "status", "capacity",
+        "cluster up", "cluster down", "node start",
+    ])
     func helpShowsAnExample(command: String) throws {
-        let result = try YonkeProcess.run([command, "--help"])
+        let result = try YonkeProcess.run(command.split(separator: " ").map(String.init) + ["--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("Example:"))
         #expect(result.stdout.contains("yonke \(command)"))
