@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh bc
 swift build -c release --product yonke >/dev/null
 yonke="$PWD/.build/release/yonke"
+mkdir -p "$PWD/.yonke-data"
 work=$(mktemp -d "$PWD/.yonke-data/bench.XXXXXX")
 data="$work/data"
 trap '"$yonke" cluster down --data "$data" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
