@@ -45,7 +45,7 @@ final class BlockTestCluster: @unchecked Sendable {
             cluster: .init(name: "block-tests", blockSizeBytes: 4 << 20, replicationFactor: 3),
             machines: try specs.map { spec in
                 Topology.Machine(
-                    name: spec.name, address: .init(host: "127.0.0.1", port: try Self.freePort()), roles: spec.roles,
+                    name: spec.name, address: .init(host: "127.0.0.1", port: try TestPorts.take()), roles: spec.roles,
                     rack: spec.rack,
                     disks: [.init(path: "data/\(spec.name)/disk0", capacityBytes: spec.capacityBytes, diskClass: spec.diskClass)])
             })
@@ -149,50 +149,7 @@ final class BlockTestCluster: @unchecked Sendable {
         return total
     }
 
-    /// Ports for test nodes come from below the kernel's ephemeral range
-    /// (32768–60999 by default), so no outgoing connection of any test (a
-    /// handshake flood opens hundreds) can take one between the pick and the
-    /// node's bind. Each port is probed with a bind and handed out once per run;
-    /// the start differs per process so parallel test processes rarely meet.
-    private static let nextPort = Mutex<Int>(20_000 + Int(getpid() % 1_000) * 12)
-
-    static func freePort() throws -> Int {
-        for _ in 0..<2_000 {
-            let port = nextPort.withLock { next -> Int in
-                let port = next
-                next = next >= 32_000 ? 20_000 : next + 1
-                return port
-            }
-            if canBind(port) { return port }
-        }
-        throw NodeError.invalidConfig("no free port in 20000...32000")
-    }
-
-    private static func canBind(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
-
-    static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
+    static func accepts(port: Int) -> Bool { TestPorts.accepts(port: port) }
 }
 
 struct TimedOut: Error, CustomStringConvertible {

@@ -192,7 +192,7 @@ final class ConsensusTestCluster: @unchecked Sendable {
         root = FileManager.default.temporaryDirectory.path + "/yonke-consensus-\(UInt64.random(in: 0...UInt64.max))"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let names = voters + workers
-        let ports = try Self.freePorts(names.count)
+        let ports = try TestPorts.take(names.count)
         topology = Topology(
             cluster: .init(name: "test", blockSizeBytes: 1 << 20, replicationFactor: 2),
             machines: names.enumerated().map { index, name in
@@ -341,29 +341,4 @@ final class ConsensusTestCluster: @unchecked Sendable {
         throw RPCFailure(.noQuorum, "catalog not bootstrapped on every voter")
     }
 
-    /// Distinct free loopback ports: all are held open at once, then released.
-    static func freePorts(_ count: Int) throws -> [Int] {
-        var sockets: [Int32] = []
-        defer { for fd in sockets { close(fd) } }
-        var ports: [Int] = []
-        for _ in 0..<count {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw NodeError.io(path: "socket", what: "open", errno: errno) }
-            sockets.append(fd)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = 0
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-            }
-            guard bound == 0 else { throw NodeError.io(path: "127.0.0.1:0", what: "bind", errno: errno) }
-            _ = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-            ports.append(Int(UInt16(bigEndian: address.sin_port)))
-        }
-        return ports
-    }
 }

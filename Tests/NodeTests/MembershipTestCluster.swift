@@ -32,7 +32,7 @@ struct MembershipTestCluster {
             ("w4", [.worker], "r2", [.init(path: "w4/d0", capacityBytes: 5 * gib, diskClass: .hdd)]),
         ]
         let machines = try specs.map { name, roles, rack, disks in
-            Topology.Machine(name: name, address: .init(host: "127.0.0.1", port: try freePort()),
+            Topology.Machine(name: name, address: .init(host: "127.0.0.1", port: try TestPorts.take()),
                              roles: roles, rack: rack, disks: disks)
         }
         let topology = Topology(
@@ -41,6 +41,9 @@ struct MembershipTestCluster {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         var timing = NodeTiming.lan
         timing.swimPeriodMilliseconds = periodMilliseconds
+        // The block service publishes the real disk usage at every report; these
+        // tests publish their own figures, which must not be overwritten mid-test.
+        timing.blockReportIntervalMilliseconds = 3_600_000
         return MembershipTestCluster(topology: topology, dataRoot: root, secrets: try ClusterSecrets.generate(), timing: timing)
     }
 
@@ -77,24 +80,6 @@ struct MembershipTestCluster {
         }
     }
 
-    /// A port nothing listens on right now (the kernel's pick for port 0).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw NodeError.io(path: "socket", what: "open", errno: errno) }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw NodeError.io(path: "127.0.0.1:0", what: "bind", errno: errno) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 /// Polls `condition` until it holds; returns how long that took, nil on timeout.
