@@ -196,14 +196,22 @@ struct MembershipServiceTests {
 
         let capacity: Int64 = 7 << 30, used: Int64 = 123_456_789
         await nodes["m2"]!.membership.updateLocalUsage(capacityBytes: capacity, usedBytes: used)
-        let took = await membershipEventually(within: cluster.period * 30) {
+        // The block service also publishes m2's real usage (at each full block
+        // report), so what must hold is that every node converges on whatever m2
+        // itself publishes last, at a newer incarnation. Piggybacked gossip usually
+        // gets there within a few periods; the bound allows two full-view exchanges
+        // (every 30 periods at N = 4), which guarantee it if the epidemic misses one.
+        let took = await membershipEventually(within: cluster.period * 70) {
+            guard let own = await nodes["m2"]!.membership.member(named: "m2"), own.incarnation > before.incarnation else {
+                return false
+            }
             for node in nodes.values {
-                guard let m2 = await node.membership.member(named: "m2"),
-                      m2.capacityBytes == capacity, m2.usedBytes == used else { return false }
+                guard let m2 = await node.membership.member(named: "m2"), m2.incarnation == own.incarnation,
+                      m2.capacityBytes == own.capacityBytes, m2.usedBytes == own.usedBytes else { return false }
             }
             return true
         }
-        #expect(took != nil, "m2's new usage did not reach every node within 30 periods")
+        #expect(took != nil, "m2's new usage did not reach every node within 70 periods")
         print("membership: usage update everywhere after \(took.map { "\($0)" } ?? "never") (period \(cluster.period))")
         for node in nodes.values {
             let m2 = try #require(await node.membership.member(named: "m2"))
@@ -214,7 +222,7 @@ struct MembershipServiceTests {
         var iterator = stream.makeAsyncIterator()
         var sawMetadata = false
         while let change = await iterator.next() {
-            if change.member.name == "m2", change.metadataOnly, change.member.usedBytes == used {
+            if change.member.name == "m2", change.metadataOnly {
                 sawMetadata = true
                 break
             }

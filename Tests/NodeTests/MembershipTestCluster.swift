@@ -41,9 +41,6 @@ struct MembershipTestCluster {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         var timing = NodeTiming.lan
         timing.swimPeriodMilliseconds = periodMilliseconds
-        // The block service publishes the real disk usage at every report; these
-        // tests publish their own figures, which must not be overwritten mid-test.
-        timing.blockReportIntervalMilliseconds = 3_600_000
         return MembershipTestCluster(topology: topology, dataRoot: root, secrets: try ClusterSecrets.generate(), timing: timing)
     }
 
