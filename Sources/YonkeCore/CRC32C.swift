@@ -17,7 +17,12 @@ public enum CRC32C {
         return ~crc
     }
 
-    public static func checksum(_ bytes: [UInt8], seed: UInt32 = 0) -> UInt32 {
-        bytes.withUnsafeBytes { checksum($0, seed: seed) }
+    public static func checksum(_ bytes: some Sequence<UInt8>, seed: UInt32 = 0) -> UInt32 {
+        if let fast = bytes.withContiguousStorageIfAvailable({ checksum(UnsafeRawBufferPointer($0), seed: seed) }) {
+            return fast
+        }
+        var crc = ~seed
+        for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+        return ~crc
     }
 }

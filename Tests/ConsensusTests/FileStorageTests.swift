@@ -211,8 +211,4 @@ import Testing
         #expect(reopened.state.snapshot == leaderSnapshot)
         #expect(reopened.state.entries.isEmpty, "entries 4–5 followed a term-1 entry 3 that the snapshot replaced")
     }
-
-    @Test func crcMatchesTheStandardCheckValue() {
-        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
-    }
 }

@@ -50,3 +50,10 @@ func civilTimestamps(seconds: Int, expected: String) {
     #expect(lines.allSatisfy { $0.split(separator: ",").count == 3 })
     #expect(lines[0].hasSuffix("2025-11-27T00:02:00") && lines[2].hasSuffix("2025-11-27T00:06:00"))
 }
+
+@Test func crc32cOfSlicesMatchesArrays() {
+    let bytes = Array("yonke raft log record".utf8)
+    #expect(CRC32C.checksum(bytes[2...]) == CRC32C.checksum(Array(bytes[2...])))
+    #expect(CRC32C.checksum(bytes.dropLast(4)) == CRC32C.checksum(Array(bytes.dropLast(4))))
+    #expect(CRC32C.checksum(bytes.lazy.map { $0 }) == CRC32C.checksum(bytes), "the byte-at-a-time path agrees")
+}

@@ -1,3 +1,4 @@
+import YonkeCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -104,7 +105,7 @@ extension Raft {
                 let vote = Array((hard.vote?.name ?? "").utf8)
                 w.u16(UInt16(vote.count))
                 w.raw(vote)
-                w.u32(CRC32.checksum(w.bytes))
+                w.u32(CRC32C.checksum(w.bytes))
                 try PosixFile.replaceAtomically(hardStatePath, with: w.bytes, directory: directory)
                 state.hardState = hard
             }
@@ -147,7 +148,7 @@ extension Raft {
             w.raw(config)
             w.u64(UInt64(snapshot.data.count))
             w.raw(snapshot.data)
-            w.u32(CRC32.checksum(w.bytes))
+            w.u32(CRC32C.checksum(w.bytes))
             try PosixFile.replaceAtomically(snapshotPath, with: w.bytes, directory: directory)
             state.snapshot = snapshot
             // Rewrite the segment with only what follows the snapshot.
@@ -175,8 +176,8 @@ extension Raft {
             var w = ByteWriter()
             w.u8(recordMagic)
             w.u32(UInt32(payload.bytes.count))
-            w.u32(CRC32.checksum(payload.bytes))
-            w.u32(CRC32.checksum(w.bytes))
+            w.u32(CRC32C.checksum(payload.bytes))
+            w.u32(CRC32C.checksum(w.bytes))
             w.raw(payload.bytes)
             return w.bytes
         }
@@ -192,9 +193,9 @@ extension Raft {
         static func intactRecord(in bytes: [UInt8], at: Int) -> Range<Int>? {
             var reader = ByteReader(bytes, at: at)
             guard reader.u8() == recordMagic, let length = reader.u32(), let payloadCRC = reader.u32(),
-                  let headerCRC = reader.u32(), CRC32.checksum(bytes[at..<at + 9]) == headerCRC else { return nil }
+                  let headerCRC = reader.u32(), CRC32C.checksum(bytes[at..<at + 9]) == headerCRC else { return nil }
             let start = at + headerBytes
-            guard Int(length) <= bytes.count - start, CRC32.checksum(bytes[start..<start + Int(length)]) == payloadCRC else { return nil }
+            guard Int(length) <= bytes.count - start, CRC32C.checksum(bytes[start..<start + Int(length)]) == payloadCRC else { return nil }
             return start..<start + Int(length)
         }
 
@@ -232,7 +233,7 @@ extension Raft {
 
         static func readHardState(_ path: String) throws(StorageError) -> HardState? {
             guard let bytes = try PosixFile.readAll(path) else { return nil }
-            guard bytes.count >= 4 + 8 + 8 + 2 + 4, CRC32.checksum(bytes.dropLast(4)) == ByteReader(bytes, at: bytes.count - 4).peekU32() else {
+            guard bytes.count >= 4 + 8 + 8 + 2 + 4, CRC32C.checksum(bytes.dropLast(4)) == ByteReader(bytes, at: bytes.count - 4).peekU32() else {
                 throw .corruptFile(path: path, detail: "hard state fails its checksum (\(bytes.count) bytes)")
             }
             var r = ByteReader(bytes, at: 4)
@@ -246,7 +247,7 @@ extension Raft {
 
         static func readSnapshot(_ path: String) throws(StorageError) -> Snapshot? {
             guard let bytes = try PosixFile.readAll(path) else { return nil }
-            guard bytes.count >= 4 + 8 + 8 + 4 + 8 + 4, CRC32.checksum(bytes.dropLast(4)) == ByteReader(bytes, at: bytes.count - 4).peekU32() else {
+            guard bytes.count >= 4 + 8 + 8 + 4 + 8 + 4, CRC32C.checksum(bytes.dropLast(4)) == ByteReader(bytes, at: bytes.count - 4).peekU32() else {
                 throw .corruptFile(path: path, detail: "snapshot fails its checksum (\(bytes.count) bytes)")
             }
             var r = ByteReader(bytes, at: 4)

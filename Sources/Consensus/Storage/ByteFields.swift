@@ -1,19 +1,3 @@
-/// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320): the per-record
-/// checksum of the log segment. Detects torn and flipped bytes; it is not a MAC.
-enum CRC32 {
-    private static let table: [UInt32] = (0..<256).map { n in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-
-    static func checksum<Bytes: Sequence>(_ bytes: Bytes, seed: UInt32 = 0) -> UInt32 where Bytes.Element == UInt8 {
-        var crc = ~seed
-        for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
-        return ~crc
-    }
-}
-
 /// Big-endian field writer/reader for the storage formats.
 struct ByteWriter {
     var bytes: [UInt8] = []
