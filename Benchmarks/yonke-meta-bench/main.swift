@@ -12,14 +12,14 @@ let endpoint = option("--cluster") ?? "127.0.0.1:7401"
 let secretsPath = option("--secrets") ?? ".yonke-data/cluster.secrets"
 let operations = Int(option("--ops") ?? "") ?? 2000
 
-guard let colon = endpoint.lastIndex(of: ":"), let port = Int(endpoint[endpoint.index(after: colon)...]) else {
+guard let address = PeerDirectory.Address(parsing: endpoint) else {
     print("error: --cluster must be HOST:PORT")
     exit(2)
 }
 var logger = Logger(label: "meta-bench")
 logger.logLevel = .critical
 let client = try ClusterClient(
-    endpoints: [PeerDirectory.Address(host: String(endpoint[..<colon]), port: port)],
+    endpoints: [address],
     secrets: try ClusterSecrets.load(path: secretsPath), logger: logger)
 
 func milliseconds(_ duration: Duration) -> Double {

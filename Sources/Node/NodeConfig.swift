@@ -36,7 +36,7 @@ public struct NodeConfig: Sendable {
     }
 
     public func address(of name: String) -> PeerDirectory.Address? {
-        topology.machine(named: name).map { PeerDirectory.Address(host: $0.address.host, port: $0.address.port) }
+        topology.machine(named: name)?.address
     }
 }
 

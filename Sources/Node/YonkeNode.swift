@@ -37,7 +37,7 @@ public final class YonkeNode: NodeMessageHandler {
     /// Binds the node's port, starts every service and serves until cancelled.
     public func run() async throws {
         for machine in config.topology.machines where machine.name != config.name {
-            await context.peers.setAddress(.init(host: machine.address.host, port: machine.address.port), of: machine.name)
+            await context.peers.setAddress(machine.address, of: machine.name)
         }
         let server = try await NodeServer.bind(
             host: config.machine.address.host, port: config.machine.address.port,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Node
+import Topology
 
 /// How every client command finds and joins its cluster.
 struct ClientOptions: ParsableArguments {
@@ -21,10 +22,10 @@ struct ClientOptions: ParsableArguments {
             }
             return try list.split(separator: ",").map { item in
                 let text = item.trimmingCharacters(in: .whitespaces)
-                guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-                      (1...65535).contains(port), colon > text.startIndex
-                else { throw CLIError("'\(text)' is not HOST:PORT", hint: "write endpoints like 127.0.0.1:7401") }
-                return PeerDirectory.Address(host: String(text[..<colon]), port: port)
+                guard let address = Topology.Address(parsing: text) else {
+                    throw CLIError("'\(text)' is not HOST:PORT", hint: "write endpoints like 127.0.0.1:7401")
+                }
+                return address
             }
         }
     }

@@ -74,7 +74,7 @@ struct ClusterUpCommand: AsyncParsableCommand {
         try pids.map { "\($0.0) \($0.1)" }.joined(separator: "\n").appending("\n")
             .write(toFile: folder.pidsPath, atomically: true, encoding: .utf8)
 
-        let endpoints = parsed.machines.map { PeerDirectory.Address(host: $0.address.host, port: $0.address.port) }
+        let endpoints = parsed.machines.map(\.address)
         let readiness = try await ClusterReadiness.wait(
             endpoints: endpoints, secrets: secrets, timeoutSeconds: timeout,
             stillRunning: { pids.allSatisfy { ProcessSpawner.isAlive($0.1) } })

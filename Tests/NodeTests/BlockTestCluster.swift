@@ -96,7 +96,7 @@ final class BlockTestCluster: @unchecked Sendable {
 
     func target(_ name: String) -> BlockTarget {
         let address = topology.machine(named: name)!.address
-        return BlockTarget(name: name, address: .init(host: address.host, port: address.port))
+        return BlockTarget(name: name, address: address)
     }
 
     func targets(_ names: [String]) -> [BlockTarget] { names.map(target) }
@@ -109,7 +109,7 @@ final class BlockTestCluster: @unchecked Sendable {
     func clusterClient(_ names: [String]? = nil) throws -> ClusterClient {
         let machines = topology.machines.filter { names?.contains($0.name) ?? true }
         return try ClusterClient(
-            endpoints: machines.map { .init(host: $0.address.host, port: $0.address.port) }, secrets: secrets, logger: logger)
+            endpoints: machines.map(\.address), secrets: secrets, logger: logger)
     }
 
     func codec() throws -> BlockCodec {

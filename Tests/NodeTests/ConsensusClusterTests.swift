@@ -274,7 +274,7 @@ final class ConsensusTestCluster: @unchecked Sendable {
     func client(_ name: String) throws -> ClusterClient {
         let machine = topology.machine(named: name)!
         return try ClusterClient(
-            endpoints: [PeerDirectory.Address(host: machine.address.host, port: machine.address.port)],
+            endpoints: [machine.address],
             secrets: secrets, logger: logger)
     }
 

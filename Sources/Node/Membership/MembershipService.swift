@@ -279,7 +279,7 @@ public actor MembershipService {
             return
         }
         guard addressBook.learn(name: name, address: address) else { return }
-        outbox.yield(.address(PeerDirectory.Address(host: parsed.host, port: parsed.port), of: name))
+        outbox.yield(.address(parsed, of: name))
     }
 
     /// Members not in the topology (joined later) are first heard of in a

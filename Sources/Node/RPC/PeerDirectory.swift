@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import Synchronization
+import Topology
 import Transport
 
 /// Outbound links to other nodes by name: one link per peer, opened on first
@@ -9,15 +10,9 @@ import Transport
 /// must keep ticking while a machine hangs); they are dropped while the peer
 /// is unreachable, which both protocols tolerate.
 public actor PeerDirectory {
-    public struct Address: Sendable, Hashable, CustomStringConvertible {
-        public var host: String
-        public var port: Int
-        public init(host: String, port: Int) {
-            self.host = host
-            self.port = port
-        }
-        public var description: String { "\(host):\(port)" }
-    }
+    /// A node's listening address: the topology's own type, so addresses from
+    /// topology files, gossip and `--cluster` are parsed and printed one way.
+    public typealias Address = Topology.Address
 
     let settings: Transport.Settings
     let handler: any NodeMessageHandler
