@@ -97,50 +97,21 @@ public final class BlockStore: Sendable {
         do { id = try BlockCodec.blockID(ofEncoded: encoded) } catch {
             throw .invalidStore(path: root, reason: "refused a write that is not a valid block: \(error)")
         }
+        if contains(id) { return .alreadyPresent }
         let size = Int64(encoded.count)
-        let temporaryNumber: Int? = try state.withLock { (s) throws(BlockStoreError) -> Int? in
-            if s.sizes[id] != nil { return nil }
-            let free = capacityBytes - s.usedBytes - s.reservedBytes
-            guard size <= free else { throw .capacityExceeded(store: root, neededBytes: size, freeBytes: max(0, free)) }
-            s.reservedBytes += size
-            s.nextTemporary += 1
-            return s.nextTemporary
-        }
-        guard let temporaryNumber else { return .alreadyPresent }
-        do {
-            try writeDurably(encoded, id: id, temporary: "\(root)/tmp/\(id.hex).\(getpid()).\(temporaryNumber)")
-        } catch {
-            state.withLock { $0.reservedBytes -= size }
-            throw error
-        }
-        state.withLock { s in
-            s.reservedBytes -= size
-            if s.sizes[id] == nil {
-                s.sizes[id] = size
-                s.usedBytes += size
-            }
-        }
-        return .stored
+        let temporary = try reserve(size)
+        defer { releaseReservation(size) }
+        try writeTemporary(encoded, to: temporary)
+        return try install(temporary: temporary, id: id, size: size)
     }
 
-    private func writeDurably(_ bytes: UnsafeRawBufferPointer, id: BlockID, temporary: String) throws(BlockStoreError) {
-        let final = path(of: id)
-        let shard = String(final.dropLast(id.hex.count + 1))
-        let shardParent = String(shard.dropLast(3))
+    /// Writes and fsyncs a temporary file; removes it if that fails.
+    private func writeTemporary(_ bytes: UnsafeRawBufferPointer, to temporary: String) throws(BlockStoreError) {
+        let fd = try POSIXFile.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
+        defer { close(fd) }
         do throws(BlockStoreError) {
-            let fd = try POSIXFile.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
-            do throws(BlockStoreError) {
-                try POSIXFile.writeAll(fd, bytes, path: temporary)
-                try POSIXFile.fsync(fd, path: temporary)
-            } catch {
-                close(fd)
-                throw error
-            }
-            close(fd)
-            try POSIXFile.makeDirectory(shardParent)
-            try POSIXFile.makeDirectory(shard)
-            guard rename(temporary, final) == 0 else { throw BlockStoreError.from(errno: errno, path: final, operation: "rename") }
-            try POSIXFile.fsyncDirectory(shard)
+            try POSIXFile.writeAll(fd, bytes, path: temporary)
+            try POSIXFile.fsync(fd, path: temporary)
         } catch {
             unlink(temporary)
             throw error
