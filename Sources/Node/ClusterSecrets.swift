@@ -48,8 +48,8 @@ public struct ClusterSecrets: Sendable {
 }
 
 /// Small secret files: created with O_EXCL and mode 0600, fsynced.
-enum SecretFile {
-    static func create(path: String, contents: String) throws {
+public enum SecretFile {
+    public static func create(path: String, contents: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw NodeError.io(path: path, what: "create", errno: errno) }
         defer { close(fd) }

@@ -1,11 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import BlockCodec
 import BlockStore
 import Foundation
+import Node
 
 /// A folder holding one packed file: `keyring` (mode 0600, unless kept
 /// elsewhere), `manifest.json` (the block list) and the block store `store/`.
@@ -36,17 +32,10 @@ struct LocalVault {
         }
         let (clusterID, secret) = try Keyring.randomMaterial()
         let keyring = try Keyring(clusterID: clusterID, clusterSecret: secret)
-        let fd = open(keyringPath, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else {
-            throw CLIError("cannot create keyring \(keyringPath): \(String(cString: strerror(errno)))",
-                           hint: "check that the folder exists and is writable")
-        }
-        defer { close(fd) }
-        let bytes = Array(keyring.fileContents(clusterSecret: secret).utf8)
-        guard write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
-            unlink(keyringPath)
-            throw CLIError("cannot write keyring \(keyringPath): \(String(cString: strerror(errno)))",
-                           hint: "check free space on the device")
+        do {
+            try SecretFile.create(path: keyringPath, contents: keyring.fileContents(clusterSecret: secret))
+        } catch {
+            throw CLIError("cannot create keyring: \(error)", hint: "check that the folder exists, is writable and has free space")
         }
         return keyring
     }
