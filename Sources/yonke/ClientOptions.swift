@@ -48,11 +48,15 @@ struct ClientOptions: ParsableArguments {
         return try ClusterClient(endpoints: try endpoints, secrets: try loadSecrets(), logger: logger)
     }
 
-    /// Prints a report as JSON (sorted keys, so scripts and diffs are stable).
-    func printJSON<T: Encodable>(_ value: T) throws {
+    func printJSON<T: Encodable>(_ value: T) throws { try JSONReport.print(value) }
+}
+
+enum JSONReport {
+    /// One report as JSON on stdout (sorted keys, so scripts and diffs are stable).
+    static func print<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 }
 

@@ -99,7 +99,7 @@ struct PackCommand: ParsableCommand {
             encodedBytes: encodedBytes, compressionRatio: storedBytes > 0 ? Double(reader.fileSizeBytes) / Double(storedBytes) : 1,
             seconds: seconds, megabytesPerSecond: Double(reader.fileSizeBytes) / 1e6 / max(seconds, 1e-9),
             algorithm: codec.algorithm.description)
-        report.print(json: options.json)
+        try report.print(json: options.json)
     }
 }
 
@@ -127,11 +127,9 @@ struct CodecReport: Codable {
     let megabytesPerSecond: Double
     let algorithm: String
 
-    func print(json: Bool) {
+    func print(json: Bool) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            Swift.print(String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self))
+            try JSONReport.print(self)
         } else {
             Swift.print(String(
                 format: "%@ %@: %@ in %d blocks, compression %.2fx, %@ on disk, %.2fs, %.0f MB/s (%@)",

@@ -64,7 +64,7 @@ struct UnpackCommand: ParsableCommand {
         try writer.commit()
         progress.finish()
         let seconds = progress.elapsedSeconds
-        CodecReport(
+        try CodecReport(
             operation: "unpack", file: file, folder: folder, bytes: manifest.sizeBytes, blocks: manifest.blocks.count,
             encodedBytes: encodedBytes,
             compressionRatio: encodedBytes > 0 ? Double(manifest.sizeBytes) / Double(encodedBytes) : 1, seconds: seconds,
