@@ -23,6 +23,9 @@ extension Catalog {
         case setBookmark(job: String, bookmark: String, holder: String?, epochMillis: Int64)
         case registerNode(name: String, publicKeyHex: String, address: String, roles: Roles, epochMillis: Int64)
         case removeNode(name: String)
+        /// Drain (`draining`), undrain (`active`) or retire (`removed`) a storage machine. A
+        /// removed machine also loses its node record; registering it again makes it active.
+        case setMachineState(name: String, state: MachineState)
 
         public var epochMillis: Int64? {
             switch self {
@@ -31,7 +34,21 @@ extension Catalog {
                  .setBookmark(_, _, _, let t), .registerNode(_, _, _, _, let t):
                 t
             case .commitFile(let commit): commit.epochMillis
-            case .delete, .move, .setTier, .removeNode: nil
+            case .delete, .move, .setTier, .removeNode, .setMachineState: nil
+            }
+        }
+    }
+
+    /// What the rebalancer may do with a machine: place on it (`active`), only move blocks off it
+    /// while it stays readable (`draining`), or ignore it for good (`removed`).
+    public enum MachineState: UInt8, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+        case active = 0, draining, removed
+
+        public var description: String {
+            switch self {
+            case .active: "active"
+            case .draining: "draining"
+            case .removed: "removed"
             }
         }
     }

@@ -12,6 +12,7 @@ extension Catalog.Command {
     private enum Tag: UInt8 {
         case bootstrap = 1, makeDirectory, commitFile, delete, move, setTier
         case acquireLease, renewLease, releaseLease, setBookmark, registerNode, removeNode
+        case setMachineState
     }
 
     public func encoded() -> [UInt8] {
@@ -76,6 +77,10 @@ extension Catalog.Command {
         case .removeNode(let name):
             w.u8(Tag.removeNode.rawValue)
             w.string(name)
+        case .setMachineState(let name, let state):
+            w.u8(Tag.setMachineState.rawValue)
+            w.string(name)
+            w.u8(state.rawValue)
         }
         return w.bytes
     }
@@ -131,6 +136,11 @@ extension Catalog.Command {
                                     epochMillis: try r.i64("epochMillis"))
         case .removeNode:
             command = .removeNode(name: try r.string("name", limit: L.maxNameBytes))
+        case .setMachineState:
+            let name = try r.string("name", limit: L.maxNameBytes)
+            let raw = try r.u8("machineState")
+            guard let state = Catalog.MachineState(rawValue: raw) else { throw .unknownTag(field: "machineState", value: raw) }
+            command = .setMachineState(name: name, state: state)
         }
         try r.expectEnd()
         return command

@@ -31,6 +31,7 @@ extension Catalog {
         case bookmarkSet(job: String, previous: String?)
         case nodeRegistered(NodeRecord, isNew: Bool)
         case nodeRemoved(NodeRecord)
+        case machineStateChanged(name: String, previous: MachineState, current: MachineState)
     }
 
     public struct FileCommitted: Hashable, Sendable {

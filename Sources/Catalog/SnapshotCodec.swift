@@ -59,6 +59,12 @@ extension Catalog.State {
             w.u8(node.roles.rawValue)
             w.i64(node.admittedAtEpochMillis)
         }
+        let stated = machineStates.keys.sorted(by: LakePath.precedes)
+        w.count(stated.count)
+        for name in stated {
+            w.string(name)
+            w.u8(machineStates[name]?.rawValue ?? 0)
+        }
         w.u32(CRC32C.checksum(w.bytes))
         return w.bytes
     }
@@ -184,6 +190,21 @@ extension Catalog.State {
             guard roles.isSubset(of: .all) else { throw .unknownTag(field: "roles", value: roles.rawValue) }
             state.nodeRecords[name] = Catalog.NodeRecord(name: name, publicKeyHex: key, address: address,
                                                          roles: roles, admittedAtEpochMillis: admitted)
+        }
+        // Snapshots written before machine states existed end here.
+        if r.remaining > 0 {
+            previousKey = nil
+            let stateCount = try r.count("machineStates", limit: Int(UInt32.max), minElementBytes: 4 + 1)
+            for _ in 0..<stateCount {
+                let name = try r.string("name", limit: L.maxNameBytes)
+                let raw = try r.u8("machineState")
+                try ordered(name, "machineStates")
+                guard let machineState = Catalog.MachineState(rawValue: raw), machineState != .active else {
+                    throw .unknownTag(field: "machineState", value: raw)
+                }
+                guard state.machineStates[name] == nil else { throw .inconsistentSnapshot("machine state \(name) twice") }
+                state.machineStates[name] = machineState
+            }
         }
         try r.expectEnd()
 

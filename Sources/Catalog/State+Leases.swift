@@ -70,6 +70,8 @@ extension Catalog.State {
             if nodeRecords[other]?.publicKeyHex == key { throw .publicKeyInUse(by: other) }
         }
         let isNew = nodeRecords[name] == nil
+        // A machine admitted again after `node remove` starts afresh.
+        if machineStates[name] == .removed { machineStates[name] = nil }
         let record = Catalog.NodeRecord(
             name: name, publicKeyHex: key, address: address, roles: roles,
             admittedAtEpochMillis: nodeRecords[name]?.admittedAtEpochMillis ?? now)
@@ -80,5 +82,12 @@ extension Catalog.State {
     mutating func onRemoveNode(_ name: String) throws(Refusal) -> Catalog.NodeRecord {
         guard let record = nodeRecords.removeValue(forKey: name) else { throw .unknownNode(name) }
         return record
+    }
+
+    mutating func onSetMachineState(_ name: String, _ state: Catalog.MachineState) -> Catalog.Effect {
+        let previous = machineStates[name] ?? .active
+        machineStates[name] = state == .active ? nil : state
+        if state == .removed { nodeRecords[name] = nil }
+        return .machineStateChanged(name: name, previous: previous, current: state)
     }
 }

@@ -7,6 +7,8 @@ extension Catalog {
         public var sizeBytes: Int64
         public var references: Int
         public var replicationTarget: Int
+        /// The tier that decides where its replicas go: hot when any hot file holds it.
+        public var tier: Tier = .cold
     }
 
     public struct Totals: Hashable, Sendable {
@@ -86,7 +88,8 @@ extension Catalog.State {
     public func blockInfo(_ id: BlockID) -> Catalog.BlockInfo? {
         guard let usage = blockUsage[BlockKey(id)] else { return nil }
         return Catalog.BlockInfo(id: id, sizeBytes: usage.sizeBytes, references: usage.references,
-                                 replicationTarget: usage.replicationTarget(policy))
+                                 replicationTarget: usage.replicationTarget(policy),
+                                 tier: usage.hotReferences > 0 ? .hot : (usage.coldReferences > 0 ? .cold : .glacier))
     }
 
     /// How many block-list slots, across all files, name this block (0 once it may be collected).
@@ -96,6 +99,11 @@ extension Catalog.State {
     public var allLeases: [Catalog.Lease] { leases.keys.sorted(by: LakePath.precedes).compactMap { leases[$0] } }
     public func bookmark(job: String) -> String? { bookmarks[job] }
     public func node(_ name: String) -> Catalog.NodeRecord? { nodeRecords[name] }
+    public func machineState(_ name: String) -> Catalog.MachineState { machineStates[name] ?? .active }
+    /// Machines that are draining or removed, by name.
+    public var nonActiveMachines: [(name: String, state: Catalog.MachineState)] {
+        machineStates.keys.sorted(by: LakePath.precedes).compactMap { name in machineStates[name].map { (name, $0) } }
+    }
     public var nodes: [Catalog.NodeRecord] { nodeRecords.keys.sorted(by: LakePath.precedes).compactMap { nodeRecords[$0] } }
 
     /// Consistency problems between the tree, the files and the derived block counts: empty for

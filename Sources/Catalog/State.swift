@@ -20,6 +20,8 @@ extension Catalog {
         var leases: [String: Lease] = [:]
         var bookmarks: [String: String] = [:]
         var nodeRecords: [String: NodeRecord] = [:]
+        /// Machines that are not `active` (absent means active).
+        var machineStates: [String: MachineState] = [:]
 
         public init() {}
 
@@ -76,6 +78,8 @@ extension Catalog {
                 return try onRegisterNode(name: name, publicKeyHex: key, address: address, roles: roles, now: now)
             case .removeNode(let name):
                 return .nodeRemoved(try onRemoveNode(name))
+            case .setMachineState(let name, let state):
+                return onSetMachineState(name, state)
             }
         }
 

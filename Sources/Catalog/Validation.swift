@@ -37,6 +37,8 @@ extension Catalog.Command {
             guard bytes <= Catalog.Limits.maxBookmarkBytes else {
                 throw .invalid(.tooLong(.bookmark, bytes: bytes, limit: Catalog.Limits.maxBookmarkBytes))
             }
+        case .setMachineState(let name, _):
+            try V.name(name, .nodeName)
         case .registerNode(let name, let publicKeyHex, let address, let roles, _):
             try V.name(name, .nodeName)
             guard publicKeyHex.utf8.count == 2 * Catalog.Limits.publicKeyBytes,

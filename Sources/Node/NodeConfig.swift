@@ -10,6 +10,8 @@ public struct NodeConfig: Sendable {
     public let dataRoot: String
     public let secrets: ClusterSecrets
     public var timing: NodeTiming
+    /// Healing and rebalancing limits: the topology's `cluster:` figures unless `node start` overrides them.
+    public var rebalanceSettings: RebalanceSettings
 
     public init(topology: Topology, name: String, dataRoot: String, secrets: ClusterSecrets,
                 timing: NodeTiming = .lan) throws {
@@ -21,6 +23,8 @@ public struct NodeConfig: Sendable {
         self.dataRoot = dataRoot
         self.secrets = secrets
         self.timing = timing
+        rebalanceSettings = RebalanceSettings(graceMilliseconds: topology.cluster.healGraceMilliseconds,
+                                              bytesPerSecond: topology.cluster.rebalanceBytesPerSecond)
     }
 
     public var name: String { machine.name }
@@ -55,4 +59,19 @@ public struct NodeTiming: Sendable {
     public static let lan = NodeTiming(
         raftTickMilliseconds: 10, swimPeriodMilliseconds: 500,
         blockReportIntervalMilliseconds: 5_000, requestTimeoutMilliseconds: 5_000)
+}
+
+/// How the master heals and rebalances (see `Rebalance.Scheduler`).
+public struct RebalanceSettings: Sendable, Equatable {
+    /// A machine down this long counts as lost and its blocks are copied elsewhere.
+    public var graceMilliseconds: Int64
+    /// Per machine, for healing and rebalancing copies (in and out).
+    public var bytesPerSecond: Int64
+    /// Copies a machine takes part in at once.
+    public var copiesPerMachineMax: Int = 2
+
+    public init(graceMilliseconds: Int64, bytesPerSecond: Int64) {
+        self.graceMilliseconds = graceMilliseconds
+        self.bytesPerSecond = bytesPerSecond
+    }
 }

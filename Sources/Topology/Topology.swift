@@ -30,6 +30,11 @@ extension Topology {
         public var name: String
         public var blockSizeBytes: Int64
         public var replicationFactor: Int
+        /// How long a dead machine's replicas still count before the master heals
+        /// them elsewhere (`healGrace: 30s`): a reboot does not trigger a copy storm.
+        public var healGraceMilliseconds: Int64 = 30_000
+        /// Per-machine limit of healing and rebalancing copies (`rebalanceMbps: 100`, megabytes per second).
+        public var rebalanceBytesPerSecond: Int64 = 100_000_000
 
         public init(name: String, blockSizeBytes: Int64, replicationFactor: Int) {
             self.name = name

@@ -34,7 +34,7 @@ struct TopologyDecoder {
 
     private func decodeCluster(_ node: Node) throws(TopologyError) -> Topology.ClusterSettings {
         let map = try mapping(node, field: "cluster")
-        try checkKeys(map, allowed: ["name", "blockSize", "replicationFactor"], field: "cluster")
+        try checkKeys(map, allowed: ["name", "blockSize", "replicationFactor", "healGrace", "rebalanceMbps"], field: "cluster")
         let name = try requiredString(map, "name", in: node, field: "cluster")
         var blockSizeBytes = TopologyFile.defaultBlockSizeBytes
         if let sizeNode = map["blockSize"] {
@@ -47,7 +47,20 @@ struct TopologyDecoder {
             }
             replicationFactor = value
         }
-        return Topology.ClusterSettings(name: name, blockSizeBytes: blockSizeBytes, replicationFactor: replicationFactor)
+        var settings = Topology.ClusterSettings(name: name, blockSizeBytes: blockSizeBytes, replicationFactor: replicationFactor)
+        if let graceNode = map["healGrace"] {
+            guard let milliseconds = scalar(graceNode).flatMap(TopologyFile.milliseconds(parsing:)) else {
+                throw error(graceNode, "cluster.healGrace", "'\(text(graceNode))' is not a duration (try 30s, 2s or 500ms)")
+            }
+            settings.healGraceMilliseconds = milliseconds
+        }
+        if let rateNode = map["rebalanceMbps"] {
+            guard let value = scalar(rateNode).flatMap({ Double($0) }), value.isFinite, value > 0, value <= 1_000_000 else {
+                throw error(rateNode, "cluster.rebalanceMbps", "'\(text(rateNode))' is not a rate in megabytes per second (a number above 0, e.g. 100)")
+            }
+            settings.rebalanceBytesPerSecond = Int64(value * 1_000_000)
+        }
+        return settings
     }
 
     private func decodeMachine(_ node: Node, field: String) throws(TopologyError) -> Topology.Machine {

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Cluster descriptions (topology/*.yaml): machines, disks, capacities, racks, roles.
@@ -28,6 +29,19 @@ public enum TopologyFile {
     public static let defaultBlockSizeBytes: Int64 = 64 * 1024 * 1024
     public static let defaultReplicationFactor = 3
     public static let defaultRack = "default"
+
+    /// `30s`, `2s`, `500ms`, `1m` (or bare milliseconds) as milliseconds; nil when it is none of these.
+    public static func milliseconds(parsing text: String) -> Int64? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(suffix: String, factor: Double)] = [("ms", 1), ("s", 1_000), ("m", 60_000)]
+        for unit in units where trimmed.hasSuffix(unit.suffix) {
+            guard let value = Double(trimmed.dropLast(unit.suffix.count)), value.isFinite, value >= 0,
+                  value * unit.factor <= 86_400_000 else { return nil }
+            return Int64((value * unit.factor).rounded())
+        }
+        guard let value = Int64(trimmed), value >= 0, value <= 86_400_000 else { return nil }
+        return value
+    }
 
     /// Parses and validates a topology; the first problem found is thrown.
     public static func parse(yaml text: String, fileName: String) throws(TopologyError) -> Topology {

@@ -10,11 +10,22 @@ import YonkeCore
 ///     locations      [u32 n]{id 32}                                               → [u32 n]{id 32, u32 m, {target}}
 ///     capacity       empty                                                        → JSON (`CapacityReport`)
 ///     reportCorrupt  [id 32][string node][string reason]                          → empty
+///     rebalancePlan  empty                                                        → JSON (`RebalanceReport`)
+///     setMachineState [string name][u8 state]                                     → JSON (`RebalanceReport`)
+///
+/// Sent by the master to one holder, never forwarded (`BlockService+Moves`):
+///
+///     replicate      [id 32][string tier][target]  copy the block to target      → empty, once the target fsynced it
+///     deleteReplica  [id 32]                       delete the local copy          → empty (also when already gone)
 public enum BlockOps {
     public static let placement: UInt16 = 0x0100
     public static let locations: UInt16 = 0x0101
     public static let capacity: UInt16 = 0x0102
     public static let reportCorrupt: UInt16 = 0x0103
+    public static let replicate: UInt16 = 0x0104
+    public static let deleteReplica: UInt16 = 0x0105
+    public static let rebalancePlan: UInt16 = 0x0106
+    public static let setMachineState: UInt16 = 0x0107
     static let forwardedBit: UInt16 = 0x0080
 
     static let maxLocationQuery = 10_000
@@ -120,6 +131,18 @@ public struct CapacityReport: Codable, Sendable, Equatable {
         public var state: String
         /// False until the master has heard a report from it (figures are then the topology's).
         public var reported: Bool
+        /// Copies running to / from it now.
+        public var movingIn: Int = 0
+        public var movingOut: Int = 0
+        /// Since the master last heard a block report from it; nil when never.
+        public var lastHeartbeatMs: Int?
+        /// Placement's reliability score (1 = new disks; lower draws fewer replicas).
+        public var reliability: Double = 1
+        /// "active", "draining" or "removed" (from the catalog).
+        public var machineState: String = "active"
+        /// Free bytes on its SSD and HDD disks.
+        public var ssdFreeBytes: Int64 = 0
+        public var hddFreeBytes: Int64 = 0
     }
 
     public struct Cluster: Codable, Sendable, Equatable {
@@ -129,6 +152,9 @@ public struct CapacityReport: Codable, Sendable, Equatable {
         public var underReplicated: Int
         public var missing: Int
         public var countedFrom: String
+        /// Bytes still to copy for under-replicated blocks over the per-machine limit (0 when healthy).
+        public var healEtaSeconds: Double = 0
+        public var rebalanceBytesPerSecond: Int64 = 0
     }
 
     public var machines: [Machine]

@@ -10,7 +10,8 @@ import YonkeCore
 /// by addition parts; one-way messages on a link arrive in order, and a lost
 /// part is repaired by the next full report.
 ///
-///     [u8 version=1][u8 flags: 1 = full][u32 disks]{u8 class, i64 capacity, i64 used, u32 blocks}[u32 n]{id 32}
+///     [u8 version=1][u8 flags: 1 = full, 4 = removals][u32 disks]{u8 class, i64 capacity, i64 used, u32 blocks}[u32 n]{id 32}
+///     and with flag 4: [u32 m]{id 32} blocks the node deleted (at the master's request)
 ///
 /// The master sends the other way `[u8 version=1][u8 flags=2]` (`fullReportRequest`)
 /// when it hears an addition from a node it has no full report of: it restarted
@@ -26,9 +27,12 @@ struct BlockReport: Sendable, Equatable {
     var isFull: Bool
     var disks: [Disk]
     var blocks: [BlockID]
+    /// Blocks this node no longer holds (never in a full report, which lists everything held).
+    var removed: [BlockID] = []
 
     static let version: UInt8 = 1
     static let requestFlag: UInt8 = 2
+    static let removalsFlag: UInt8 = 4
 
     static func fullReportRequest() -> ByteBuffer {
         var buffer = ByteBuffer()
@@ -53,11 +57,12 @@ struct BlockReport: Sendable, Equatable {
     var blockCount: Int { disks.reduce(0) { $0 + $1.blockCount } }
 
     func encoded() -> ByteBuffer {
-        invariant(blocks.count <= Self.maxBlocksPerMessage, "report of \(blocks.count) blocks must be split first")
+        invariant(blocks.count + removed.count <= Self.maxBlocksPerMessage, "report of \(blocks.count) blocks must be split first")
+        invariant(!isFull || removed.isEmpty, "a full report lists removals: \(removed.count)")
         var buffer = ByteBuffer()
         buffer.reserveCapacity(16 + disks.count * 21 + blocks.count * BlockID.byteCount)
         buffer.writeWireInteger(Self.version)
-        buffer.writeWireInteger(UInt8(isFull ? 1 : 0))
+        buffer.writeWireInteger(UInt8(isFull ? 1 : 0) | (removed.isEmpty ? 0 : Self.removalsFlag))
         buffer.writeWireInteger(UInt32(disks.count))
         for disk in disks {
             buffer.writeWireInteger(UInt8(disk.diskClass == .ssd ? 0 : 1))
@@ -67,6 +72,10 @@ struct BlockReport: Sendable, Equatable {
         }
         buffer.writeWireInteger(UInt32(blocks.count))
         for id in blocks { buffer.writeWireBlockID(id) }
+        if !removed.isEmpty {
+            buffer.writeWireInteger(UInt32(removed.count))
+            for id in removed { buffer.writeWireBlockID(id) }
+        }
         return buffer
     }
 
@@ -75,6 +84,9 @@ struct BlockReport: Sendable, Equatable {
         let version: UInt8 = try buffer.readWireInteger("report version")
         guard version == Self.version else { throw WireError("block report version \(version) is not supported") }
         let flags: UInt8 = try buffer.readWireInteger("report flags")
+        guard flags & ~(1 | removalsFlag) == 0, flags & 1 == 0 || flags & removalsFlag == 0 else {
+            throw WireError("block report flags \(flags) unknown")
+        }
         var disks: [Disk] = []
         for _ in 0..<(try buffer.readWireCount("report disks", max: maxDisks)) {
             let raw: UInt8 = try buffer.readWireInteger("disk class")
@@ -89,8 +101,14 @@ struct BlockReport: Sendable, Equatable {
         let count = try buffer.readWireCount("report blocks", max: maxBlocksPerMessage)
         blocks.reserveCapacity(count)
         for _ in 0..<count { blocks.append(try buffer.readWireBlockID("reported block")) }
+        var removed: [BlockID] = []
+        if flags & removalsFlag != 0 {
+            let removedCount = try buffer.readWireCount("removed blocks", max: maxBlocksPerMessage)
+            guard removedCount > 0 else { throw WireError("block report flags removals but lists none") }
+            for _ in 0..<removedCount { removed.append(try buffer.readWireBlockID("removed block")) }
+        }
         try buffer.expectFullyRead("block report")
-        return BlockReport(isFull: flags & 1 != 0, disks: disks, blocks: blocks)
+        return BlockReport(isFull: flags & 1 != 0, disks: disks, blocks: blocks, removed: removed)
     }
 
     /// A full report as messages that each fit in one frame.
@@ -125,6 +143,7 @@ struct BlockLedger: Sendable {
             map.onBlockReport(node: node, blocks: report.blocks)
         } else {
             map.onBlocksAdded(node: node, blocks: report.blocks)
+            map.onBlocksRemoved(node: node, blocks: report.removed)
         }
         return known
     }

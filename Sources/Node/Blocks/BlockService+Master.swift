@@ -11,12 +11,23 @@ struct PlacementCacheEntry: Sendable {
 
 /// The master's answers: where a new block goes, where blocks are, how full the cluster is.
 extension BlockService {
+    /// Every machine that stores blocks, removed ones included: the one place
+    /// the list comes from (the topology today; the machine registry later).
+    func storageMachines() -> [Topology.Machine] {
+        context.config.topology.workers
+    }
+
+    /// Storage machines the catalog has not removed.
+    func memberMachines() -> [Topology.Machine] {
+        storageMachines().filter { rebalancer.machineStates[$0.name] != .removed }
+    }
+
     /// Live storing machines: membership's alive view (this node counts itself
-    /// alive), restricted to topology workers, whose disks are known.
+    /// alive), restricted to storage machines that are not removed.
     func aliveWorkers() async -> [Topology.Machine] {
         var alive = Set(await context.membership.aliveMembers().map(\.name))
         alive.insert(context.config.name)
-        return context.config.topology.workers.filter { alive.contains($0.name) }
+        return memberMachines().filter { alive.contains($0.name) }
     }
 
     func target(_ name: String) async -> BlockTarget? {
@@ -38,49 +49,61 @@ extension BlockService {
         return free
     }
 
-    /// Straw2 over the live workers, weighted by free space (`Placement`):
-    /// distinct machines, the rack rule, hot on SSDs. Machines in `exclude` or
-    /// without room for this block are left out. Free space is rounded down to
-    /// 1/64 of the machine's capacity so the map (whose weight set is costly to
-    /// solve on large clusters) is rebuilt only when usage really moved; each
-    /// rebuild starts from the previous map, so few blocks change places.
-    ///
-    /// A cluster with fewer SSD machines than the replication factor cannot
-    /// keep a hot block on SSDs only; such blocks are placed as cold (any disk)
-    /// rather than refused, so a small mixed cluster still takes writes.
-    func placement(_ request: BlockOps.PlacementRequest) async throws -> [BlockTarget] {
-        guard var tier = Placement.Tier(rawValue: request.tier) else {
-            throw RPCFailure(.malformed, "unknown tier '\(request.tier)' (hot, cold or glacier)")
-        }
-        let excluded = Set(request.exclude)
-        if tier == .hot {
-            var ssdMachines = 0
-            for machine in await aliveWorkers() where freeBytes(of: machine).ssd >= request.encodedBytes { ssdMachines += 1 }
-            if ssdMachines < context.config.topology.cluster.replicationFactor { tier = .cold }
-        }
+    /// A machine with less free room than a block and an eighth is full for placement.
+    var roomNeededBytes: Int64 {
+        let block = context.config.topology.cluster.blockSizeBytes
+        return block + block / 8
+    }
+
+    /// The tier a block of `tier` is placed in among `machines`: a cluster
+    /// with fewer SSD machines (with room) than the replication factor cannot
+    /// keep a hot block on SSDs only, so such blocks are placed as cold.
+    func effectiveTier(_ tier: Placement.Tier, among machines: [Topology.Machine]) -> Placement.Tier {
+        guard tier == .hot else { return tier }
+        let ssdMachines = machines.filter { freeBytes(of: $0).ssd >= roomNeededBytes }.count
+        return ssdMachines < context.config.topology.cluster.replicationFactor ? .cold : .hot
+    }
+
+    /// The one placement map writes and the rebalancer share: straw2 over
+    /// `machines` minus draining ones and ones without room, weighted by
+    /// capacity (so a machine ends at its capacity share and the map does not
+    /// move as disks fill), the rack rule, hot on SSDs. Each rebuild starts
+    /// from the previous map of the tier, so few blocks change places.
+    func placementMap(tier: Placement.Tier, machines: [Topology.Machine]) -> Placement.Map {
         var members: [Placement.Member] = []
-        for machine in await aliveWorkers() where !excluded.contains(machine.name) {
+        for machine in machines where rebalancer.machineStates[machine.name] == nil {
             let free = freeBytes(of: machine)
             let room = tier == .hot ? free.ssd : free.ssd + free.hdd
-            guard room >= request.encodedBytes else { continue }
-            let quantum = max(1, machine.capacityBytes / 64)
+            guard room >= roomNeededBytes else { continue }
             members.append(Placement.Member(
                 name: machine.name, rack: machine.rack,
-                ssdFreeBytes: free.ssd / quantum * quantum, hddFreeBytes: free.hdd / quantum * quantum,
+                ssdFreeBytes: machine.capacityBytes(of: .ssd), hddFreeBytes: machine.capacityBytes(of: .hdd),
                 capacityBytes: machine.capacityBytes,
                 reliability: Reliability(diskAgeYears: machine.diskAgeYears).score))
         }
-        let map: Placement.Map
-        if let cached = placementCache[tier], cached.members == members {
-            map = cached.map
-        } else {
-            var config = Placement.Config.standard
-            config.replicationFactor = context.config.topology.cluster.replicationFactor
-            // Members already passed the room check above; one byte free keeps a machine eligible.
-            config.fullBelowBytes = 1
-            map = Placement.Map(members: members, tier: tier, config: config, previous: placementCache[tier]?.map)
-            placementCache[tier] = PlacementCacheEntry(members: members, map: map)
+        if let cached = placementCache[tier], cached.members == members { return cached.map }
+        var config = Placement.Config.standard
+        config.replicationFactor = context.config.topology.cluster.replicationFactor
+        config.fullBelowBytes = 1
+        let map = Placement.Map(members: members, tier: tier, config: config, previous: placementCache[tier]?.map)
+        placementCache[tier] = PlacementCacheEntry(members: members, map: map)
+        return map
+    }
+
+    /// Where a new block goes: the shared map over the live machines minus
+    /// `exclude` (a retry) and minus any without room for this block.
+    func placement(_ request: BlockOps.PlacementRequest) async throws -> [BlockTarget] {
+        guard let requested = Placement.Tier(rawValue: request.tier) else {
+            throw RPCFailure(.malformed, "unknown tier '\(request.tier)' (hot, cold or glacier)")
         }
+        let excluded = Set(request.exclude)
+        let alive = await aliveWorkers()
+        let tier = effectiveTier(requested, among: alive)
+        let candidates = alive.filter { machine in
+            let free = freeBytes(of: machine)
+            return !excluded.contains(machine.name) && (tier == .hot ? free.ssd : free.ssd + free.hdd) >= request.encodedBytes
+        }
+        let map = placementMap(tier: tier, machines: candidates)
         var targets: [BlockTarget] = []
         for name in map.replicas(for: request.id) {
             if let target = await target(name) { targets.append(target) }
@@ -99,7 +122,7 @@ extension BlockService {
         var result: [(BlockID, [BlockTarget])] = []
         for id in ids {
             var targets: [BlockTarget] = []
-            for name in ledger.map.replicas(of: id) where alive.contains(name) {
+            for name in ledger.map.replicas(of: id) where alive.contains(name) && !rebalancer.isCorrupt(id, on: name) {
                 if let target = await target(name) { targets.append(target) }
             }
             result.append((id, targets))
@@ -115,7 +138,10 @@ extension BlockService {
         var map = ledger.map
         for node in map.nodes where !alive.contains(node) { map.onNodeDead(node) }
 
-        let workers = topology.workers
+        let workers = memberMachines()
+        let preview = rebalancer.lastInputs.map { rebalancer.scheduler.preview($0, nowMilliseconds: nowMilliseconds) }
+        let moving = Dictionary((preview?.machines ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let now = nowMilliseconds
         let capacityTotal = workers.reduce(Int64(0)) { $0 + $1.capacityBytes }
         let usedTotal = workers.reduce(Int64(0)) { total, machine in
             total + (ledger.usage[machine.name]?.reduce(0) { $0 + $1.usedBytes } ?? 0)
@@ -124,13 +150,19 @@ extension BlockService {
             let disks = ledger.usage[machine.name]
             let total = disks?.reduce(0) { $0 + $1.capacityBytes } ?? machine.capacityBytes
             let used = disks?.reduce(0) { $0 + $1.usedBytes } ?? 0
+            let free = freeBytes(of: machine)
             return CapacityReport.Machine(
                 name: machine.name, totalBytes: total, usedBytes: used, freeBytes: max(0, total - used),
                 blocks: disks?.reduce(0) { $0 + $1.blockCount } ?? 0,
                 share: usedTotal > 0 ? Double(used) / Double(usedTotal) : 0,
                 capacityShare: capacityTotal > 0 ? Double(machine.capacityBytes) / Double(capacityTotal) : 0,
                 state: alive.contains(machine.name) ? "alive" : (members.first { $0.name == machine.name }?.state ?? "unknown"),
-                reported: disks != nil)
+                reported: disks != nil,
+                movingIn: moving[machine.name]?.movingIn ?? 0, movingOut: moving[machine.name]?.movingOut ?? 0,
+                lastHeartbeatMs: rebalancer.lastHeard[machine.name].map { Int(now - $0) },
+                reliability: Reliability(diskAgeYears: machine.diskAgeYears).score,
+                machineState: (rebalancer.machineStates[machine.name] ?? .active).description,
+                ssdFreeBytes: free.ssd, hddFreeBytes: free.hdd)
         }
         let replication = topology.cluster.replicationFactor
         let underReplicated: Int
@@ -149,6 +181,7 @@ extension BlockService {
             machines: machines,
             cluster: .init(rawBytes: capacityTotal, usableBytes: capacityTotal / Int64(max(1, replication)),
                            usedBytes: usedTotal, underReplicated: underReplicated, missing: missing,
-                           countedFrom: countedFrom))
+                           countedFrom: countedFrom, healEtaSeconds: preview?.healEtaSeconds ?? 0,
+                           rebalanceBytesPerSecond: rebalancer.bytesPerSecond))
     }
 }

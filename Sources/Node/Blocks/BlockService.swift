@@ -42,6 +42,12 @@ public actor BlockService {
     /// Master only.
     var ledger = BlockLedger()
     var placementCache: [Placement.Tier: PlacementCacheEntry] = [:]
+    /// Master only: healing and rebalancing (`BlockService+Rebalancer`).
+    var rebalancer: RebalancerState
+    /// Paces this node's outgoing replication copies (`BlockService+Moves`).
+    nonisolated let copyPacing: Mutex<TokenBucket>
+    /// Origin of the millisecond clock the pure cores are fed.
+    nonisolated let clockOrigin = ContinuousClock.now
 
     init(context: NodeContext) throws {
         self.context = context
@@ -57,6 +63,14 @@ public actor BlockService {
         }
         self.disks = disks
         tuning = Mutex((.lan, nil))
+        let settings = context.config.rebalanceSettings
+        rebalancer = RebalancerState(settings: settings)
+        copyPacing = Mutex(TokenBucket(bytesPerSecond: settings.bytesPerSecond, burstBytes: settings.bytesPerSecond, nowMilliseconds: 0))
+    }
+
+    nonisolated var nowMilliseconds: Int64 {
+        let elapsed = ContinuousClock.now - clockOrigin
+        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
     }
 
     nonisolated var timing: BlockTiming { tuning.withLock { $0.timing } }
@@ -76,6 +90,13 @@ public actor BlockService {
     // MARK: Running
 
     func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await self.runReports() }
+            group.addTask { try await self.runRebalancer() }
+        }
+    }
+
+    private func runReports() async throws {
         let interval = Duration.milliseconds(context.config.timing.blockReportIntervalMilliseconds)
         var nextReport = ContinuousClock.now
         while true {
@@ -117,6 +138,11 @@ public actor BlockService {
         await send(BlockReport(isFull: false, disks: reportDisks(), blocks: [id]))
     }
 
+    /// A block was deleted here (at the master's request).
+    func onRemoved(_ id: BlockID) async {
+        await send(BlockReport(isFull: false, disks: reportDisks(), blocks: [], removed: [id]))
+    }
+
     private func send(_ report: BlockReport) async {
         // Gossip carries usage at the report interval, not per block: each
         // change is a new incarnation that SWIM spreads to every member.
@@ -126,6 +152,7 @@ public actor BlockService {
         guard let master = reportedMaster else { return }
         if master == context.config.name {
             ledger.apply(report, from: master)
+            rebalancer.lastHeard[master] = nowMilliseconds
         } else {
             await context.peers.sendOneWay(to: master, channel: .blockReport, payload: report.encoded())
         }
@@ -137,7 +164,9 @@ public actor BlockService {
             return
         }
         do {
-            if !ledger.apply(try BlockReport.decode(payload), from: peer.name) {
+            let report = try BlockReport.decode(payload)
+            rebalancer.lastHeard[peer.name] = nowMilliseconds
+            if !ledger.apply(report, from: peer.name) {
                 await context.peers.sendOneWay(to: peer.name, channel: .blockReport, payload: BlockReport.fullReportRequest())
             }
         } catch {
@@ -148,9 +177,15 @@ public actor BlockService {
     // MARK: Requests
 
     func handleRequest(op: UInt16, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
+        switch op {
+        case BlockOps.replicate: return try await onReplicate(payload, from: peer.name)
+        case BlockOps.deleteReplica: return try await onDeleteReplica(payload, from: peer.name)
+        default: break
+        }
         let forwarded = op & BlockOps.forwardedBit != 0
         let base = op & ~BlockOps.forwardedBit
-        guard [BlockOps.placement, BlockOps.locations, BlockOps.capacity, BlockOps.reportCorrupt].contains(base) else {
+        guard [BlockOps.placement, BlockOps.locations, BlockOps.capacity, BlockOps.reportCorrupt,
+               BlockOps.rebalancePlan, BlockOps.setMachineState].contains(base) else {
             throw RPCFailure(.unknownOperation, "block operation \(op) is not known to \(context.config.name)")
         }
         guard await context.consensus.isMaster else {
@@ -174,6 +209,10 @@ public actor BlockService {
             return BlockOps.encodeLocations(await locations(try BlockOps.decodeIDs(payload)))
         case BlockOps.capacity:
             return await capacityReport().json()
+        case BlockOps.rebalancePlan:
+            return try await rebalanceReport().json()
+        case BlockOps.setMachineState:
+            return try await onSetMachineState(payload).json()
         default:
             var buffer = payload
             let id = try buffer.readWireBlockID("corrupt block")
@@ -181,6 +220,8 @@ public actor BlockService {
             let reason = try buffer.readWireString("corrupt reason")
             try buffer.expectFullyRead("corrupt report")
             ledger.map.onBlocksRemoved(node: node, blocks: [id])
+            // Its next full report would list the bad copy again: keep it out until it is deleted.
+            rebalancer.corrupt.insert(CorruptReplica(block: id, node: node))
             context.logger.warning("replica reported corrupt; no longer counted", metadata: [
                 "block": "\(id.short)", "replica": "\(node)", "reporter": "\(peer.name)", "reason": "\(reason)"])
             return ByteBuffer()

@@ -1,0 +1,305 @@
+import Catalog
+import Foundation
+import NIOCore
+import Placement
+import Topology
+import YonkeCore
+
+/// A replica a reader or the scrubber found corrupt: not counted, and deleted
+/// once its block is back at its target elsewhere.
+struct CorruptReplica: Sendable, Hashable {
+    var block: BlockID
+    var node: String
+}
+
+/// The master's healing and rebalancing state (soft: a new master starts
+/// afresh and waits for every live machine's full block report).
+struct RebalancerState: Sendable {
+    var scheduler: Rebalance.Scheduler
+    /// Storage machines seen down, since when (ms of `BlockService.nowMilliseconds`).
+    var downSince: [String: Int64] = [:]
+    /// Non-active machines, from the catalog.
+    var machineStates: [String: Catalog.MachineState] = [:]
+    var corrupt: Set<CorruptReplica> = []
+    /// Last block report per node (ms of `nowMilliseconds`).
+    var lastHeard: [String: Int64] = [:]
+    /// The last round's inputs, for reports between rounds.
+    var lastInputs: Rebalance.Scheduler.Inputs?
+    var bytesPerSecond: Int64
+
+    init(settings: RebalanceSettings) {
+        scheduler = Rebalance.Scheduler(config: .init(
+            graceMilliseconds: settings.graceMilliseconds, bytesPerSecond: settings.bytesPerSecond,
+            copiesPerMachineMax: settings.copiesPerMachineMax))
+        bytesPerSecond = settings.bytesPerSecond
+    }
+
+    func isCorrupt(_ block: BlockID, on node: String) -> Bool {
+        !corrupt.isEmpty && corrupt.contains(CorruptReplica(block: block, node: node))
+    }
+}
+
+/// `yonke rebalance plan` and the answer to drain/undrain/remove: what is
+/// left to move, per machine, and how long it takes at the limit.
+public struct RebalanceReport: Codable, Sendable, Equatable {
+    public var ready: Bool
+    /// Why the master does not plan yet (a new master waiting for block reports).
+    public var waitingFor: String?
+    public var preview: Rebalance.Scheduler.Preview?
+    /// Draining machines and what they still hold.
+    public var drains: [Drain]
+    public var message: String?
+
+    public struct Drain: Codable, Sendable, Equatable {
+        public var name: String
+        public var state: String
+        public var blocksLeft: Int
+        public var bytesLeft: Int64
+    }
+
+    func json() -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var buffer = ByteBuffer()
+        buffer.writeBytes((try? encoder.encode(self)) ?? Data())
+        return buffer
+    }
+
+    static func decode(_ payload: ByteBuffer) throws -> RebalanceReport {
+        var buffer = payload
+        do {
+            return try JSONDecoder().decode(RebalanceReport.self, from: Data(buffer.readRemainingBytes()))
+        } catch {
+            throw RPCFailure(.malformed, "rebalance answer is not the expected JSON: \(error)")
+        }
+    }
+}
+
+extension BlockService {
+    static let rebalanceRoundInterval: Duration = .milliseconds(250)
+
+    /// On the master: one scheduler round every 250 ms (heal first, then balance).
+    func runRebalancer() async throws {
+        while true {
+            try await Task.sleep(for: Self.rebalanceRoundInterval)
+            guard await context.consensus.isMaster else {
+                if rebalancer.lastInputs != nil || !rebalancer.scheduler.inFlight.isEmpty {
+                    rebalancer.scheduler.reset()
+                    rebalancer.downSince = [:]
+                    rebalancer.lastInputs = nil
+                }
+                continue
+            }
+            guard let inputs = await gatherInputs() else { continue }
+            rebalancer.lastInputs = inputs
+            let actions = rebalancer.scheduler.step(inputs, nowMilliseconds: nowMilliseconds)
+            for action in actions { start(action) }
+            await deleteCorruptReplicas(inputs)
+        }
+    }
+
+    /// Why a new master cannot plan yet, or nil when every live machine has reported.
+    private func missingReports(alive: [Topology.Machine]) -> String? {
+        let silent = alive.map(\.name).filter { ledger.usage[$0] == nil }
+        return silent.isEmpty ? nil : "full block reports from \(silent.joined(separator: ", "))"
+    }
+
+    /// The scheduler's view: the catalog's blocks, the block map, who is up.
+    /// Nil while the catalog cannot be read or a live machine has not sent its full report.
+    func gatherInputs() async -> Rebalance.Scheduler.Inputs? {
+        guard let (blocks, states) = try? await context.consensus.read({ state in
+            (state.allBlocks(), state.nonActiveMachines)
+        }) else { return nil }
+        rebalancer.machineStates = Dictionary(states.map { ($0.name, $0.state) }, uniquingKeysWith: { a, _ in a })
+        let now = nowMilliseconds
+        let alive = await aliveWorkers()
+        let aliveNames = Set(alive.map(\.name))
+        let members = memberMachines()
+        for machine in members {
+            if aliveNames.contains(machine.name) {
+                rebalancer.downSince[machine.name] = nil
+            } else if rebalancer.downSince[machine.name] == nil {
+                rebalancer.downSince[machine.name] = now
+                context.logger.notice("storage machine down; its blocks wait for the grace period", metadata: [
+                    "machine": "\(machine.name)", "graceMilliseconds": "\(rebalancer.scheduler.config.graceMilliseconds)"])
+            }
+        }
+        guard missingReports(alive: alive) == nil else { return nil }
+        // Machines in their grace period stay in the map, so a reboot moves nothing.
+        let grace = rebalancer.scheduler.config.graceMilliseconds
+        let placed = members.filter { machine in
+            aliveNames.contains(machine.name) || now - (rebalancer.downSince[machine.name] ?? now) < grace
+        }
+        let memberNames = Set(members.map(\.name))
+        var maps: [Placement.Tier: Placement.Map] = [:]
+        var entries: [Rebalance.Scheduler.Block] = []
+        entries.reserveCapacity(blocks.count)
+        for block in blocks {
+            let tier = effectiveTier(Placement.Tier(catalog: block.tier), among: placed)
+            let map = maps[tier] ?? placementMap(tier: tier, machines: placed)
+            maps[tier] = map
+            let holders = ledger.map.replicas(of: block.id).filter {
+                memberNames.contains($0) && !rebalancer.isCorrupt(block.id, on: $0)
+            }
+            entries.append(Rebalance.Scheduler.Block(
+                id: block.id, sizeBytes: encodedEstimate(block.sizeBytes), target: block.replicationTarget,
+                holders: holders, wanted: map.replicas(for: block.id)))
+        }
+        return Rebalance.Scheduler.Inputs(
+            blocks: entries, alive: aliveNames,
+            downSinceMilliseconds: rebalancer.downSince.filter { memberNames.contains($0.key) })
+    }
+
+    /// Encoded bytes of a block of `plaintext` bytes, for pacing and ETAs:
+    /// at most the plaintext (LZ4 never stores a frame larger) plus frame overhead.
+    private func encodedEstimate(_ plaintext: Int64) -> Int64 {
+        plaintext + (plaintext / (1 << 20) + 1) * 64 + 128
+    }
+
+    private func start(_ action: Rebalance.Scheduler.Action) {
+        context.logger.info("rebalance", metadata: ["action": "\(action)"])
+        Task {
+            let succeeded: Bool
+            do {
+                try await self.run(action)
+                succeeded = true
+            } catch {
+                context.logger.notice("rebalance step failed; it will be planned again", metadata: [
+                    "action": "\(action)", "error": "\(error)"])
+                succeeded = false
+            }
+            await self.onActionFinished(action, succeeded: succeeded)
+        }
+    }
+
+    private func onActionFinished(_ action: Rebalance.Scheduler.Action, succeeded: Bool) {
+        if succeeded, case .delete(let block, let node) = action {
+            // Fewer copies than the map knows is never unsafe to believe at once.
+            ledger.map.onBlocksRemoved(node: node, blocks: [block])
+        }
+        rebalancer.scheduler.onFinished(action, succeeded: succeeded, nowMilliseconds: nowMilliseconds)
+    }
+
+    /// Sends one copy or delete to the node that does it (this one included).
+    private func run(_ action: Rebalance.Scheduler.Action) async throws {
+        switch action {
+        case .copy(let block, let source, let target, let bytes):
+            guard let destination = await self.target(target) else {
+                throw RPCFailure(.notFound, "no address for \(target)")
+            }
+            let tier = (try? await context.consensus.read { $0.blockInfo(block)?.tier }) ?? nil
+            var payload = ByteBuffer()
+            payload.writeWireBlockID(block)
+            payload.writeWireString((tier ?? .cold).rawValue)
+            payload.writeTarget(destination)
+            // Paced at the limit: allow the transfer time twice over, plus the write's own timeouts.
+            let seconds = 2 * Double(bytes) / Double(max(1, rebalancer.bytesPerSecond)) + 30
+            _ = try await call(source, op: BlockOps.replicate, payload: payload, timeout: .milliseconds(Int64(seconds * 1000)))
+        case .delete(let block, let node):
+            var payload = ByteBuffer()
+            payload.writeWireBlockID(block)
+            _ = try await call(node, op: BlockOps.deleteReplica, payload: payload,
+                               timeout: .milliseconds(Int64(context.config.timing.requestTimeoutMilliseconds)))
+        }
+    }
+
+    private func call(_ node: String, op: UInt16, payload: ByteBuffer, timeout: Duration) async throws -> ByteBuffer {
+        if node == context.config.name {
+            return op == BlockOps.replicate
+                ? try await onReplicate(payload, from: node)
+                : try await onDeleteReplica(payload, from: node)
+        }
+        return try await context.peers.call(node, op: op, payload: payload, timeout: timeout)
+    }
+
+    /// A corrupt replica goes once its block has its target of good live replicas elsewhere.
+    private func deleteCorruptReplicas(_ inputs: Rebalance.Scheduler.Inputs) async {
+        guard !rebalancer.corrupt.isEmpty else { return }
+        let byID = Dictionary(inputs.blocks.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for replica in rebalancer.corrupt.sorted(by: { ($0.block, $0.node) < ($1.block, $1.node) }) {
+            guard let block = byID[replica.block] else {
+                rebalancer.corrupt.remove(replica)
+                continue
+            }
+            let good = block.holders.filter { inputs.alive.contains($0) && $0 != replica.node }
+            guard good.count >= block.target, inputs.alive.contains(replica.node) else { continue }
+            rebalancer.corrupt.remove(replica)
+            start(.delete(block: replica.block, node: replica.node))
+        }
+    }
+
+    // MARK: Reports and requests
+
+    func rebalanceReport(message: String? = nil) async throws -> RebalanceReport {
+        guard let inputs = await gatherInputs() else {
+            let alive = await aliveWorkers()
+            return RebalanceReport(ready: false, waitingFor: missingReports(alive: alive) ?? "the catalog",
+                                   preview: nil, drains: drains(), message: message)
+        }
+        return RebalanceReport(ready: true, waitingFor: nil,
+                               preview: rebalancer.scheduler.preview(inputs, nowMilliseconds: nowMilliseconds),
+                               drains: drains(), message: message)
+    }
+
+    func drains() -> [RebalanceReport.Drain] {
+        storageMachines().compactMap { machine in
+            guard let state = rebalancer.machineStates[machine.name] else { return nil }
+            let blocks = ledger.map.blocks(on: machine.name)
+            return RebalanceReport.Drain(name: machine.name, state: state.description, blocksLeft: blocks.count,
+                                         bytesLeft: ledger.usage[machine.name]?.reduce(0) { $0 + $1.usedBytes } ?? 0)
+        }
+    }
+
+    /// `node drain` / `node undrain` / `node remove`: `[string name][u8 state]`.
+    func onSetMachineState(_ payload: ByteBuffer) async throws -> RebalanceReport {
+        var buffer = payload
+        let name = try buffer.readWireString("machine name", maxBytes: BlockStream.maxNameBytes)
+        let raw: UInt8 = try buffer.readWireInteger("machine state")
+        try buffer.expectFullyRead("machine state request")
+        guard let state = Catalog.MachineState(rawValue: raw) else { throw RPCFailure(.malformed, "machine state \(raw) unknown") }
+        guard storageMachines().contains(where: { $0.name == name }) else {
+            throw RPCFailure(.notFound, "no storage machine named \(name) (known: \(storageMachines().map(\.name).joined(separator: ", ")))")
+        }
+        if state == .removed {
+            guard let inputs = await gatherInputs() else {
+                throw RPCFailure(.unavailable, "the master is still collecting block reports; retry in a few seconds")
+            }
+            let needed = Rebalance.Scheduler.neededReplicas(on: name, blocks: inputs.blocks, alive: inputs.alive)
+            guard needed.isEmpty else {
+                let sole = inputs.blocks.filter { block in
+                    needed.contains(block.id) && block.holders.filter { $0 != name && inputs.alive.contains($0) }.isEmpty
+                }.count
+                throw RPCFailure(.refused,
+                    "\(name) holds \(needed.count) blocks that have fewer than their target of live replicas elsewhere"
+                    + (sole > 0 ? " (\(sole) of them only on \(name))" : "")
+                    + "; drain it first (`yonke node drain \(name)`) and remove it once `yonke status` shows 0 blocks left")
+            }
+        }
+        switch try await context.consensus.propose(.setMachineState(name: name, state: state)) {
+        case .applied: break
+        case .refused(let refusal): throw RPCFailure(.refused, "\(refusal)")
+        }
+        if state == .removed {
+            rebalancer.machineStates[name] = .removed
+            rebalancer.downSince[name] = nil
+            ledger.map.onNodeDead(name)
+            ledger.usage[name] = nil
+        }
+        context.logger.notice("machine state changed", metadata: ["machine": "\(name)", "state": "\(state)"])
+        if state == .draining, name == context.config.name {
+            // A draining master hands the catalog to another voter; the new master drains it.
+            await context.consensus.transferLeadershipAway()
+        }
+        return try await rebalanceReport(message: "\(name) is now \(state)")
+    }
+}
+
+extension Placement.Tier {
+    init(catalog tier: Catalog.Tier) {
+        switch tier {
+        case .hot: self = .hot
+        case .cold: self = .cold
+        case .glacier: self = .glacier
+        }
+    }
+}
