@@ -6,7 +6,8 @@ import YonkeCore
 /// counts, file sizes) is rebuilt on restore rather than trusted.
 extension Catalog.State {
     public static let snapshotMagic: [UInt8] = Array("YCAT".utf8)
-    public static let snapshotVersion: UInt8 = 1
+    /// 2 added machine states; version 1 snapshots (without them) still load.
+    public static let snapshotVersion: UInt8 = 2
 
     public func snapshot() -> [UInt8] {
         var w = ByteWriter()
@@ -81,7 +82,8 @@ extension Catalog.State {
             throw .truncated(field: "snapshot", neededBytes: headerBytes + 4, remainingBytes: bytes.count)
         }
         guard bytes.starts(with: Self.snapshotMagic) else { throw .badMagic }
-        guard bytes[Self.snapshotMagic.count] == Self.snapshotVersion else {
+        let version = bytes[Self.snapshotMagic.count]
+        guard version == Self.snapshotVersion || version == 1 else {
             throw .unsupportedVersion(bytes[Self.snapshotMagic.count])
         }
         let bodyEnd = bytes.count - 4
@@ -191,8 +193,7 @@ extension Catalog.State {
             state.nodeRecords[name] = Catalog.NodeRecord(name: name, publicKeyHex: key, address: address,
                                                          roles: roles, admittedAtEpochMillis: admitted)
         }
-        // Snapshots written before machine states existed end here.
-        if r.remaining > 0 {
+        if version >= 2 {
             previousKey = nil
             let stateCount = try r.count("machineStates", limit: Int(UInt32.max), minElementBytes: 4 + 1)
             for _ in 0..<stateCount {

@@ -141,11 +141,32 @@ struct StatusCommand: AsyncParsableCommand {
         defer { Task { await cluster.close() } }
         let status: CatalogOps.ClusterStatus
         do { status = try await CatalogOps.status(client: cluster) } catch { throw CLIError.cluster(error, while: "asking for the cluster's status") }
-        if client.json { return try client.printJSON(status) }
+        // Drain progress is the master's; a node cut off from it still answers the rest.
+        let drains = (try? await BlockClient.rebalancePlan(client: cluster))?.drains ?? []
+        if client.json {
+            struct Report: Encodable {
+                let status: CatalogOps.ClusterStatus
+                let drains: [RebalanceReport.Drain]
+                func encode(to encoder: any Encoder) throws {
+                    try status.encode(to: encoder)
+                    var container = encoder.container(keyedBy: Key.self)
+                    try container.encode(drains, forKey: Key(stringValue: "drains")!)
+                }
+                struct Key: CodingKey {
+                    var stringValue: String
+                    var intValue: Int? { nil }
+                    init?(stringValue: String) { self.stringValue = stringValue }
+                    init?(intValue: Int) { nil }
+                }
+            }
+            return try client.printJSON(Report(status: status, drains: drains))
+        }
         print("master \(status.master ?? "(none)")  term \(status.term)  commit index \(status.commitIndex)  (answered by \(status.answeredBy), \(status.role))")
         for member in status.members {
             print("  \(member.name.padded(10)) \(member.address.padded(22)) \(member.state.padded(8)) incarnation \(member.incarnation)  [\(member.roles.joined(separator: ","))]")
         }
+        if !drains.isEmpty { print("drains:") }
+        RebalanceText.printDrains(drains)
     }
 }
 
@@ -167,15 +188,20 @@ struct CapacityCommand: AsyncParsableCommand {
         let report: CapacityReport
         do { report = try await BlockClient.capacity(client: cluster) } catch { throw CLIError.cluster(error, while: "asking for capacity") }
         if client.json { return try client.printJSON(report) }
-        print("machine         total       used       free   blocks   share  capacity share  state")
+        print("machine         total       used       free   blocks   share  capacity share  moving in/out  heartbeat  reliability  state")
         for machine in report.machines {
+            let heartbeat = machine.lastHeartbeatMs.map { String(format: "%.1fs", Double($0) / 1000) } ?? "never"
+            let state = machine.machineState == "active" ? machine.state : "\(machine.state), \(machine.machineState)"
             print([machine.name.padded(10), ByteCount.format(machine.totalBytes).leftPadded(10),
                    ByteCount.format(machine.usedBytes).leftPadded(10), ByteCount.format(machine.freeBytes).leftPadded(10),
                    String(machine.blocks).leftPadded(8), String(format: "%6.1f%%", machine.share * 100),
-                   String(format: "%14.1f%%", machine.capacityShare * 100), " " + machine.state].joined(separator: " "))
+                   String(format: "%14.1f%%", machine.capacityShare * 100),
+                   "\(machine.movingIn)/\(machine.movingOut)".leftPadded(14), heartbeat.leftPadded(10),
+                   String(format: "%12.2f", machine.reliability), " " + state].joined(separator: " "))
         }
         let c = report.cluster
-        print("cluster: raw \(ByteCount.format(c.rawBytes)), usable \(ByteCount.format(c.usableBytes)) at the replication factor, under-replicated \(c.underReplicated), missing \(c.missing)")
+        print("cluster: raw \(ByteCount.format(c.rawBytes)), usable \(ByteCount.format(c.usableBytes)) at the replication factor, under-replicated \(c.underReplicated), missing \(c.missing)"
+              + (c.healEtaSeconds > 0 ? String(format: ", heal ETA %.0f s at %@/s per machine", c.healEtaSeconds, ByteCount.format(c.rebalanceBytesPerSecond)) : ""))
     }
 }
 

@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import Logging
 import Node
+import Topology
 
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
         abstract: "Run or manage one machine of a cluster.",
-        subcommands: [NodeStartCommand.self]
+        subcommands: [NodeStartCommand.self, NodeDrainCommand.self, NodeRemoveCommand.self]
     )
 }
 
@@ -28,6 +29,8 @@ struct NodeStartCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The cluster's data folder on this machine.") var data: String = "./.yonke-data"
     @Option(name: .long, help: "Cluster secrets file. Default: DATA/cluster.secrets.") var secrets: String?
     @Option(name: .long, help: "trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+    @Option(name: .long, help: "Override the topology's cluster.healGrace (e.g. 30s, 2s).") var healGrace: String?
+    @Option(name: .long, help: "Override the topology's cluster.rebalanceMbps (megabytes per second per machine).") var rebalanceMbps: Double?
 
     func run() async throws {
         let topology = try TopologyLoading.load(topology)
@@ -39,11 +42,23 @@ struct NodeStartCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("\(error)", hint: "run `yonke cluster up` once to create the secrets, or pass --secrets FILE")
         }
-        let config: NodeConfig
+        var config: NodeConfig
         do {
             config = try NodeConfig(topology: topology, name: name, dataRoot: dataRoot, secrets: clusterSecrets)
         } catch {
             throw CLIError("\(error)", hint: "pass --name with one of the topology's machines")
+        }
+        if let healGrace {
+            guard let milliseconds = TopologyFile.milliseconds(parsing: healGrace) else {
+                throw CLIError("--heal-grace '\(healGrace)' is not a duration", hint: "write it like 30s, 2s or 500ms")
+            }
+            config.rebalanceSettings.graceMilliseconds = milliseconds
+        }
+        if let rebalanceMbps {
+            guard rebalanceMbps > 0, rebalanceMbps.isFinite else {
+                throw CLIError("--rebalance-mbps \(rebalanceMbps) is not a rate", hint: "give megabytes per second above 0, e.g. 100")
+            }
+            config.rebalanceSettings.bytesPerSecond = Int64(rebalanceMbps * 1_000_000)
         }
         var logger = Logger.yonke(node: name)
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

@@ -22,6 +22,9 @@ private let sampleCommands: [Catalog.Command] = [
     .setBookmark(job: "ingest", bookmark: "", holder: nil, epochMillis: 10),
     .registerNode(name: "w3", publicKeyHex: keyC, address: "[::1]:7400", roles: [.storage, .compute], epochMillis: 11),
     .removeNode(name: "w3"),
+    .setMachineState(name: "w2", state: .draining),
+    .setMachineState(name: "w2", state: .removed),
+    .setMachineState(name: "w2", state: .active),
 ]
 
 /// Bytes of a command built field by field, for forging malformed ones.
@@ -190,10 +193,11 @@ func resealed(_ snapshot: [UInt8]) -> [UInt8] {
         var state = Catalog.State()
         state.isBootstrapped = false
         var bytes = state.snapshot()
-        // Body: magic(4) version(1) index(8) clock(8) bootstrapped(1) name(4) policy(24), then the directory count.
+        // Body: magic(4) version(1) index(8) clock(8) bootstrapped(1) name(4) policy(24), then the directory count;
+        // 20 bytes follow it: five empty tables (files, leases, bookmarks, nodes, machine states).
         let countOffset = 4 + 1 + 8 + 8 + 1 + 4 + 24
         for i in 0..<4 { bytes[countOffset + i] = 0xFF }
-        #expect(throws: Catalog.DecodeError.truncated(field: "directories", neededBytes: Int(UInt32.max) * 19, remainingBytes: 16)) {
+        #expect(throws: Catalog.DecodeError.truncated(field: "directories", neededBytes: Int(UInt32.max) * 19, remainingBytes: 20)) {
             try Catalog.State(snapshot: resealed(bytes))
         }
     }

@@ -175,4 +175,25 @@ import Testing
         #expect(harness.apply(.removeNode(name: "ghost")).refusal == .unknownNode("ghost"))
         #expect(harness.state.nodes.count == 1)
     }
+
+    /// Drain, undrain and remove survive a snapshot; removal drops the node record, and a new
+    /// registration makes the machine active again.
+    @Test func machineStates() throws {
+        var harness = Harness.bootstrapped()
+        register(&harness, "w1", keyA)
+        #expect(harness.apply(.setMachineState(name: "w2", state: .draining))
+            == .applied(.machineStateChanged(name: "w2", previous: .active, current: .draining)))
+        #expect(harness.apply(.setMachineState(name: "w1", state: .removed))
+            == .applied(.machineStateChanged(name: "w1", previous: .active, current: .removed)))
+        #expect(harness.state.nodes.isEmpty)
+        #expect(harness.state.nonActiveMachines.map(\.name) == ["w1", "w2"])
+        let restored = try Catalog.State(snapshot: harness.state.snapshot())
+        #expect(restored == harness.state)
+        #expect(restored.machineState("w2") == .draining)
+        #expect(harness.apply(.setMachineState(name: "w2", state: .active)).effect != nil)
+        register(&harness, "w1", keyB)
+        #expect(harness.state.machineState("w1") == .active)
+        #expect(harness.state.machineState("w2") == .active)
+        #expect(harness.apply(.setMachineState(name: "", state: .draining)).refusal == .invalid(.empty(.nodeName)))
+    }
 }

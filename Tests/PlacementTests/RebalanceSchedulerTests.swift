@@ -180,8 +180,8 @@ func neverBelowTargetWhateverTheOrder(seed: UInt64) {
     bucket.take(3_000)
     #expect(!bucket.isReady)
     #expect(bucket.waitMilliseconds(for: 1_000) == 3_000)
-    bucket.refill(nowMilliseconds: 2_500)
+    bucket.refill(nowMilliseconds: 1_999)
     #expect(!bucket.isReady)
-    bucket.refill(nowMilliseconds: 2_600)
+    bucket.refill(nowMilliseconds: 2_100)
     #expect(bucket.isReady)
 }

@@ -1,3 +1,4 @@
+import Catalog
 import BlockCodec
 import Logging
 import NIOCore
@@ -208,6 +209,32 @@ public struct BlockClient: Sendable {
 
     public static func capacity(client: ClusterClient) async throws -> CapacityReport {
         try CapacityReport.decode(try await client.call(op: BlockOps.capacity, payload: ByteBuffer()))
+    }
+
+    /// What the master's rebalancer still has to move (`yonke rebalance plan`).
+    public static func rebalancePlan(client: ClusterClient) async throws -> RebalanceReport {
+        try RebalanceReport.decode(try await client.call(op: BlockOps.rebalancePlan, payload: ByteBuffer()))
+    }
+
+    /// `yonke node drain`: no new replicas, everything moves off; it stays readable.
+    public static func drain(_ name: String, client: ClusterClient) async throws -> RebalanceReport {
+        try await setMachineState(name, .draining, client: client)
+    }
+
+    public static func undrain(_ name: String, client: ClusterClient) async throws -> RebalanceReport {
+        try await setMachineState(name, .active, client: client)
+    }
+
+    /// `yonke node remove`: refused while the machine holds a replica its block needs.
+    public static func remove(_ name: String, client: ClusterClient) async throws -> RebalanceReport {
+        try await setMachineState(name, .removed, client: client)
+    }
+
+    static func setMachineState(_ name: String, _ state: Catalog.MachineState, client: ClusterClient) async throws -> RebalanceReport {
+        var payload = ByteBuffer()
+        payload.writeWireString(name)
+        payload.writeWireInteger(state.rawValue)
+        return try RebalanceReport.decode(try await client.call(op: BlockOps.setMachineState, payload: payload, timeout: .seconds(20)))
     }
 
     /// Tells the master a replica failed verification, so it stops counting it.
