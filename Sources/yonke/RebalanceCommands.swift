@@ -52,7 +52,7 @@ struct NodeRemoveCommand: AsyncParsableCommand {
         defer { Task { await cluster.close() } }
         let report: RebalanceReport
         do { report = try await BlockClient.remove(name, client: cluster) } catch {
-            throw CLIError("removing \(name): \(error)", hint: "drain it first: `yonke node drain \(name)`, then wait until `yonke status` shows 0 blocks left")
+            throw CLIError.cluster(error, while: "removing \(name)")
         }
         if client.json { return try client.printJSON(report) }
         print(report.message ?? "\(name) removed")

@@ -76,4 +76,27 @@ struct BlockReportTests {
         let request = BlockOps.PlacementRequest(id: Self.ids(1)[0], encodedBytes: 99, tier: "hot", exclude: ["m1"])
         #expect(try BlockOps.PlacementRequest.decode(request.encoded()) == request)
     }
+
+    /// A holder that deleted blocks at the master's request says so; the flag
+    /// and the list must agree, and a full report never carries removals.
+    @Test func removalsRoundTripAndUnmapTheBlocks() throws {
+        let blocks = Self.ids(4)
+        var ledger = BlockLedger()
+        ledger.apply(BlockReport(isFull: true, disks: Self.disks, blocks: blocks), from: "w2")
+        let removal = BlockReport(isFull: false, disks: Self.disks, blocks: [], removed: Array(blocks.prefix(2)))
+        let decoded = try BlockReport.decode(removal.encoded())
+        #expect(decoded == removal)
+        ledger.apply(decoded, from: "w2")
+        #expect(ledger.map.blocks(on: "w2") == Array(blocks.suffix(2)))
+
+        var flagged = BlockReport(isFull: false, disks: [], blocks: []).encoded()
+        flagged.setInteger(UInt8(4), at: flagged.readerIndex + 1)
+        #expect(throws: WireError.self) { try BlockReport.decode(flagged) }
+        var fullWithRemovals = removal.encoded()
+        fullWithRemovals.setInteger(UInt8(5), at: fullWithRemovals.readerIndex + 1)
+        #expect(throws: WireError.self) { try BlockReport.decode(fullWithRemovals) }
+        var unknownFlag = BlockReport(isFull: false, disks: [], blocks: []).encoded()
+        unknownFlag.setInteger(UInt8(8), at: unknownFlag.readerIndex + 1)
+        #expect(throws: WireError.self) { try BlockReport.decode(unknownFlag) }
+    }
 }

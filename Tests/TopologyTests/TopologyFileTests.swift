@@ -138,3 +138,27 @@ func badFileNamesLineAndField(_ bad: BadFile) {
         #expect(error.description.hasPrefix(bad.expected), "got: \(error.description)")
     }
 }
+
+/// `healGrace` and `rebalanceMbps` are optional cluster fields with operable defaults.
+@Test(arguments: [
+    ("", Int64(30_000), Int64(100_000_000)),
+    ("  healGrace: 2s\n  rebalanceMbps: 40\n", 2_000, 40_000_000),
+    ("  healGrace: 500ms\n  rebalanceMbps: 0.5\n", 500, 500_000),
+    ("  healGrace: 1m\n", 60_000, 100_000_000),
+])
+func healingSettings(lines: String, graceMilliseconds: Int64, bytesPerSecond: Int64) throws {
+    let yaml = "cluster:\n  name: t\n  replicationFactor: 1\n\(lines)machines:\n  - {name: a, address: 127.0.0.1:7401, roles: [voter, worker], disks: [{path: d, capacity: 1GiB, class: ssd}]}\n"
+    let topology = try TopologyFile.parse(yaml: yaml, fileName: "t.yaml")
+    #expect(topology.cluster.healGraceMilliseconds == graceMilliseconds)
+    #expect(topology.cluster.rebalanceBytesPerSecond == bytesPerSecond)
+}
+
+@Test(arguments: [("healGrace: soon", "cluster.healGrace"), ("rebalanceMbps: -3", "cluster.rebalanceMbps"), ("rebalanceMbps: fast", "cluster.rebalanceMbps")])
+func badHealingSettingsNameTheField(line: String, field: String) {
+    let yaml = "cluster:\n  name: t\n  replicationFactor: 1\n  \(line)\nmachines:\n  - {name: a, address: 127.0.0.1:7401, roles: [voter, worker], disks: [{path: d, capacity: 1GiB, class: ssd}]}\n"
+    #expect {
+        try TopologyFile.parse(yaml: yaml, fileName: "t.yaml")
+    } throws: { error in
+        "\(error)".contains(field)
+    }
+}

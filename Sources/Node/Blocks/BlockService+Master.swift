@@ -132,8 +132,8 @@ extension BlockService {
 
     func capacityReport() async -> CapacityReport {
         let topology = context.config.topology
-        let members = await context.membership.aliveMembers()
-        var alive = Set(members.map(\.name))
+        let members = await context.membership.members()
+        var alive = Set(members.filter(\.isAlive).map(\.name))
         alive.insert(context.config.name)
         var map = ledger.map
         for node in map.nodes where !alive.contains(node) { map.onNodeDead(node) }

@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Logging
 import NIOCore
 import Placement
 import Topology
@@ -78,23 +79,30 @@ public struct RebalanceReport: Codable, Sendable, Equatable {
 extension BlockService {
     static let rebalanceRoundInterval: Duration = .milliseconds(250)
 
-    /// On the master: one scheduler round every 250 ms (heal first, then balance).
+    /// On the master: one scheduler round every 250 ms (heal first, then
+    /// balance). Each copy or delete runs as a child task of this loop and
+    /// reports back to the scheduler when it ends.
     func runRebalancer() async throws {
-        while true {
-            try await Task.sleep(for: Self.rebalanceRoundInterval)
-            guard await context.consensus.isMaster else {
-                if rebalancer.lastInputs != nil || !rebalancer.scheduler.inFlight.isEmpty {
-                    rebalancer.scheduler.reset()
-                    rebalancer.downSince = [:]
-                    rebalancer.lastInputs = nil
+        try await withThrowingDiscardingTaskGroup { group in
+            while true {
+                try await Task.sleep(for: Self.rebalanceRoundInterval)
+                guard await context.consensus.isMaster else {
+                    if rebalancer.lastInputs != nil || !rebalancer.scheduler.inFlight.isEmpty {
+                        rebalancer.scheduler.reset()
+                        rebalancer.downSince = [:]
+                        rebalancer.lastInputs = nil
+                    }
+                    continue
                 }
-                continue
+                guard let inputs = await gatherInputs() else { continue }
+                rebalancer.lastInputs = inputs
+                var actions = rebalancer.scheduler.step(inputs, nowMilliseconds: nowMilliseconds)
+                actions += corruptReplicaDeletes(inputs)
+                for action in actions {
+                    context.logger.info("rebalance step", metadata: action.logMetadata)
+                    group.addTask { await self.perform(action) }
+                }
             }
-            guard let inputs = await gatherInputs() else { continue }
-            rebalancer.lastInputs = inputs
-            let actions = rebalancer.scheduler.step(inputs, nowMilliseconds: nowMilliseconds)
-            for action in actions { start(action) }
-            await deleteCorruptReplicas(inputs)
         }
     }
 
@@ -156,20 +164,18 @@ extension BlockService {
         plaintext + (plaintext / (1 << 20) + 1) * 64 + 128
     }
 
-    private func start(_ action: Rebalance.Scheduler.Action) {
-        context.logger.info("rebalance", metadata: ["action": "\(action)"])
-        Task {
-            let succeeded: Bool
-            do {
-                try await self.run(action)
-                succeeded = true
-            } catch {
-                context.logger.notice("rebalance step failed; it will be planned again", metadata: [
-                    "action": "\(action)", "error": "\(error)"])
-                succeeded = false
-            }
-            await self.onActionFinished(action, succeeded: succeeded)
+    private func perform(_ action: Rebalance.Scheduler.Action) async {
+        let succeeded: Bool
+        do {
+            try await run(action)
+            succeeded = true
+        } catch {
+            var metadata = action.logMetadata
+            metadata["error"] = "\(error)"
+            context.logger.notice("rebalance step failed; it will be planned again", metadata: metadata)
+            succeeded = false
         }
+        onActionFinished(action, succeeded: succeeded)
     }
 
     private func onActionFinished(_ action: Rebalance.Scheduler.Action, succeeded: Bool) {
@@ -213,9 +219,10 @@ extension BlockService {
     }
 
     /// A corrupt replica goes once its block has its target of good live replicas elsewhere.
-    private func deleteCorruptReplicas(_ inputs: Rebalance.Scheduler.Inputs) async {
-        guard !rebalancer.corrupt.isEmpty else { return }
+    private func corruptReplicaDeletes(_ inputs: Rebalance.Scheduler.Inputs) -> [Rebalance.Scheduler.Action] {
+        guard !rebalancer.corrupt.isEmpty else { return [] }
         let byID = Dictionary(inputs.blocks.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var actions: [Rebalance.Scheduler.Action] = []
         for replica in rebalancer.corrupt.sorted(by: { ($0.block, $0.node) < ($1.block, $1.node) }) {
             guard let block = byID[replica.block] else {
                 rebalancer.corrupt.remove(replica)
@@ -224,8 +231,9 @@ extension BlockService {
             let good = block.holders.filter { inputs.alive.contains($0) && $0 != replica.node }
             guard good.count >= block.target, inputs.alive.contains(replica.node) else { continue }
             rebalancer.corrupt.remove(replica)
-            start(.delete(block: replica.block, node: replica.node))
+            actions.append(.delete(block: replica.block, node: replica.node))
         }
+        return actions
     }
 
     // MARK: Reports and requests
@@ -291,6 +299,17 @@ extension BlockService {
             await context.consensus.transferLeadershipAway()
         }
         return try await rebalanceReport(message: "\(name) is now \(state)")
+    }
+}
+
+extension Rebalance.Scheduler.Action {
+    var logMetadata: Logger.Metadata {
+        switch self {
+        case .copy(let block, let source, let target, let bytes):
+            ["copy": "\(block.short)", "source": "\(source)", "target": "\(target)", "bytes": "\(bytes)"]
+        case .delete(let block, let node):
+            ["delete": "\(block.short)", "holder": "\(node)"]
+        }
     }
 }
 
