@@ -86,6 +86,7 @@ struct PackUnpackCLITests {
     @Test(arguments: [
         "pack", "unpack", "sample", "put", "get", "ls", "stat", "rm", "status", "capacity",
         "cluster up", "cluster down", "node start",
+        "node drain", "node remove", "rebalance plan", "rebalance apply",
     ])
     func helpShowsAnExample(command: String) throws {
         let result = try YonkeProcess.run(command.split(separator: " ").map(String.init) + ["--help"])
