@@ -69,7 +69,11 @@ extension BlockService {
     /// capacity (so a machine ends at its capacity share and the map does not
     /// move as disks fill), the rack rule, hot on SSDs. Each rebuild starts
     /// from the previous map of the tier, so few blocks change places.
-    func placementMap(tier: Placement.Tier, machines: [Topology.Machine]) -> Placement.Map {
+    ///
+    /// `remember: false` builds a one-off map (a block kept off the machine
+    /// holding its corrupt copy) that neither replaces the tier's map nor
+    /// becomes the history the next map is built from.
+    func placementMap(tier: Placement.Tier, machines: [Topology.Machine], remember: Bool = true) -> Placement.Map {
         var members: [Placement.Member] = []
         for machine in machines where rebalancer.machineStates[machine.name] == nil {
             let free = freeBytes(of: machine)
@@ -86,7 +90,7 @@ extension BlockService {
         config.replicationFactor = context.config.topology.cluster.replicationFactor
         config.fullBelowBytes = 1
         let map = Placement.Map(members: members, tier: tier, config: config, previous: placementCache[tier]?.map)
-        placementCache[tier] = PlacementCacheEntry(members: members, map: map)
+        if remember { placementCache[tier] = PlacementCacheEntry(members: members, map: map) }
         return map
     }
 

@@ -78,14 +78,18 @@ public struct RebalanceReport: Codable, Sendable, Equatable {
 
 extension BlockService {
     static let rebalanceRoundInterval: Duration = .milliseconds(250)
+    /// Between rounds when nothing moves: planning all blocks is not free on a large catalog.
+    static let rebalanceIdleInterval: Duration = .seconds(1)
 
     /// On the master: one scheduler round every 250 ms (heal first, then
     /// balance). Each copy or delete runs as a child task of this loop and
     /// reports back to the scheduler when it ends.
     func runRebalancer() async throws {
         try await withThrowingDiscardingTaskGroup { group in
+            var idle = false
             while true {
-                try await Task.sleep(for: Self.rebalanceRoundInterval)
+                try await Task.sleep(for: idle ? Self.rebalanceIdleInterval : Self.rebalanceRoundInterval)
+                idle = false
                 guard await context.consensus.isMaster else {
                     if rebalancer.lastInputs != nil || !rebalancer.scheduler.inFlight.isEmpty {
                         rebalancer.scheduler.reset()
@@ -98,6 +102,7 @@ extension BlockService {
                 rebalancer.lastInputs = inputs
                 var actions = rebalancer.scheduler.step(inputs, nowMilliseconds: nowMilliseconds)
                 actions += corruptReplicaDeletes(inputs)
+                idle = actions.isEmpty && rebalancer.scheduler.inFlight.isEmpty
                 for action in actions {
                     context.logger.info("rebalance step", metadata: action.logMetadata)
                     group.addTask { await self.perform(action) }
@@ -142,10 +147,15 @@ extension BlockService {
         var maps: [Placement.Tier: Placement.Map] = [:]
         var entries: [Rebalance.Scheduler.Block] = []
         entries.reserveCapacity(blocks.count)
+        let corruptNodes = Dictionary(grouping: rebalancer.corrupt, by: \.block).mapValues { Set($0.map(\.node)) }
         for block in blocks {
             let tier = effectiveTier(Placement.Tier(catalog: block.tier), among: placed)
-            let map = maps[tier] ?? placementMap(tier: tier, machines: placed)
+            var map = maps[tier] ?? placementMap(tier: tier, machines: placed)
             maps[tier] = map
+            if let bad = corruptNodes[block.id] {
+                // A copy to the machine that holds the bad file would be taken as already there.
+                map = placementMap(tier: tier, machines: placed.filter { !bad.contains($0.name) }, remember: false)
+            }
             let holders = ledger.map.replicas(of: block.id).filter {
                 memberNames.contains($0) && !rebalancer.isCorrupt(block.id, on: $0)
             }
@@ -242,19 +252,21 @@ extension BlockService {
         guard let inputs = await gatherInputs() else {
             let alive = await aliveWorkers()
             return RebalanceReport(ready: false, waitingFor: missingReports(alive: alive) ?? "the catalog",
-                                   preview: nil, drains: drains(), message: message)
+                                   preview: nil, drains: drains(nil), message: message)
         }
         return RebalanceReport(ready: true, waitingFor: nil,
                                preview: rebalancer.scheduler.preview(inputs, nowMilliseconds: nowMilliseconds),
-                               drains: drains(), message: message)
+                               drains: drains(inputs), message: message)
     }
 
-    func drains() -> [RebalanceReport.Drain] {
+    /// Catalog blocks still on each draining or removed machine (blocks no
+    /// file references do not hold a drain up: nothing needs them).
+    func drains(_ inputs: Rebalance.Scheduler.Inputs?) -> [RebalanceReport.Drain] {
         storageMachines().compactMap { machine in
             guard let state = rebalancer.machineStates[machine.name] else { return nil }
-            let blocks = ledger.map.blocks(on: machine.name)
-            return RebalanceReport.Drain(name: machine.name, state: state.description, blocksLeft: blocks.count,
-                                         bytesLeft: ledger.usage[machine.name]?.reduce(0) { $0 + $1.usedBytes } ?? 0)
+            let held = (inputs?.blocks ?? []).filter { $0.holders.contains(machine.name) }
+            return RebalanceReport.Drain(name: machine.name, state: state.description, blocksLeft: held.count,
+                                         bytesLeft: held.reduce(0) { $0 + $1.sizeBytes })
         }
     }
 
