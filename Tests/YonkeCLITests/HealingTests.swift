@@ -215,4 +215,44 @@ struct HealingTests {
             #expect(get.status == 0 && FileManager.default.contentsEqual(atPath: file.local, andPath: copy), "\(get.stderr)")
         }
     }
+
+    /// The block file of `id` under a machine's disk folder, if it holds one.
+    static func blockFile(_ cluster: LocalCluster, machine: String, id: String) -> String? {
+        let folder = cluster.dataPath + "/disks/\(machine)"
+        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return nil }
+        while let name = enumerator.nextObject() as? String {
+            if name.hasSuffix(id) { return folder + "/" + name }
+        }
+        return nil
+    }
+
+    /// A replica a reader finds corrupt is healed around: the block gets 3 good
+    /// replicas elsewhere, then the bad copy is deleted (and placement may
+    /// copy a good one back); no bad bytes stay on any disk.
+    @Test func corruptReplicaIsReplacedAndRemoved() throws {
+        let cluster = try LocalCluster(blockSize: "1MiB", clusterSettings: Self.settings)
+        let files = try Self.putFiles(cluster, count: 1, size: "4MiB")
+        let before = try Self.replicas(cluster, [files[0].lake])
+        // `get` reads the first replica by name: corrupt m1's copy so the reader meets it.
+        let (id, holders) = try #require(before.sorted { $0.key < $1.key }.first { $0.value.first == "m1" })
+        let bad = try #require(Self.blockFile(cluster, machine: "m1", id: id))
+        let good = try #require(Self.blockFile(cluster, machine: holders[1], id: id))
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: bad))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: bad))
+
+        let copy = cluster.folder.path + "/read.bin"
+        let get = try cluster.yonke(["get", files[0].lake, copy])
+        #expect(get.status == 0 && FileManager.default.contentsEqual(atPath: files[0].local, andPath: copy), "\(get.stderr)")
+        let goodBytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        let repaired = try Self.poll(seconds: 45) {
+            let now = try Self.replicas(cluster, [files[0].lake])
+            guard now.values.allSatisfy({ $0.count == 3 }) else { return false }
+            return cluster.names.allSatisfy { machine in
+                guard let file = Self.blockFile(cluster, machine: machine, id: id) else { return true }
+                return (try? Data(contentsOf: URL(fileURLWithPath: file))) == goodBytes
+            }
+        }
+        #expect(repaired, "3 good replicas and no corrupt copy left: \((try? Self.replicas(cluster, [files[0].lake])) ?? [:])")
+    }
 }
