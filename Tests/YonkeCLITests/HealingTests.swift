@@ -179,22 +179,39 @@ struct HealingTests {
     }
 
     @Test func drainThenRemoveNeverLowersAReplicaCount() throws {
-        let cluster = try LocalCluster(blockSize: "1MiB", clusterSettings: Self.settings)
+        // A slow limit (2 MB/s per machine) so the plan is seen before it is done.
+        let cluster = try LocalCluster(blockSize: "1MiB", clusterSettings: ["healGrace: 2s", "rebalanceMbps: 2"])
         let files = try Self.putFiles(cluster, count: 3, size: "3MiB")
         let paths = files.map(\.lake)
 
         let early = try cluster.yonke(["node", "remove", "w4"])
         #expect(early.status != 0, "removal must be refused while w4 holds needed replicas")
         #expect(early.stderr.contains("drain it first"), "\(early.stderr)")
+        let balanced = try cluster.json(["rebalance", "plan"])
+        #expect((balanced["preview"] as? [String: Any])?["copies"] as? Int == 0, "\(balanced)")
 
         let drain = try cluster.yonke(["node", "drain", "w4"])
         #expect(drain.status == 0, "\(drain.stderr)")
+        let plan = try cluster.json(["rebalance", "plan"])
+        let preview = try #require(plan["preview"] as? [String: Any], "\(plan)")
+        let w4 = (preview["machines"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "w4" }
+        #expect((w4?["movesOut"] as? Int ?? 0) + (preview["inFlight"] as? Int ?? 0) > 0, "the plan moves blocks off w4: \(plan)")
+        #expect(preview["etaSeconds"] as? Double != nil)
+
+        // `rebalance apply` follows the drain to its end while this thread checks replica counts.
+        let applied = LockedData()
+        let environment = cluster.environment
+        Thread {
+            let result = try? YonkeProcess.run(["rebalance", "apply", "--timeout", "50", "--json"], environment: environment, timeoutSeconds: 60)
+            applied.set(Data("\(result?.status ?? -1)".utf8))
+        }.start()
         var lowest = 3
-        let drained = try Self.poll(seconds: 45) {
+        let drained = try Self.poll(seconds: 55) {
             let now = try Self.replicas(cluster, paths)
             lowest = min(lowest, now.values.map(\.count).min() ?? 0)
-            return now.values.allSatisfy { $0 == ["m1", "m2", "m3"] }
+            return applied.isSet && now.values.allSatisfy { $0 == ["m1", "m2", "m3"] }
         }
+        #expect(String(decoding: applied.get(), as: UTF8.self) == "0", "rebalance apply ends when the plan is done")
         #expect(drained, "everything moved off w4: \((try? Self.replicas(cluster, paths)) ?? [:])")
         #expect(lowest >= 3, "a block went down to \(lowest) replicas during the drain")
         let emptied = try Self.poll(seconds: 15) {

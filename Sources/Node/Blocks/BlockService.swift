@@ -41,6 +41,8 @@ public actor BlockService {
     private var intervalsSinceFull = 0
     /// Master only.
     var ledger = BlockLedger()
+    /// The master term the ledger was started in (see `startLedgerIfNewTerm`).
+    private var ledgerTerm: UInt64?
     var placementCache: [Placement.Tier: PlacementCacheEntry] = [:]
     /// Master only: healing and rebalancing (`BlockService+Rebalancer`).
     var rebalancer: RebalancerState
@@ -102,7 +104,7 @@ public actor BlockService {
         while true {
             let master = await context.consensus.masterName
             if master != reportedMaster {
-                if master == context.config.name { ledger = BlockLedger() }
+                await startLedgerIfNewTerm()
                 reportedMaster = master
                 if master != nil { await sendFullReport() }
                 nextReport = ContinuousClock.now + interval
@@ -117,6 +119,18 @@ public actor BlockService {
             }
             try await Task.sleep(for: Self.masterPollInterval)
         }
+    }
+
+    /// The ledger is one master term's: a node that becomes master starts it
+    /// empty. Done at the first report it handles as master too, not only when
+    /// the report loop notices the change: a peer that learned of the new
+    /// master first may already have sent its full report, which must count.
+    func startLedgerIfNewTerm() async {
+        let status = await context.consensus.raftStatus()
+        guard status.master == context.config.name, ledgerTerm != status.term else { return }
+        ledgerTerm = status.term
+        ledger = BlockLedger()
+        rebalancer.lastHeard = [:]
     }
 
     nonisolated func reportDisks() -> [BlockReport.Disk] {
@@ -151,6 +165,7 @@ public actor BlockService {
         }
         guard let master = reportedMaster else { return }
         if master == context.config.name {
+            await startLedgerIfNewTerm()
             ledger.apply(report, from: master)
             rebalancer.lastHeard[master] = nowMilliseconds
         } else {
@@ -165,6 +180,7 @@ public actor BlockService {
         }
         do {
             let report = try BlockReport.decode(payload)
+            await startLedgerIfNewTerm()
             rebalancer.lastHeard[peer.name] = nowMilliseconds
             if !ledger.apply(report, from: peer.name) {
                 await context.peers.sendOneWay(to: peer.name, channel: .blockReport, payload: BlockReport.fullReportRequest())
