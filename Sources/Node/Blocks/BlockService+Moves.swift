@@ -26,6 +26,9 @@ extension BlockService {
         guard target.name != context.config.name else {
             throw RPCFailure(.refused, "\(context.config.name) cannot copy block \(id.short) to itself")
         }
+        guard await context.membership.member(named: target.name)?.isAlive == true else {
+            throw RPCFailure(.refused, "\(context.config.name) will not copy block \(id.short) to \(target.name): it is not a live member here")
+        }
         try await copy(id, tier: tier, to: target)
         return ByteBuffer()
     }
