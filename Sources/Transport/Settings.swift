@@ -12,6 +12,8 @@ extension Transport {
         /// Part of the token key: fixed for the life of these settings.
         public let clusterID: [UInt8]
         public var limits: Limits
+        /// Ciphers this side offers (see `LinkCipher`); tests narrow it.
+        public var linkCiphers: LinkCipher.Set = .available
         /// Off (nil) by default; the chaos commands install one.
         public var faults: FaultInjector?
         /// Every refused or broken link is logged here, one line, with the

@@ -165,7 +165,7 @@ public struct BlockClient: Sendable {
                     bytes.reserveCapacity(Int(length))
                 case (BlockStream.readData, let length?):
                     guard bytes.count + payload.readableBytes <= length else { throw WireError("more bytes than announced") }
-                    bytes += payload.readRemainingBytes()
+                    payload.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
                 case (BlockStream.failure, nil):
                     throw try BlockStream.decodeFailure(payload)
                 default:
