@@ -15,6 +15,16 @@ public final class YonkeNode: NodeMessageHandler {
     public let blocks: BlockService
 
     public var config: NodeConfig { context.config }
+    /// Empty (nothing dropped or delayed) until `yonke chaos` sets rules.
+    var faults: FaultInjector {
+        guard let faults = context.settings.faults else { preconditionFailure("every node installs a fault injector") }
+        return faults
+    }
+
+    /// Loss draws repeat run to run for the same node name (FNV-1a of the name).
+    static func faultSeed(_ name: String) -> UInt64 {
+        name.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+    }
 
     public init(config: NodeConfig, logger baseLogger: Logger) throws {
         var logger = baseLogger
@@ -23,7 +33,7 @@ public final class YonkeNode: NodeMessageHandler {
         let identity = try IdentityFile.loadOrCreate(path: config.identityPath)
         let settings = try Transport.Settings(
             nodeName: config.name, identity: identity, clusterID: config.secrets.clusterID,
-            joinToken: config.secrets.joinToken, logger: logger)
+            joinToken: config.secrets.joinToken, faults: FaultInjector(seed: Self.faultSeed(config.name)), logger: logger)
         let router = LateHandler()
         let peers = PeerDirectory(settings: settings, handler: router, logger: logger)
         context = NodeContext(config: config, settings: settings, peers: peers, logger: logger)
@@ -67,6 +77,7 @@ public final class YonkeNode: NodeMessageHandler {
         case RPCOperationRange.consensus: try await consensus.handleRequest(op: op, payload: payload, from: peer)
         case RPCOperationRange.blocks: try await blocks.handleRequest(op: op, payload: payload, from: peer)
         case RPCOperationRange.membership: try await membership.handleRequest(op: op, payload: payload, from: peer)
+        case RPCOperationRange.admin: try ChaosOps.handle(op: op, payload: payload, faults: faults)
         default: throw RPCFailure(.unknownOperation, "operation \(op) is not known to \(config.name) (a newer client?)")
         }
     }

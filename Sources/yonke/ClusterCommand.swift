@@ -19,6 +19,20 @@ struct ClusterFolder {
     var secretsPath: String { root + "/cluster.secrets" }
     var pidsPath: String { root + "/cluster.pids" }
     func logPath(_ name: String) -> String { root + "/" + name + "/node.log" }
+    /// The `yonke` arguments a node was started with, one per line (`chaos restart` reuses them).
+    func argumentsPath(_ name: String) -> String { root + "/" + name + "/node.args" }
+
+    func writePids(_ pids: [(name: String, pid: pid_t)]) throws {
+        try pids.map { "\($0.name) \($0.pid)" }.joined(separator: "\n").appending("\n")
+            .write(toFile: pidsPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Starts one node process with `arguments` and records them for a restart.
+    func startNode(_ name: String, arguments: [String]) throws -> pid_t {
+        try FileManager.default.createDirectory(atPath: root + "/" + name, withIntermediateDirectories: true)
+        try arguments.joined(separator: "\n").write(toFile: argumentsPath(name), atomically: true, encoding: .utf8)
+        return try ProcessSpawner.spawn(ProcessSpawner.selfExecutable, arguments, logPath: logPath(name))
+    }
 
     func readPids() -> [(name: String, pid: pid_t)] {
         guard let text = try? String(contentsOfFile: pidsPath, encoding: .utf8) else { return [] }
@@ -62,22 +76,18 @@ struct ClusterUpCommand: AsyncParsableCommand {
             try ClusterSecrets.generate().write(to: folder.secretsPath)
         }
         let secrets = try ClusterSecrets.load(path: folder.secretsPath)
-        var pids: [(String, pid_t)] = []
+        var pids: [(name: String, pid: pid_t)] = []
         for machine in parsed.machines {
-            try FileManager.default.createDirectory(atPath: folder.root + "/" + machine.name, withIntermediateDirectories: true)
-            let pid = try ProcessSpawner.spawn(
-                ProcessSpawner.selfExecutable,
-                ["node", "start", "--topology", topologyPath, "--name", machine.name, "--data", folder.root],
-                logPath: folder.logPath(machine.name))
+            let pid = try folder.startNode(
+                machine.name, arguments: ["node", "start", "--topology", topologyPath, "--name", machine.name, "--data", folder.root])
             pids.append((machine.name, pid))
         }
-        try pids.map { "\($0.0) \($0.1)" }.joined(separator: "\n").appending("\n")
-            .write(toFile: folder.pidsPath, atomically: true, encoding: .utf8)
+        try folder.writePids(pids)
 
         let endpoints = parsed.machines.map(\.address)
         let readiness = try await ClusterReadiness.wait(
             endpoints: endpoints, secrets: secrets, timeoutSeconds: timeout,
-            stillRunning: { pids.allSatisfy { ProcessSpawner.isAlive($0.1) } })
+            stillRunning: { pids.allSatisfy { ProcessSpawner.isAlive($0.pid) } })
         guard let readiness else {
             ClusterStopper.stop(pids)
             throw CLIError("the cluster did not come up within \(Int(timeout)) s",
