@@ -186,6 +186,17 @@ public final class BlockStore: Sendable {
         }
     }
 
+    /// Runs `body` under the store's lock if the block is held; when it returns
+    /// true the block is no longer held (its file was moved away by `body`).
+    func withHeldBlock(_ id: BlockID, _ body: () throws(BlockStoreError) -> Bool) throws(BlockStoreError) -> Bool {
+        try state.withLock { (s) throws(BlockStoreError) -> Bool in
+            guard let size = s.sizes[id], try body() else { return false }
+            s.sizes[id] = nil
+            s.usedBytes -= size
+            return true
+        }
+    }
+
     public func delete(_ id: BlockID) throws(BlockStoreError) {
         let file = path(of: id)
         guard unlink(file) == 0 || errno == ENOENT else { throw .from(errno: errno, path: file, operation: "unlink") }
