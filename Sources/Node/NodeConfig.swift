@@ -12,7 +12,7 @@ public struct NodeConfig: Sendable {
     public var timing: NodeTiming
     /// The background scrubber (the topology's figures unless `node start` overrides them).
     public var scrub: ScrubSettings
-    /// Where `/metrics` is served; nil: not served. Default: `Topology.Machine.metricsAddressOrDefault`.
+    /// Where `/metrics` is served; nil: not served (the default: the topology's `metricsAddress` turns it on).
     public var metricsAddress: Topology.Address?
 
     public init(topology: Topology, name: String, dataRoot: String, secrets: ClusterSecrets,
@@ -26,7 +26,7 @@ public struct NodeConfig: Sendable {
         self.secrets = secrets
         self.timing = timing
         scrub = ScrubSettings(cluster: topology.cluster)
-        metricsAddress = machine.metricsAddressOrDefault
+        metricsAddress = machine.metricsAddress
     }
 
     public var name: String { machine.name }

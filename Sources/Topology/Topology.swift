@@ -54,7 +54,7 @@ extension Topology {
         public var disks: [Disk]
         /// Declared age of the machine's disks; nil when the operator does not know.
         public var diskAgeYears: Double?
-        /// Where the node serves Prometheus `/metrics`; nil: its port + 1000 on the same host.
+        /// Where the node serves Prometheus `/metrics`; nil: not served (unless `node start --metrics-listen`).
         public var metricsAddress: Address?
 
         public init(name: String, address: Address, roles: [Role], rack: String, disks: [Disk], diskAgeYears: Double? = nil,

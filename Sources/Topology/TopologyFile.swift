@@ -17,7 +17,7 @@ import Yams
 ///     roles: [voter, worker]  # voter = may be master (runs Raft); worker = stores blocks
 ///     rack: r1                # optional, default "default"
 ///     diskAgeYears: 4         # optional: declared age of the machine's disks
-///     metricsAddress: 10.0.0.5:8400  # optional, default: port + 1000 on the node's host (Prometheus /metrics)
+///     metricsAddress: 10.0.0.5:8400  # optional: serve Prometheus /metrics there (default: not served)
 ///     disks:                  # required for workers
 ///       - path: /mnt/disk1    # relative paths are relative to where the node runs
 ///         capacity: 120GB     # decimal (GB, TB) or binary (GiB, TiB) units
