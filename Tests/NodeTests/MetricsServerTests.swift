@@ -36,6 +36,8 @@ struct MetricsServerTests {
         #expect(try #require(Self.value(page, "yonke_rpc_requests_total", ["node": "m1", "service": "blocks"])) >= 1)
         #expect(page.contains("# TYPE yonke_scrub_verified_blocks_total counter"))
         #expect(page.contains("# HELP yonke_disk_free_bytes "))
+        let families = page.split(separator: "\n").filter { $0.hasPrefix("# HELP ") }.map { $0.split(separator: " ")[2] }
+        #expect(families.count >= 20 && families == families.sorted(), "families in a stable order: \(families)")
 
         // A holder's figures match its store; only the master reports cluster figures.
         let holder = try #require(["m1", "w2", "w3", "w4"].first { cluster.node($0).blocks.holds(encoded.id) && $0 != "m1" })

@@ -68,7 +68,10 @@ public final class ScrubService: Sendable {
     /// One full pass over every store; recorded as done only if it was not cancelled.
     private func pass() async throws {
         let start = Self.nowMillis()
-        state.withLock { $0.isPassRunning = true }
+        let before = state.withLock { s -> ScrubStatus in
+            s.isPassRunning = true
+            return s
+        }
         defer { state.withLock { $0.isPassRunning = false } }
         context.logger.debug("scrub pass started", metadata: ["rate": "\(ByteCount.format(settings.bytesPerSecond))/s"])
         let stop = StopFlag()
@@ -92,9 +95,10 @@ public final class ScrubService: Sendable {
             $0.lastPassEndMillis = end
         }
         ScrubStateFile.save(start: start, end: end, path: context.config.scrubStatePath, logger: context.logger)
-        let figures = status
+        let after = status
         context.logger.info("scrub pass done", metadata: [
-            "seconds": "\((end - start) / 1000)", "blocks": "\(figures.verifiedBlocks)", "corrupt": "\(figures.corruptBlocks)"])
+            "seconds": "\((end - start) / 1000)", "blocks": "\(after.verifiedBlocks - before.verifiedBlocks)",
+            "bytes": "\(after.verifiedBytes - before.verifiedBytes)", "corrupt": "\(after.corruptBlocks - before.corruptBlocks)"])
     }
 
     /// Runs on the pass's own thread: checks every block, sleeping to keep the pace.

@@ -142,7 +142,30 @@ public final class NodeMetrics: Sendable {
             registry.unregisterGauge(makeGauge(.underReplicated))
             registry.unregisterGauge(makeGauge(.missing))
         }
-        return registry.emitToBuffer()
+        return Self.sortedByFamily(registry.emitToString())
+    }
+
+    /// The registry keeps families in a dictionary, so each scrape would list
+    /// them in another order; sorted, two scrapes diff line by line. Each
+    /// family keeps its HELP and TYPE lines first, then its series sorted.
+    static func sortedByFamily(_ text: String) -> [UInt8] {
+        var families: [Substring: (comments: [Substring], series: [Substring])] = [:]
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("#") {
+                let words = line.split(separator: " ", maxSplits: 3)
+                guard words.count >= 3 else { continue }
+                families[words[2], default: ([], [])].comments.append(line)
+            } else {
+                let name = line.prefix { $0 != "{" && $0 != " " }
+                families[name, default: ([], [])].series.append(line)
+            }
+        }
+        var out = ""
+        for name in families.keys.sorted() {
+            let family = families[name]!
+            for line in family.comments + family.series.sorted() { out += line + "\n" }
+        }
+        return Array(out.utf8)
     }
 
     private func labels(_ extra: [(String, String)]) -> [(String, String)] { [("node", node)] + extra }
