@@ -10,7 +10,8 @@ import YonkeCore
 /// The encoded blocks on one disk folder.
 ///
 /// Layout: `blocks/ab/cd/<64 hex>` (sharded by id prefix so no folder grows
-/// past ~65k entries at a few million blocks) and `tmp/` for writes in flight.
+/// past ~65k entries at a few million blocks), `tmp/` for writes in flight and
+/// `quarantine/` for corrupt files the scrubber moved aside (not held, not counted).
 /// A write lands in `tmp/`, is fsynced, renamed into place and the folder
 /// fsynced, so a crash leaves either the whole block or nothing. Capacity is
 /// the configured figure, not the device's: a machine lends what its owner allows.

@@ -97,7 +97,7 @@ public final class ScrubService: Sendable {
         ScrubStateFile.save(start: start, end: end, path: context.config.scrubStatePath, logger: context.logger)
         let after = status
         context.logger.info("scrub pass done", metadata: [
-            "seconds": "\((end - start) / 1000)", "blocks": "\(after.verifiedBlocks - before.verifiedBlocks)",
+            "seconds": "\(Double(end - start) / 1000)", "blocks": "\(after.verifiedBlocks - before.verifiedBlocks)",
             "bytes": "\(after.verifiedBytes - before.verifiedBytes)", "corrupt": "\(after.corruptBlocks - before.corruptBlocks)"])
     }
 
