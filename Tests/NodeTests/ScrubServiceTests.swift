@@ -76,4 +76,17 @@ struct ScrubServiceTests {
         #expect(!settings.isOn)
         #expect(settings.passIntervalMilliseconds == 1_800_000)
     }
+
+    @Test(arguments: [
+        (nil, 5_000, 0),                       // never scrubbed: at once
+        (1_000, 1_000, 1_800_000),             // just began: a whole interval
+        (1_000, 601_000, 1_200_000),           // ten minutes in
+        (1_000, 1_801_000, 0),                 // due
+        (1_000, 9_000_000, 0),                 // overdue (node was down)
+        (9_000, 1_000, 0),                     // last start in the future: clock stepped back
+    ] as [(Int64?, Int64, Int64)])
+    func nextPassWaitsForTheInterval(_ last: Int64?, _ now: Int64, _ wait: Int64) {
+        let settings = ScrubSettings(bytesPerSecond: 1, passIntervalMilliseconds: 1_800_000)
+        #expect(settings.millisecondsUntilNextPass(lastPassStart: last, now: now) == wait)
+    }
 }

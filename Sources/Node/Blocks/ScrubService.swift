@@ -55,13 +55,13 @@ public final class ScrubService: Sendable {
             state.withLock { $0.lastPassStartMillis = last.start; $0.lastPassEndMillis = last.end }
         }
         while true {
-            let now = Self.nowMillis()
-            if let start = state.withLock({ $0.lastPassStartMillis }), now - start < settings.passIntervalMilliseconds,
-               now >= start {
-                try await Task.sleep(for: .milliseconds(settings.passIntervalMilliseconds - (now - start)))
-                continue
+            let wait = settings.millisecondsUntilNextPass(lastPassStart: state.withLock { $0.lastPassStartMillis },
+                                                           now: Self.nowMillis())
+            if wait > 0 {
+                try await Task.sleep(for: .milliseconds(wait))
+            } else {
+                try await pass()
             }
-            try await pass()
         }
     }
 

@@ -32,6 +32,14 @@ public struct ScrubSettings: Sendable, Equatable {
         if let hours = cluster.scrubIntervalHours { passIntervalMilliseconds = max(1, Int64((hours * 3_600_000).rounded())) }
     }
 
+    /// How long to wait before the next pass: none before the first, else until
+    /// `passIntervalMilliseconds` after the last began. A last start in the
+    /// future (the wall clock stepped back) does not postpone scrubbing.
+    public func millisecondsUntilNextPass(lastPassStart: Int64?, now: Int64) -> Int64 {
+        guard let lastPassStart, lastPassStart <= now else { return 0 }
+        return max(0, passIntervalMilliseconds - (now - lastPassStart))
+    }
+
     /// MB/s (decimal, as disks are sold) to bytes per second.
     public static func bytesPerSecond(mbps: Double) -> Int64 { Int64((max(0, mbps) * 1_000_000).rounded()) }
 }
