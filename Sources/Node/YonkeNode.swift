@@ -125,6 +125,7 @@ public final class YonkeNode: NodeMessageHandler {
 
     public func handleRequest(op: UInt16, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
         rpcCounters.onRequest(op: op)
+        if op == ScrubOps.status { return ScrubOps.statusReply(scrubber.status) }
         return switch op {
         case RPCOperationRange.consensus: try await consensus.handleRequest(op: op, payload: payload, from: peer)
         case RPCOperationRange.blocks: try await blocks.handleRequest(op: op, payload: payload, from: peer)

@@ -43,6 +43,18 @@ struct ScrubCLITests {
         let replicas = try #require(after.first { $0["id"] as? String == id }?["replicas"] as? [String])
         #expect(!replicas.contains(victim) || replicas.count == 3, "\(replicas)")
 
+        // `status` shows each member's own scrub figures.
+        let members = try #require(try cluster.json(["status"])["members"] as? [[String: Any]])
+        #expect(members.count == 4)
+        for member in members {
+            let name = try #require(member["name"] as? String)
+            let scrub = try #require(member["scrub"] as? [String: Any], "\(name) answered with its scrub figures")
+            #expect((scrub["corruptBlocks"] as? Int) == (name == victim ? 1 : 0), "\(name): \(scrub)")
+            #expect(scrub["lastPassEndMillis"] is Int, "\(name) finished a pass: \(scrub)")
+        }
+        let text = try cluster.yonke(["status"])
+        #expect(text.status == 0 && text.stdout.contains("1 corrupt found"), "\(text.stdout)")
+
         let copy = cluster.folder.path + "/copy.csv"
         let get = try cluster.yonke(["get", "lake://bronze/rows.csv", copy])
         #expect(get.status == 0, "\(get.stderr)")

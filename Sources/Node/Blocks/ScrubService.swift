@@ -5,7 +5,7 @@ import Synchronization
 import YonkeCore
 
 /// The scrubber's figures since the node started (and the last pass, from disk).
-public struct ScrubStatus: Sendable, Equatable, Codable {
+public struct ScrubStatus: Sendable, Hashable, Codable {
     public var verifiedBlocks: Int64 = 0
     /// Encoded bytes read and verified.
     public var verifiedBytes: Int64 = 0
