@@ -12,13 +12,31 @@ public enum ScrubVerdict: Sendable, Equatable {
     case intact(encodedBytes: Int64)
     /// The file on disk is not the block it is named after (bit rot, a torn or foreign file).
     case corrupt(encodedBytes: Int64, reason: String)
+    /// This node cannot judge the block (another keyring, a cipher this CPU
+    /// lacks, a newer format): says nothing about the bytes, so never quarantined.
+    case unverifiable(encodedBytes: Int64, reason: String)
     /// Deleted, or replaced by a new copy, while it was being checked: nothing to say about it.
     case gone
 
     public var encodedBytes: Int64 {
         switch self {
-        case let .intact(bytes), let .corrupt(bytes, _): bytes
+        case let .intact(bytes), let .corrupt(bytes, _), let .unverifiable(bytes, _): bytes
         case .gone: 0
+        }
+    }
+}
+
+extension BlockCodecError {
+    /// Errors about this node's keys, CPU or build rather than the block's
+    /// bytes. A node with the wrong keyring must not quarantine every block it holds.
+    var isLimitationOfTheChecker: Bool {
+        switch self {
+        case .cryptoUnavailable, .invalidKeyring, .invalidParameters, .unsupportedVersion, .unsupportedAlgorithm,
+             .algorithmUnavailable, .wrongKey:
+            true
+        case .truncatedHeader, .badMagic, .corruptHeader, .truncated, .frameOutOfOrder, .malformedFrame,
+             .authenticationFailed, .trailingBytes, .digestMismatch, .unexpectedBlock:
+            false
         }
     }
 }
@@ -32,6 +50,8 @@ public struct ScrubReport: Sendable, Equatable {
     public var corrupt: [BlockID: String] = [:]
     /// Corrupt blocks moved to the quarantine folder during this pass.
     public var quarantined: [BlockID] = []
+    /// Blocks this store's codec could not judge (see `ScrubVerdict.unverifiable`).
+    public var unverifiable = 0
 
     public init() {}
 }
@@ -87,7 +107,7 @@ extension BlockStore {
                     verdict = .gone
                 }
             }
-            if verdict != .gone { report.checkedBlocks += 1 }
+            if case .unverifiable = verdict { report.unverifiable += 1 } else if verdict != .gone { report.checkedBlocks += 1 }
             report.checkedBytes += verdict.encodedBytes
             guard onBlock(id, verdict, report) else { break }
         }
@@ -113,6 +133,8 @@ extension BlockStore {
                 Result { () throws(BlockCodecError) in try codec.decode(raw, expecting: id, reusing: &plaintext) }
             }.get()
             return (.intact(encodedBytes: size), identity)
+        } catch where error.isLimitationOfTheChecker {
+            return (.unverifiable(encodedBytes: size, reason: "\(error)"), identity)
         } catch {
             return (.corrupt(encodedBytes: size, reason: "\(error)"), identity)
         }

@@ -91,6 +91,25 @@ struct ScrubberTests {
         #expect(try store.check(b.id, reusing: &scratch).0 == .gone)
     }
 
+    @Test func aNodeWithAnotherKeyringQuarantinesNothing() throws {
+        let folder = TemporaryFolder()
+        let blocks = try (1...2).map { try block(20_000, seed: $0) }
+        let writer = try store(folder)
+        for b in blocks { try writer.put(b.bytes) }
+        let otherKeys = try Keyring(clusterID: Array(repeating: 1, count: 16), clusterSecret: Array(repeating: 9, count: 32))
+        let misconfigured = try BlockStore(root: folder.path, capacityBytes: 10 << 20, codec: try BlockCodec(keyring: otherKeys))
+        var verdicts: [ScrubVerdict] = []
+        let report = try misconfigured.scrub(quarantine: true) { _, verdict, _ in
+            verdicts.append(verdict)
+            return true
+        }
+        #expect(report.unverifiable == 2 && report.checkedBlocks == 0)
+        #expect(report.corrupt.isEmpty && report.quarantined.isEmpty)
+        #expect(verdicts.allSatisfy { if case .unverifiable = $0 { true } else { false } }, "\(verdicts)")
+        #expect(misconfigured.blockReport() == blocks.map(\.id).sorted(), "every block still held")
+        #expect(try writer.read(blocks[0].id).count == 20_000)
+    }
+
     @Test func onBlockCanStopThePass() throws {
         let folder = TemporaryFolder()
         let store = try store(folder)

@@ -10,6 +10,8 @@ public struct ScrubStatus: Sendable, Hashable, Codable {
     /// Encoded bytes read and verified.
     public var verifiedBytes: Int64 = 0
     public var corruptBlocks: Int64 = 0
+    /// Blocks this node could not judge (another keyring, a cipher its CPU lacks, a newer format).
+    public var unverifiableBlocks: Int64 = 0
     public var completedPasses: Int64 = 0
     /// Unix milliseconds when the last full pass began and ended; nil before the first.
     public var lastPassStartMillis: Int64?
@@ -44,6 +46,7 @@ public final class ScrubService: Sendable {
     private enum Event: Sendable {
         case verified(encodedBytes: Int64)
         case corrupt(BlockID, store: String, reason: String)
+        case unverifiable(BlockID, store: String, reason: String)
     }
 
     func run() async throws {
@@ -111,10 +114,11 @@ public final class ScrubService: Sendable {
             do {
                 try store.purgeQuarantine(olderThanSeconds: settings.quarantineKeepSeconds)
                 _ = try store.scrub(quarantine: true) { id, verdict, _ in
-                    if case let .corrupt(_, reason) = verdict {
-                        sink.yield(.corrupt(id, store: store.root, reason: reason))
-                    } else if verdict != .gone {
-                        sink.yield(.verified(encodedBytes: verdict.encodedBytes))
+                    switch verdict {
+                    case .intact: sink.yield(.verified(encodedBytes: verdict.encodedBytes))
+                    case let .corrupt(_, reason): sink.yield(.corrupt(id, store: store.root, reason: reason))
+                    case let .unverifiable(_, reason): sink.yield(.unverifiable(id, store: store.root, reason: reason))
+                    case .gone: break
                     }
                     bytes += verdict.encodedBytes
                     let elapsed = (ContinuousClock.now - began).nanoseconds
@@ -142,6 +146,17 @@ public final class ScrubService: Sendable {
             context.logger.warning("scrubber found a corrupt replica; quarantined and reported to the master", metadata: [
                 "block": "\(id.short)", "store": "\(store)", "reason": "\(reason)"])
             await report(id, reason: reason)
+        case let .unverifiable(id, store, reason):
+            let first = state.withLock { s -> Bool in
+                s.unverifiableBlocks += 1
+                return s.unverifiableBlocks == 1
+            }
+            // One line per node run: the cause (keyring, CPU) is the same for every block.
+            if first {
+                context.logger.error("scrubber cannot verify blocks on this node; they are left alone", metadata: [
+                    "block": "\(id.short)", "store": "\(store)", "reason": "\(reason)",
+                    "hint": "check that the node's secrets file holds the cluster's keyring"])
+            }
         }
     }
 

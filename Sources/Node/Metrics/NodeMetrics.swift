@@ -57,6 +57,7 @@ public final class NodeMetrics: Sendable {
         case scrubVerifiedBlocks = "yonke_scrub_verified_blocks_total"
         case scrubVerifiedBytes = "yonke_scrub_verified_bytes_total"
         case scrubCorruptBlocks = "yonke_scrub_corrupt_blocks_total"
+        case scrubUnverifiable = "yonke_scrub_unverifiable_blocks_total"
         case scrubPasses = "yonke_scrub_passes_total"
         case scrubLastPassEnd = "yonke_scrub_last_pass_end_timestamp_seconds"
         case scrubLastPassDuration = "yonke_scrub_last_pass_duration_seconds"
@@ -82,6 +83,7 @@ public final class NodeMetrics: Sendable {
             case .scrubVerifiedBlocks: "Blocks the scrubber verified since the node started (corrupt ones included)."
             case .scrubVerifiedBytes: "Encoded bytes the scrubber read and verified since the node started."
             case .scrubCorruptBlocks: "Corrupt replicas the scrubber found, quarantined and reported since the node started."
+            case .scrubUnverifiable: "Blocks this node could not judge (another keyring, a cipher its CPU lacks); never quarantined."
             case .scrubPasses: "Full scrub passes completed since the node started."
             case .scrubLastPassEnd: "Unix time the last full scrub pass ended (0: none yet)."
             case .scrubLastPassDuration: "Seconds the last full scrub pass took (0: none yet)."
@@ -113,6 +115,7 @@ public final class NodeMetrics: Sendable {
         counter(.scrubVerifiedBlocks, s.scrub.verifiedBlocks)
         counter(.scrubVerifiedBytes, s.scrub.verifiedBytes)
         counter(.scrubCorruptBlocks, s.scrub.corruptBlocks)
+        counter(.scrubUnverifiable, s.scrub.unverifiableBlocks)
         counter(.scrubPasses, s.scrub.completedPasses)
         gauge(.scrubLastPassEnd, Double(s.scrub.lastPassEndMillis ?? 0) / 1000)
         if let start = s.scrub.lastPassStartMillis, let end = s.scrub.lastPassEndMillis {
