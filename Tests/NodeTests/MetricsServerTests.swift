@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import Topology
 @testable import Node
@@ -58,6 +59,22 @@ struct MetricsServerTests {
         await endpoints.close()
     }
 
+    @Test func idleConnectionsBeyondTheLimitAreClosedAndTheNodeServesAfterwards() async throws {
+        let port = try TestPorts.take()
+        let server = try await MetricsServer.bind(host: "127.0.0.1", port: port, logger: .init(label: "metrics-test")) {
+            Array("yonke_up 1\n".utf8)
+        }
+        let serving = Task { try await server.run() }
+        defer { serving.cancel() }
+        let idle = try (0..<MetricsServer.maxConnections).map { _ in try HTTPProbe.connect(port: port) }
+        try await Task.sleep(for: .milliseconds(300))
+        let refused = try await HTTPProbe.get("/metrics", port: port)
+        #expect(refused.raw.isEmpty, "closed unread while \(idle.count) connections are open: \(refused.raw)")
+        for fd in idle { close(fd) }
+        try await eventually("a slot frees up") { try await HTTPProbe.get("/metrics", port: port).status == 200 }
+        await server.close()
+    }
+
     /// The value of the series `name{labels}` in an exposition page.
     static func value(_ page: String, _ name: String, _ labels: [String: String]) -> Double? {
         for line in page.split(separator: "\n") where line.hasPrefix(name + "{") {
@@ -95,19 +112,8 @@ enum HTTPProbe {
     }
 
     private static func blockingExchange(_ request: [UInt8], port: Int) throws -> Response {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TimedOut(what: "a socket") }
+        let fd = try connect(port: port)
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw TimedOut(what: "a connection to port \(port)") }
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -117,5 +123,25 @@ enum HTTPProbe {
             received += buffer[0..<count]
         }
         return Response(raw: String(decoding: received, as: UTF8.self))
+    }
+
+    /// A connected socket (10 s receive timeout); the caller closes it.
+    static func connect(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TimedOut(what: "a socket") }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw TimedOut(what: "a connection to port \(port)")
+        }
+        return fd
     }
 }

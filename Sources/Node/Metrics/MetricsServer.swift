@@ -2,13 +2,15 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// A small plain-HTTP listener for Prometheus: `GET /metrics` (also `HEAD`)
 /// answers the exposition text; any other path gets 404, another method 405,
 /// bytes that are not HTTP/1.1 a 400 from NIO's protocol error handler and a
 /// closed connection. Request bodies are read and dropped, never buffered, and
-/// a connection silent for `idleTimeout` is closed, so a stranger on the
-/// metrics port costs a socket and nothing more.
+/// a connection silent for `idleTimeout` is closed, and at most
+/// `maxConnections` are served at once, so a stranger on the metrics port
+/// costs a few sockets and nothing more.
 public struct MetricsServer: Sendable {
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
     let listener: NIOAsyncChannel<Connection, Never>
@@ -19,6 +21,8 @@ public struct MetricsServer: Sendable {
     /// Prometheus' text format, version 0.0.4.
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
     static let idleTimeout = TimeAmount.seconds(30)
+    /// A Prometheus server scrapes over one connection; a few operators may curl.
+    static let maxConnections = 32
 
     /// The bound port (useful after binding port 0).
     public var port: Int { listener.channel.localAddress?.port ?? 0 }
@@ -41,11 +45,21 @@ public struct MetricsServer: Sendable {
     }
 
     /// Serves until the calling task is cancelled or the listener closes.
+    /// Beyond `maxConnections` at once, new connections are closed unread.
     public func run() async throws {
+        let slots = ConnectionSlots(limit: Self.maxConnections)
         try await withThrowingDiscardingTaskGroup { group in
             try await listener.executeThenClose { accepted in
                 for try await connection in accepted {
-                    group.addTask { await serve(connection) }
+                    guard slots.take() else {
+                        // Through executeThenClose: NIO traps on an async channel dropped unfinished.
+                        group.addTask { try? await connection.executeThenClose { _, _ in } }
+                        continue
+                    }
+                    group.addTask {
+                        await serve(connection)
+                        slots.release()
+                    }
                 }
             }
         }
@@ -105,6 +119,24 @@ public struct MetricsServer: Sendable {
         if !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
         try await outbound.write(.end(nil))
     }
+}
+
+/// Counts connections being served against a limit.
+private final class ConnectionSlots: Sendable {
+    private let open = Mutex(0)
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func take() -> Bool {
+        open.withLock { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func release() { open.withLock { $0 -= 1 } }
 }
 
 /// Closes a connection when `IdleStateHandler` reports it silent.
