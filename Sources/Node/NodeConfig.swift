@@ -10,6 +10,10 @@ public struct NodeConfig: Sendable {
     public let dataRoot: String
     public let secrets: ClusterSecrets
     public var timing: NodeTiming
+    /// The background scrubber (the topology's figures unless `node start` overrides them).
+    public var scrub: ScrubSettings
+    /// Where `/metrics` is served; nil: not served (the default: the topology's `metricsAddress` turns it on).
+    public var metricsAddress: Topology.Address?
 
     public init(topology: Topology, name: String, dataRoot: String, secrets: ClusterSecrets,
                 timing: NodeTiming = .lan) throws {
@@ -21,6 +25,8 @@ public struct NodeConfig: Sendable {
         self.dataRoot = dataRoot
         self.secrets = secrets
         self.timing = timing
+        scrub = ScrubSettings(cluster: topology.cluster)
+        metricsAddress = machine.metricsAddress
     }
 
     public var name: String { machine.name }
@@ -28,6 +34,8 @@ public struct NodeConfig: Sendable {
     public var dataDirectory: String { dataRoot + "/" + machine.name }
     public var identityPath: String { dataDirectory + "/identity.key" }
     public var raftDirectory: String { dataDirectory + "/raft" }
+    /// When this node last finished a scrub pass (survives restarts, so a restart does not rescan).
+    public var scrubStatePath: String { dataDirectory + "/scrub.state" }
 
     /// A disk path from the topology: relative ones live under the data root,
     /// so one topology file serves every node of a local cluster.

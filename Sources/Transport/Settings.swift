@@ -23,6 +23,8 @@ extension Transport {
         /// identity: return a reason to refuse it (e.g. a known name presenting
         /// another key), nil to admit. Runs on an event loop: keep it quick.
         public var admit: (@Sendable (Peer) -> String?)?
+        /// Shared by every copy of these settings, so every link counts into it.
+        public let traffic = TrafficCounters()
         /// Derived from the join token and the cluster id (see `Transport`).
         let tokenKey: SecretBytes
         /// Tests only: alters sealed frames after they are sealed.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Node
+import Topology
 
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,6 +21,7 @@ struct NodeStartCommand: AsyncParsableCommand {
 
             Example:
               yonke node start --topology topology/local-4.yaml --name m1 --data ./.yonke-data
+              yonke node start --topology topology/local-4.yaml --name w4 --scrub-mbps 50 --metrics-listen 127.0.0.1:9404
             """
     )
 
@@ -28,6 +30,10 @@ struct NodeStartCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The cluster's data folder on this machine.") var data: String = "./.yonke-data"
     @Option(name: .long, help: "Cluster secrets file. Default: DATA/cluster.secrets.") var secrets: String?
     @Option(name: .long, help: "trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+    @Option(name: .long, help: "Background scrub rate in MB/s (0 = off). Default: the topology's scrubMbps, else 20.")
+    var scrubMbps: Double?
+    @Option(name: .long, help: "Serve Prometheus /metrics on HOST:PORT, or `off`. Default: the machine's metricsAddress in the topology (none: off).")
+    var metricsListen: String?
 
     func run() async throws {
         let topology = try TopologyLoading.load(topology)
@@ -39,11 +45,26 @@ struct NodeStartCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("\(error)", hint: "run `yonke cluster up` once to create the secrets, or pass --secrets FILE")
         }
-        let config: NodeConfig
+        var config: NodeConfig
         do {
             config = try NodeConfig(topology: topology, name: name, dataRoot: dataRoot, secrets: clusterSecrets)
         } catch {
             throw CLIError("\(error)", hint: "pass --name with one of the topology's machines")
+        }
+        if let scrubMbps {
+            guard scrubMbps.isFinite, scrubMbps >= 0 else {
+                throw CLIError("--scrub-mbps \(scrubMbps) is not a rate", hint: "pass MB/s as a number, 0 to turn the scrubber off")
+            }
+            config.scrub.bytesPerSecond = ScrubSettings.bytesPerSecond(mbps: scrubMbps)
+        }
+        if let metricsListen {
+            if metricsListen == "off" {
+                config.metricsAddress = nil
+            } else if let address = Topology.Address(parsing: metricsListen) {
+                config.metricsAddress = address
+            } else {
+                throw CLIError("--metrics-listen '\(metricsListen)' is not HOST:PORT", hint: "try --metrics-listen 127.0.0.1:9401, or off")
+            }
         }
         var logger = Logger.yonke(node: name)
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

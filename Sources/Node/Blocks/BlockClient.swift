@@ -212,11 +212,7 @@ public struct BlockClient: Sendable {
 
     /// Tells the master a replica failed verification, so it stops counting it.
     public static func reportCorrupt(blockID: BlockID, node: String, reason: String, client: ClusterClient) async throws {
-        var payload = ByteBuffer()
-        payload.writeWireBlockID(blockID)
-        payload.writeWireString(node)
-        payload.writeWireString(String(reason.prefix(1000)))
-        _ = try await client.call(op: BlockOps.reportCorrupt, payload: payload)
+        _ = try await client.call(op: BlockOps.reportCorrupt, payload: BlockOps.corruptReport(blockID, node: node, reason: reason))
     }
 }
 

@@ -112,6 +112,8 @@ public enum CatalogOps {
             public var state: String
             public var incarnation: UInt64
             public var roles: [String]
+            /// The member's own scrubber figures; filled in by `yonke status`, which asks each member (nil: no answer).
+            public var scrub: ScrubStatus? = nil
         }
 
         public var master: String?
