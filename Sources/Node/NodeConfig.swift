@@ -10,6 +10,12 @@ public struct NodeConfig: Sendable {
     public let dataRoot: String
     public let secrets: ClusterSecrets
     public var timing: NodeTiming
+    /// The voter set Raft starts from when its log is empty: the topology's voters for a machine
+    /// of the cluster's first topology; empty for a machine that joined later (it learns the
+    /// configuration from the master's log, never campaigns on a guess).
+    public var raftBootstrapVoters: [String]
+    /// Where the cluster secrets were read from: rewritten (atomically) when the join token rotates.
+    public var secretsPath: String?
 
     public init(topology: Topology, name: String, dataRoot: String, secrets: ClusterSecrets,
                 timing: NodeTiming = .lan) throws {
@@ -21,6 +27,8 @@ public struct NodeConfig: Sendable {
         self.dataRoot = dataRoot
         self.secrets = secrets
         self.timing = timing
+        self.raftBootstrapVoters = topology.voters.map(\.name)
+        self.secretsPath = nil
     }
 
     public var name: String { machine.name }
@@ -28,6 +36,12 @@ public struct NodeConfig: Sendable {
     public var dataDirectory: String { dataRoot + "/" + machine.name }
     public var identityPath: String { dataDirectory + "/identity.key" }
     public var raftDirectory: String { dataDirectory + "/raft" }
+    /// What `node join` received: the cluster's settings and machines at join time (a topology file).
+    public var joinedTopologyPath: String { Self.joinedTopologyPath(dataRoot: dataRoot, name: machine.name) }
+
+    public static func joinedTopologyPath(dataRoot: String, name: String) -> String {
+        dataRoot + "/" + name + "/joined.yaml"
+    }
 
     /// A disk path from the topology: relative ones live under the data root,
     /// so one topology file serves every node of a local cluster.

@@ -16,6 +16,10 @@ public enum CatalogOps {
         case commitFile = 0x0003
         case rm = 0x0004
         case status = 0x0005
+        /// A machine asks to join (`yonke node join`): `[admission]` → `[join grant]`.
+        case join = 0x0006
+        /// `[bool rotate]` → `[str token]`: the join token in force (after rotating it).
+        case joinToken = 0x0007
         // Between nodes.
         /// An encoded `Catalog.Command` from a voter to the master → `[u64 index][u64 term]`.
         case propose = 0x0010
@@ -28,6 +32,8 @@ public enum CatalogOps {
         case forward = 0x0013
         /// `[u64 index][u64 offset]` → `[bytes chunk]`: part of a snapshot offered by reference.
         case snapshotChunk = 0x0014
+        /// → the machine registry as this voter applied it (how non-voters follow it).
+        case registry = 0x0015
     }
 
     /// Largest `ls` answer: one transport frame is ~1 MiB, so a longer listing is cut and flagged.
@@ -125,6 +131,9 @@ public enum CatalogOps {
         /// block size and require this many replicas per block.
         public var blockSizeBytes: Int64
         public var replicationFactor: Int
+        /// Raft's configuration as the answering voter knows it (empty from a non-voter).
+        public var voters: [String] = []
+        public var learners: [String] = []
     }
 
     // MARK: Client functions (the CLI)
@@ -176,6 +185,30 @@ public enum CatalogOps {
     public static func status(client: ClusterClient) async throws -> ClusterStatus {
         var reply = try await client.call(op: Op.status.rawValue, payload: ByteBuffer())
         return try decodeStatus(&reply)
+    }
+
+    /// Prints the join token in force (`rotate`: a new one, committed first).
+    public static func joinToken(rotate: Bool, client: ClusterClient) async throws -> String {
+        var request = ByteBuffer()
+        request.writeConsensusBool(rotate)
+        var reply = try await client.call(op: Op.joinToken.rawValue, payload: request)
+        let token = try reply.readWireString("join token", maxBytes: Catalog.Limits.joinTokenBytes.upperBound)
+        try reply.expectFullyRead("join token reply")
+        return token
+    }
+
+    /// Asks the cluster to admit the machine `client` links as (its name and key); idempotent
+    /// for the same name and key.
+    public static func join(_ request: JoinRequest, client: ClusterClient) async throws -> JoinGrant {
+        let admission = Catalog.MachineAdmission(
+            name: request.name, publicKeyHex: "", address: request.address.description,
+            roles: RegistryMapping.roles(request.roles), rack: request.rack,
+            disks: request.disks.map {
+                Catalog.NodeDisk(path: $0.path, capacityBytes: $0.capacityBytes, diskClass: $0.diskClass == .ssd ? .ssd : .hdd)
+            },
+            epochMillis: 0)
+        let reply = try await client.call(op: Op.join.rawValue, payload: RegistryWire.encodeAdmission(admission))
+        return try RegistryWire.decodeGrant(reply)
     }
 
     static func parse(_ text: String) throws -> LakePath {

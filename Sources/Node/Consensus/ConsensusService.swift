@@ -76,6 +76,10 @@ public actor ConsensusService {
     private var recentOrder: [Raft.Index] = []
     private var nextReadContext: UInt64 = 1
     private var bootstrapProposedInTerm: Raft.Term = 0
+    var registrySeedProposedInTerm: Raft.Term = 0
+    /// An applied entry or a restored snapshot may have changed the machine registry.
+    var registryDirty = true
+    var lastVoterReconcileTick: UInt64 = 0
     private var masterWatchers: [UInt64: AsyncStream<String?>.Continuation] = [:]
     private var nextWatcherID: UInt64 = 0
     private var announcedMaster: String?
@@ -104,7 +108,7 @@ public actor ConsensusService {
             electionTimeoutTicks: max(heartbeatTicks + 2, 150 / tickMilliseconds), heartbeatTicks: heartbeatTicks,
             // A transport frame is ~1 MiB: keep append batches well under it.
             maxEntriesPerMessage: 32, snapshotThresholdEntries: max(2, timing.raftSnapshotThresholdEntries))
-        let voters = context.config.topology.voters.map { Raft.NodeID($0.name) }
+        let voters = context.config.raftBootstrapVoters.map { Raft.NodeID($0) }
         if let snapshot = storage.state.snapshot {
             catalog = try Catalog.State(snapshot: snapshot.data)
             appliedIndex = snapshot.metadata.index
@@ -230,6 +234,8 @@ public actor ConsensusService {
             processReady()
             expireWaiters()
             proposeBootstrapIfNeeded()
+            proposeRegistrySeedIfNeeded()
+            reconcileVotersIfDue()
             if let storageFailure {
                 logger.critical("raft storage failed; stopping the node", metadata: ["error": "\(storageFailure)"])
                 throw storageFailure
@@ -282,6 +288,7 @@ public actor ConsensusService {
     /// Persist, release messages, apply, serve reads, compact — without suspending.
     func processReady() {
         processReadyBatches()
+        publishRegistryIfChanged()
         announceMasterIfChanged()
     }
 
@@ -329,6 +336,7 @@ public actor ConsensusService {
         }
         appliedIndex = snapshot.metadata.index
         installedSnapshots += 1
+        registryDirty = true
         let unknown = RPCFailure(.unavailable, "this replica caught up by snapshot; the outcome of the change is unknown")
         for index in proposals.keys.sorted() where index <= snapshot.metadata.index {
             for (_, waiter) in proposals.removeValue(forKey: index) ?? [] { waiter.continuation.resume(throwing: unknown) }
@@ -342,7 +350,9 @@ public actor ConsensusService {
         var result: Result<Catalog.Outcome, RPCFailure>?
         if entry.kind == .normal, !entry.data.isEmpty {
             do {
-                result = .success(catalog.apply(try Catalog.Command.decode(entry.data), index: entry.index))
+                let command = try Catalog.Command.decode(entry.data)
+                if command.changesRegistry { registryDirty = true }
+                result = .success(catalog.apply(command, index: entry.index))
             } catch {
                 // Fails identically on every replica: a refused no-op, never a stop.
                 logger.error("committed entry does not decode", metadata: ["index": "\(entry.index)", "error": "\(error)"])
