@@ -52,15 +52,12 @@ struct NodeJoinCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("\(error)", hint: "names are 1–255 bytes without control characters")
         }
-        let client = try ClusterClient(endpoints: [seedAddress], settings: settings, logger: logger)
         let grant: JoinGrant
         do {
-            grant = try await CatalogOps.join(request, client: client)
+            grant = try await CatalogOps.join(request, seed: seedAddress, settings: settings, logger: logger)
         } catch {
-            await client.close()
             throw Self.joinFailure(error, seed: seedAddress)
         }
-        await client.close()
 
         let secretsPath = dataRoot + "/cluster.secrets"
         let secrets = try ClusterSecrets.parse(grant.secretsFileContents, path: "the master's answer")
@@ -77,7 +74,8 @@ struct NodeJoinCommand: AsyncParsableCommand {
             throw CLIError("the cluster's machine list does not make a valid topology: \(error)", hint: "report this; the registry holds a machine the topology rules refuse")
         }
         try yaml.write(toFile: joinedPath, atomically: true, encoding: .utf8)
-        print("joined cluster \(topology.cluster.name) as \(name) (\(topology.machines.count) machines); running — restart later with `yonke node start --data \(data) --name \(name)`")
+        // Straight to the file descriptor: the node's run never returns to flush stdio.
+        FileHandle.standardOutput.write(Data("joined cluster \(topology.cluster.name) as \(name) (\(topology.machines.count) machines); running — restart later with `yonke node start --data \(data) --name \(name)`\n".utf8))
 
         var config = try NodeConfig(topology: topology, name: name, dataRoot: dataRoot, secrets: secrets)
         config.secretsPath = secretsPath

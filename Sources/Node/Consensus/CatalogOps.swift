@@ -1,4 +1,7 @@
 import Catalog
+import Logging
+import Topology
+import Transport
 import NIOCore
 import YonkeCore
 
@@ -197,9 +200,47 @@ public enum CatalogOps {
         return token
     }
 
-    /// Asks the cluster to admit the machine `client` links as (its name and key); idempotent
-    /// for the same name and key.
-    public static func join(_ request: JoinRequest, client: ClusterClient) async throws -> JoinGrant {
+    /// Asks the master to admit the machine `settings` links as (its name and key), finding the
+    /// master through `seed`; idempotent for the same name and key. The join itself goes over
+    /// a link to the master, which always holds the token in force.
+    public static func join(_ request: JoinRequest, seed: PeerDirectory.Address, settings: Transport.Settings,
+                            logger: Logger, attempts: Int = 5) async throws -> JoinGrant {
+        var lastFailure: any Error = RPCFailure(.unavailable, "no master found through \(seed)")
+        for _ in 0..<max(1, attempts) {
+            let seedClient = try ClusterClient(endpoints: [seed], settings: settings, logger: logger)
+            let status: ClusterStatus
+            do {
+                status = try await self.status(client: seedClient)
+                await seedClient.close()
+            } catch {
+                await seedClient.close()
+                throw error
+            }
+            guard let master = status.master,
+                  let address = status.members.first(where: { $0.name == master }).flatMap({ Topology.Address(parsing: $0.address) })
+            else {
+                lastFailure = RPCFailure(.unavailable, "\(seed) knows no master yet (no quorum?)")
+                try await Task.sleep(for: .milliseconds(500))
+                continue
+            }
+            let masterClient = try ClusterClient(endpoints: [address], settings: settings, logger: logger)
+            do {
+                let grant = try await join(request, client: masterClient)
+                await masterClient.close()
+                return grant
+            } catch let failure as RPCFailure where [.notMaster, .unavailable, .noQuorum].contains(failure.code) {
+                await masterClient.close()
+                lastFailure = failure
+                try await Task.sleep(for: .milliseconds(300))
+            } catch {
+                await masterClient.close()
+                throw error
+            }
+        }
+        throw lastFailure
+    }
+
+    static func join(_ request: JoinRequest, client: ClusterClient) async throws -> JoinGrant {
         let admission = Catalog.MachineAdmission(
             name: request.name, publicKeyHex: "", address: request.address.description,
             roles: RegistryMapping.roles(request.roles), rack: request.rack,

@@ -17,13 +17,18 @@ extension ConsensusService {
         case .ls, .stat, .commitFile, .rm, .joinToken:
             return try await relayToMaster(known, payload: payload)
         case .join:
-            return try await relayToMaster(known, payload: try admissionPayload(payload, from: peer))
+            // Never relayed: the joiner's own link to the master proves the token in force there,
+            // while a relay's link may predate a rotation that has not reached it yet.
+            guard isMaster else {
+                throw RPCFailure(.notMaster, "\(selfID) is not the master (master: \(masterName ?? "unknown")); a join goes to the master")
+            }
+            return try await serveJoin(try admissionPayload(payload, from: peer))
         case .registry:
             return try registryReply()
         case .forward:
             var input = payload
             let raw: UInt16 = try input.readWireInteger("forwarded op")
-            guard let inner = CatalogOps.Op(rawValue: raw), [.ls, .stat, .commitFile, .rm, .join, .joinToken].contains(inner) else {
+            guard let inner = CatalogOps.Op(rawValue: raw), [.ls, .stat, .commitFile, .rm, .joinToken].contains(inner) else {
                 throw RPCFailure(.malformed, "operation \(raw) cannot be forwarded")
             }
             guard isMaster else { throw RPCFailure(.notMaster, "\(selfID) is not the master") }
@@ -149,11 +154,9 @@ extension ConsensusService {
             case .refused(let refusal): throw Self.failure(refusal)
             case .applied(let other): throw RPCFailure(.internalError, "rm had an unexpected effect \(other)")
             }
-        case .join:
-            return try await serveJoin(payload)
         case .joinToken:
             return try await serveJoinToken(payload)
-        case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk, .registry:
+        case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk, .registry, .join:
             throw RPCFailure(.malformed, "\(op) is not a client catalog operation")
         }
     }

@@ -190,6 +190,9 @@ extension ConsensusService {
             case .applied: token = fresh
             case .refused(let refusal): throw RPCFailure(.refused, "token rotation refused: \(refusal)")
             }
+            // At once, not when the registry watcher gets to it: a join that reaches this master
+            // after the answer must prove the new token.
+            try context.settings.setJoinToken(fresh)
             logger.notice("join token rotated")
         } else {
             token = try await read { $0.joinToken } ?? context.config.secrets.joinToken
