@@ -10,7 +10,7 @@ struct ClusterTokenCommand: AsyncParsableCommand {
         discussion: """
             Prints yk1.<cluster id>.<token>, the value `yonke node join --token` takes. Anyone holding the cluster secrets may ask. With --rotate the master commits a new token through Raft; every node switches to it for new links (links already up stay up) and rewrites its secrets file; this command rewrites the secrets file it used (atomically, mode 0600). A join with the old token is refused from then on. A machine that was down during a rotation needs the new secrets file copied to it.
 
-            Examples:
+            Example:
               yonke cluster token
               yonke cluster token --rotate --json
             """

@@ -18,7 +18,7 @@ struct NodeStartCommand: AsyncParsableCommand {
         discussion: """
             The node's identity key and Raft log live in DATA/NAME; its disks are the topology's paths (relative ones under DATA). `yonke cluster up` runs this once per machine. Without --topology it restarts a machine that joined with `yonke node join` from DATA/NAME/joined.yaml and DATA/cluster.secrets.
 
-            Examples:
+            Example:
               yonke node start --topology topology/local-4.yaml --name m1 --data ./.yonke-data
               yonke node start --data /srv/yonke --name attic-pc
             """
