@@ -30,7 +30,7 @@ extension ConsensusService {
         guard registryDirty, raft != nil else { return }
         registryDirty = false
         let view = MachineRegistry.View(records: catalog.nodes, joinToken: catalog.joinToken)
-        if context.registry.update(view) {
+        if context.registry.update(view), !view.records.isEmpty {
             logger.info("machine registry changed", metadata: ["machines": "\(view.records.map(\.name).joined(separator: ","))"])
         }
     }
