@@ -113,6 +113,12 @@ struct JoinTests {
         #expect(try cluster.yonke(["get", "lake://bronze/g.csv", copy]).status == 0)
         #expect(FileManager.default.contentsEqual(atPath: again, andPath: copy))
         #expect(!node.log.contains("refused"), "\(node.log.suffix(2000))")
+
+        // Joining again with the same name and key is a restart too.
+        node.stop()
+        node = try BackgroundYonke(joined.arguments, logPath: cluster.folder.path + "/w5-rejoin.log")
+        let rejoined = Self.waitForStatus(cluster, seconds: 30) { Self.isAlive("w5", in: $0) && node.log.contains("joined cluster") }
+        #expect(rejoined != nil, "w5 did not rejoin; its log:\n\(node.log.suffix(3000))")
     }
 
     @Test func rotatedTokenAndVoterJoin() throws {

@@ -183,13 +183,13 @@ extension ConsensusService {
         var input = payload
         let rotate = try input.readConsensusBool("rotate")
         try input.expectFullyRead("join token request")
-        var token = catalog.joinToken ?? context.config.secrets.joinToken
+        let token: String
         if rotate {
             let fresh = try Transport.generateJoinToken()
-            switch try await propose(.setJoinToken(token: fresh, epochMillis: Self.nowEpochMillis())) {
-            case .applied: token = fresh
-            case .refused(let refusal): throw RPCFailure(.refused, "token rotation refused: \(refusal)")
+            if case .refused(let refusal) = try await propose(.setJoinToken(token: fresh, epochMillis: Self.nowEpochMillis())) {
+                throw RPCFailure(.refused, "token rotation refused: \(refusal)")
             }
+            token = fresh
             // At once, not when the registry watcher gets to it: a join that reaches this master
             // after the answer must prove the new token.
             try context.settings.setJoinToken(fresh)

@@ -5,7 +5,7 @@ import Transport
 
 /// The cluster's machines as this node knows them: the registry in the catalog (node records:
 /// name, address, roles, rack, disks, pinned key), which every node follows — voters and learners
-/// as they apply the log, other nodes by asking the master (`ConsensusService.syncRegistryLoop`).
+/// as they apply the log, other nodes by asking the master every half second (`ConsensusService.syncRegistry`).
 /// Until a node first hears the registry, the topology it started from stands in for it (a fresh
 /// cluster's topology, or a joined machine's `joined.yaml`).
 ///
