@@ -10,8 +10,11 @@ import YonkeCore
 /// Hosts Raft (on voters) and the catalog state machine it replicates.
 ///
 /// - Voters (topology role `voter`) run a `Raft.Node`. The initial voter set is
-///   the topology's voters at first boot; after a restart the persisted log and
-///   snapshot under `config.raftDirectory` decide (`Raft.FileStorage`).
+///   the topology's voters at first boot (`config.raftBootstrapVoters`; none for a
+///   machine that joined later); after a restart the persisted log and snapshot
+///   under `config.raftDirectory` decide (`Raft.FileStorage`). A registered voter
+///   outside the configuration is added as a learner and promoted once caught up
+///   (`ConsensusService+Registry`).
 /// - `run()` ticks Raft every `timing.raftTickMilliseconds`. After every input the
 ///   actor follows the `Ready` contract synchronously — persist and fsync, then
 ///   `advance` (the only way to get the messages), queue the messages, restore a
@@ -23,9 +26,9 @@ import YonkeCore
 /// - The first master of an empty catalog proposes its bootstrap (root, zones
 ///   bronze/silver/gold, the topology's replication factor).
 /// - Waits are bounded by `masterWait` (3 s); past it a caller gets `noQuorum`.
-/// - Not done here: voter changes through Raft (the bootstrap voter set is not
-///   written to the log, so editing the topology's voters later affects only
-///   nodes with an empty log), and `read`/`propose` on non-voters (`notMaster`).
+/// - Not done here: removing voters (the bootstrap voter set is not written to
+///   the log, so editing the topology's voters later affects only nodes with an
+///   empty log), and `read`/`propose` on non-voters (`notMaster`).
 ///
 /// Reads are linearizable by ReadIndex (thesis §6.4, offered by the Raft core):
 /// the master confirms with a heartbeat round that it still leads, then the
