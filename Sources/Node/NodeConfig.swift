@@ -14,6 +14,12 @@ public struct NodeConfig: Sendable {
     public var scrub: ScrubSettings
     /// Where `/metrics` is served; nil: not served (the default: the topology's `metricsAddress` turns it on).
     public var metricsAddress: Topology.Address?
+    /// The voter set Raft starts from when its log is empty: the topology's voters for a machine
+    /// of the cluster's first topology; empty for a machine that joined later (it learns the
+    /// configuration from the master's log, never campaigns on a guess).
+    public var raftBootstrapVoters: [String]
+    /// Where the cluster secrets were read from: rewritten (atomically) when the join token rotates.
+    public var secretsPath: String?
 
     public init(topology: Topology, name: String, dataRoot: String, secrets: ClusterSecrets,
                 timing: NodeTiming = .lan) throws {
@@ -27,6 +33,8 @@ public struct NodeConfig: Sendable {
         self.timing = timing
         scrub = ScrubSettings(cluster: topology.cluster)
         metricsAddress = machine.metricsAddress
+        self.raftBootstrapVoters = topology.voters.map(\.name)
+        self.secretsPath = nil
     }
 
     public var name: String { machine.name }
@@ -36,6 +44,12 @@ public struct NodeConfig: Sendable {
     public var raftDirectory: String { dataDirectory + "/raft" }
     /// When this node last finished a scrub pass (survives restarts, so a restart does not rescan).
     public var scrubStatePath: String { dataDirectory + "/scrub.state" }
+    /// What `node join` received: the cluster's settings and machines at join time (a topology file).
+    public var joinedTopologyPath: String { Self.joinedTopologyPath(dataRoot: dataRoot, name: machine.name) }
+
+    public static func joinedTopologyPath(dataRoot: String, name: String) -> String {
+        dataRoot + "/" + name + "/joined.yaml"
+    }
 
     /// A disk path from the topology: relative ones live under the data root,
     /// so one topology file serves every node of a local cluster.

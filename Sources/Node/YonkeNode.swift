@@ -39,12 +39,18 @@ public final class YonkeNode: NodeMessageHandler {
         logger[metadataKey: "node"] = "\(config.name)"
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         let identity = try IdentityFile.loadOrCreate(path: config.identityPath)
-        let settings = try Transport.Settings(
+        let registry = MachineRegistry(topology: config.topology)
+        var settings = try Transport.Settings(
             nodeName: config.name, identity: identity, clusterID: config.secrets.clusterID,
             joinToken: config.secrets.joinToken, faults: FaultInjector(seed: Self.faultSeed(config.name)), logger: logger)
+        settings.admit = { [registry, logger] peer in
+            let refusal = registry.admissionRefusal(for: peer)
+            if let refusal { logger.warning("refused a link: \(refusal)", metadata: ["peer": "\(peer)"]) }
+            return refusal
+        }
         let router = LateHandler()
         let peers = PeerDirectory(settings: settings, handler: router, logger: logger)
-        context = NodeContext(config: config, settings: settings, peers: peers, logger: logger)
+        context = NodeContext(config: config, settings: settings, peers: peers, logger: logger, registry: registry)
         consensus = try ConsensusService(context: context)
         membership = try MembershipService(context: context)
         blocks = try BlockService(context: context)
@@ -56,7 +62,7 @@ public final class YonkeNode: NodeMessageHandler {
 
     /// Binds the node's port, starts every service and serves until cancelled.
     public func run() async throws {
-        for machine in config.topology.machines where machine.name != config.name {
+        for machine in context.registry.machines where machine.name != config.name {
             await context.peers.setAddress(machine.address, of: machine.name)
         }
         let server = try await NodeServer.bind(
@@ -72,6 +78,7 @@ public final class YonkeNode: NodeMessageHandler {
                 group.addTask { try await self.blocks.run() }
                 group.addTask { try await self.scrubber.run() }
                 if let metricsServer { group.addTask { try await metricsServer.run() } }
+                group.addTask { await self.followRegistry() }
             }
         } catch {
             // Cancelled or failed: close every outbound link too, or a stopped
@@ -136,6 +143,7 @@ public final class YonkeNode: NodeMessageHandler {
 
     public func handleRequest(op: UInt16, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
         rpcCounters.onRequest(op: op)
+        pinKeyIfNeeded(peer)
         if op == ScrubOps.status { return ScrubOps.statusReply(scrubber.status) }
         return switch op {
         case RPCOperationRange.consensus: try await consensus.handleRequest(op: op, payload: payload, from: peer)
@@ -148,6 +156,7 @@ public final class YonkeNode: NodeMessageHandler {
 
     public func handleOneWay(channel: OneWayChannel, payload: ByteBuffer, from peer: Peer) async {
         rpcCounters.onOneWay(channel)
+        pinKeyIfNeeded(peer)
         switch channel {
         case .raft: await consensus.onRaftMessage(payload, from: peer)
         case .swim: await membership.onSwimMessage(payload, from: peer)

@@ -151,6 +151,9 @@ struct StatusCommand: AsyncParsableCommand {
         for member in status.members {
             print("  \(member.name.padded(10)) \(member.address.padded(22)) \(member.state.padded(8)) incarnation \(member.incarnation)  [\(member.roles.joined(separator: ","))]  \(Self.describe(member.scrub, now: now))")
         }
+        if !status.voters.isEmpty {
+            print("raft voters \(status.voters.joined(separator: ","))" + (status.learners.isEmpty ? "" : "  learners \(status.learners.joined(separator: ","))"))
+        }
     }
 }
 

@@ -8,7 +8,7 @@ struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
         abstract: "Start or stop a whole topology on this machine.",
-        subcommands: [ClusterUpCommand.self, ClusterDownCommand.self]
+        subcommands: [ClusterUpCommand.self, ClusterDownCommand.self, ClusterTokenCommand.self]
     )
 }
 

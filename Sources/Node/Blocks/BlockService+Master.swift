@@ -12,15 +12,15 @@ struct PlacementCacheEntry: Sendable {
 /// The master's answers: where a new block goes, where blocks are, how full the cluster is.
 extension BlockService {
     /// Live storing machines: membership's alive view (this node counts itself
-    /// alive), restricted to topology workers, whose disks are known.
+    /// alive), restricted to the registry's workers, whose disks are known.
     func aliveWorkers() async -> [Topology.Machine] {
         var alive = Set(await context.membership.aliveMembers().map(\.name))
         alive.insert(context.config.name)
-        return context.config.topology.workers.filter { alive.contains($0.name) }
+        return context.registry.workers.filter { alive.contains($0.name) }
     }
 
     func target(_ name: String) async -> BlockTarget? {
-        if let address = context.config.address(of: name) { return BlockTarget(name: name, address: address) }
+        if let address = context.registry.machine(named: name)?.address { return BlockTarget(name: name, address: address) }
         if let address = await context.peers.address(of: name) { return BlockTarget(name: name, address: address) }
         return nil
     }
@@ -115,7 +115,7 @@ extension BlockService {
         var map = ledger.map
         for node in map.nodes where !alive.contains(node) { map.onNodeDead(node) }
 
-        let workers = topology.workers
+        let workers = context.registry.workers
         let capacityTotal = workers.reduce(Int64(0)) { $0 + $1.capacityBytes }
         let usedTotal = workers.reduce(Int64(0)) { total, machine in
             total + (ledger.usage[machine.name]?.reduce(0) { $0 + $1.usedBytes } ?? 0)
