@@ -28,26 +28,30 @@ struct ChaosNetwork {
 
     var names: [String] { addresses.keys.sorted() }
 
-    /// Every node any node knows of: one node's member list may lack a member
-    /// it has not heard of yet, or one that gossip already forgot.
+    /// Every node any node knows of: the registry in `status` (when a master
+    /// answers), then each node's gossip view (a node may lack a member it has
+    /// not heard of yet, and in a partition there may be no master to ask).
     static func connect(_ options: ClientOptions) async throws -> ChaosNetwork {
         let cluster = try options.connect()
         defer { Task { await cluster.close() } }
         var network = ChaosNetwork(options: options, addresses: [:])
-        do { network.learn(try await MembershipOps.members(client: cluster)) } catch {
-            throw CLIError.cluster(error, while: "listing the cluster's nodes")
+        if let status = try? await CatalogOps.status(client: cluster) {
+            network.learn(status.members.map { ($0.name, $0.address) })
+        }
+        do { network.learn(try await MembershipOps.members(client: cluster).map { ($0.name, $0.address) }) } catch {
+            if network.addresses.isEmpty { throw CLIError.cluster(error, while: "listing the cluster's nodes") }
         }
         var asked: Set<String> = []
         while let next = network.names.first(where: { !asked.contains($0) }) {
             asked.insert(next)
             if let members = try? await network.onNode(next, "listing members", { try await MembershipOps.members(client: $0) }) {
-                network.learn(members)
+                network.learn(members.map { ($0.name, $0.address) })
             }
         }
         return network
     }
 
-    private mutating func learn(_ members: [MemberView]) {
+    private mutating func learn(_ members: [(name: String, address: String)]) {
         for member in members where addresses[member.name] == nil {
             if let address = PeerDirectory.Address(parsing: member.address) { addresses[member.name] = address }
         }
