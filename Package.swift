@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "Placement", dependencies: ["YonkeCore"]),
         .target(name: "Topology", dependencies: ["YonkeCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "Catalog", dependencies: ["YonkeCore"]),
+        .target(name: "Chaos", dependencies: ["YonkeCore"]),
         .target(name: "Transport", dependencies: [
             "YonkeCore", "CSodium", "SodiumSupport",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -52,8 +53,9 @@ let package = Package(
         ]),
 
         .executableTarget(name: "yonke", dependencies: [
-            "YonkeCore", "BlockCodec", "BlockStore", "Node", "Topology", "Transport",
+            "YonkeCore", "Chaos", "BlockCodec", "BlockStore", "Node", "Topology", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -79,6 +81,7 @@ let package = Package(
         .testTarget(name: "PlacementTests", dependencies: ["Placement", "Topology"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+        .testTarget(name: "ChaosCheckTests", dependencies: ["Chaos"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "NodeTests", dependencies: ["Node"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),

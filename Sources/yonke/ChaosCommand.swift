@@ -19,6 +19,7 @@ struct ChaosCommand: AsyncParsableCommand {
             ChaosPartitionCommand.self, ChaosIsolateCommand.self, ChaosBridgeCommand.self, ChaosOneWayCommand.self,
             ChaosSlowCommand.self, ChaosLossyCommand.self, ChaosHealCommand.self, ChaosShowCommand.self,
             ChaosKillCommand.self, ChaosPauseCommand.self, ChaosResumeCommand.self, ChaosRestartCommand.self,
+            ChaosRunCommand.self, ChaosWorkloadCommand.self, ChaosCheckCommand.self,
         ]
     )
 }

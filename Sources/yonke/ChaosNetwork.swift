@@ -24,6 +24,8 @@ enum ChaosGroups {
 /// its fault rules, changed one node at a time over a link to that node alone.
 struct ChaosNetwork {
     let options: ClientOptions
+    /// `chaos run` applies faults without a report per node; it logs each fault once.
+    var quiet = false
     private(set) var addresses: [String: PeerDirectory.Address]
 
     var names: [String] { addresses.keys.sorted() }
@@ -105,7 +107,9 @@ struct ChaosNetwork {
                 try await ChaosOps.setFaults(rulesByNode[node] ?? [], client: $0)
             }
         }
-        if options.json {
+        if quiet {
+            return
+        } else if options.json {
             try options.printJSON(report)
         } else {
             for node in report.keys.sorted() {

@@ -19,12 +19,12 @@ struct LocalNodeProcess {
         pid = entry.pid
     }
 
-    func signal(_ signal: Int32, _ what: String) throws {
+    func signal(_ signal: Int32, _ what: String, quiet: Bool = false) throws {
         guard kill(pid, signal) == 0 else {
             throw CLIError("cannot \(what) \(name) (pid \(pid)): \(String(cString: strerror(errno)))",
                            hint: "is it still running? `yonke chaos restart \(name)` starts it again")
         }
-        print("\(what) \(name) (pid \(pid))")
+        if !quiet { print("\(what) \(name) (pid \(pid))") }
     }
 }
 
@@ -92,7 +92,15 @@ struct ChaosRestartCommand: ParsableCommand {
     @Option(name: .long, help: "Cluster data folder of `yonke cluster up`.") var data: String = "./.yonke-data"
 
     func run() throws {
-        let node = try LocalNodeProcess(data: data, name: name)
+        let pid = try LocalNodeProcess(data: data, name: name).restart()
+        print("restarted \(name) (pid \(pid))")
+    }
+}
+
+extension LocalNodeProcess {
+    /// Stops the node if it runs (SIGTERM, then SIGKILL after 10 s) and starts it with its recorded arguments.
+    func restart() throws -> pid_t {
+        let node = self
         if ProcessSpawner.isAlive(node.pid) {
             kill(node.pid, SIGCONT)  // a paused node cannot act on SIGTERM
             ClusterStopper.stop([(node.name, node.pid)])
@@ -103,6 +111,6 @@ struct ChaosRestartCommand: ParsableCommand {
         }
         let pid = try node.folder.startNode(name, arguments: text.split(separator: "\n").map(String.init))
         try node.folder.writePids(node.folder.readPids().map { $0.name == name ? (name, pid) : $0 })
-        print("restarted \(name) (pid \(pid))")
+        return pid
     }
 }

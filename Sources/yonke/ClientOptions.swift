@@ -49,6 +49,11 @@ struct ClientOptions: ParsableArguments {
     }
 
     func printJSON<T: Encodable>(_ value: T) throws { try JSONReport.print(value) }
+
+    /// The same cluster and secrets, as arguments for a child `yonke` command.
+    func connectionArguments() throws -> [String] {
+        ["--cluster", try endpoints.map(\.description).joined(separator: ","), "--secrets", secretsPath]
+    }
 }
 
 enum JSONReport {

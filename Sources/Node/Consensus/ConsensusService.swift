@@ -206,7 +206,8 @@ public actor ConsensusService {
         guard current != announcedMaster else { return }
         announcedMaster = current
         for id in masterWatchers.keys.sorted() { masterWatchers[id]?.yield(current) }
-        logger.info("master changed", metadata: ["master": "\(current ?? "unknown")"])
+        // The term lets `yonke chaos check` verify at most one master per term from the logs.
+        logger.info("master changed", metadata: ["master": "\(current ?? "unknown")", "term": "\(raftStatus().term)"])
     }
 
     // MARK: Running
