@@ -8,7 +8,7 @@ struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
         abstract: "Start or stop a whole topology on this machine.",
-        subcommands: [ClusterUpCommand.self, ClusterDownCommand.self, ClusterTokenCommand.self]
+        subcommands: [ClusterUpCommand.self, ClusterDownCommand.self, ClusterInitCommand.self, ClusterTokenCommand.self]
     )
 }
 
@@ -21,6 +21,15 @@ struct ClusterFolder {
     func logPath(_ name: String) -> String { root + "/" + name + "/node.log" }
     /// The `yonke` arguments a node was started with, one per line (`chaos restart` reuses them).
     func argumentsPath(_ name: String) -> String { root + "/" + name + "/node.args" }
+
+    /// The cluster secrets of this folder, made on first use (mode 0600).
+    func secretsCreatedOnce() throws -> ClusterSecrets {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: secretsPath) {
+            try ClusterSecrets.generate().write(to: secretsPath)
+        }
+        return try ClusterSecrets.load(path: secretsPath)
+    }
 
     func writePids(_ pids: [(name: String, pid: pid_t)]) throws {
         try pids.map { "\($0.name) \($0.pid)" }.joined(separator: "\n").appending("\n")
@@ -72,10 +81,7 @@ struct ClusterUpCommand: AsyncParsableCommand {
             throw CLIError("a cluster is already running from \(folder.root) (\(running.map(\.name).joined(separator: ", ")))",
                            hint: "stop it with `yonke cluster down --data \(data)` first")
         }
-        if !FileManager.default.fileExists(atPath: folder.secretsPath) {
-            try ClusterSecrets.generate().write(to: folder.secretsPath)
-        }
-        let secrets = try ClusterSecrets.load(path: folder.secretsPath)
+        let secrets = try folder.secretsCreatedOnce()
         var pids: [(name: String, pid: pid_t)] = []
         for machine in parsed.machines {
             let pid = try folder.startNode(
@@ -155,5 +161,29 @@ enum ClusterStopper {
     private static func isZombie(_ pid: pid_t) -> Bool {
         var status: Int32 = 0
         return waitpid(pid, &status, WNOHANG) == pid
+    }
+}
+
+struct ClusterInitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a new cluster's secrets without starting any node.",
+        discussion: """
+            For clusters whose nodes are started one by one (`yonke node start` on each machine, or in network namespaces): makes DATA/cluster.secrets (mode 0600) unless it exists and checks the topology. Copy the secrets file to every machine's data folder.
+
+            Example:
+              yonke cluster init topology/local-4.yaml --data /srv/yonke
+            """
+    )
+
+    @Argument(help: "The topology file.") var topology: String
+    @Option(name: .long, help: "Cluster data folder on this machine.") var data: String = "./.yonke-data"
+
+    func run() throws {
+        let parsed = try TopologyLoading.load(topology)
+        let folder = ClusterFolder(data)
+        let existed = FileManager.default.fileExists(atPath: folder.secretsPath)
+        _ = try folder.secretsCreatedOnce()
+        print("cluster \(parsed.cluster.name): \(parsed.machines.count) machines; secrets \(existed ? "kept" : "created") in \(folder.secretsPath)")
     }
 }
