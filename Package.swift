@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4",
@@ -33,6 +34,7 @@ let package = Package(
         .target(name: "Placement", dependencies: ["YonkeCore"]),
         .target(name: "Topology", dependencies: ["YonkeCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "Catalog", dependencies: ["YonkeCore"]),
+        .target(name: "Chaos", dependencies: ["YonkeCore"]),
         .target(name: "Transport", dependencies: [
             "YonkeCore", "CSodium", "SodiumSupport",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -45,11 +47,15 @@ let package = Package(
             "Catalog", "Transport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
 
         .executableTarget(name: "yonke", dependencies: [
-            "YonkeCore", "BlockCodec", "BlockStore", "Node", "Topology", "Transport",
+            "YonkeCore", "Chaos", "BlockCodec", "BlockStore", "Node", "Topology", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -75,6 +81,7 @@ let package = Package(
         .testTarget(name: "PlacementTests", dependencies: ["Placement", "Topology"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+        .testTarget(name: "ChaosCheckTests", dependencies: ["Chaos"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "NodeTests", dependencies: ["Node"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),

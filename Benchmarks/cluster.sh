@@ -4,7 +4,10 @@
 # the same run on the same disk:
 #   write limit: the same bytes written three times, one after another, with fsync (dd)
 #   read limit:  one cold read of the file (page cache dropped when permitted)
-# and the nodes' peak RSS (VmHWM) after the puts.
+# Each limit is the median of three measurements (this VM's disk swings a lot).
+# `get` is timed twice: into a local file (written and fsynced, as a user
+# would) and to stdout into /dev/null (the read path alone).
+# Ends with the nodes' peak RSS (VmHWM).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh bc
@@ -20,23 +23,30 @@ export YONKE_SECRETS="$data/cluster.secrets"
 size=${SIZE:-1GiB}
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
 rate() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e6 / float(sys.argv[2]):.0f}')" "$1" "$2"; }
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+seconds_of() { local start; start=$(date +%s.%N); "$@"; echo "$(date +%s.%N) - $start" | bc; }
 for kind in csv random; do
     flag=""; [ "$kind" = random ] && flag="--random"
     "$yonke" sample "$work/in.$kind" --size "$size" $flag >/dev/null
     bytes=$(stat -c %s "$work/in.$kind")
-    start=$(date +%s.%N)
-    for i in 1 2 3; do dd if="$work/in.$kind" of="$work/dd.$i" bs=4M conv=fsync status=none; done
-    write_limit=$(rate $((bytes)) "$(echo "$(date +%s.%N) - $start" | bc)")
-    rm -f "$work"/dd.*
-    drop_caches
-    start=$(date +%s.%N)
-    dd if="$work/in.$kind" of=/dev/null bs=4M status=none
-    read_limit=$(rate "$bytes" "$(echo "$(date +%s.%N) - $start" | bc)")
+    write_three() { for i in 1 2 3; do dd if="$work/in.$kind" of="$work/dd.$i" bs=4M conv=fsync status=none; done; rm -f "$work"/dd.*; }
+    cold_read() { drop_caches; dd if="$work/in.$kind" of=/dev/null bs=4M status=none; }
+    writes=(); reads=()
+    for trial in 1 2 3; do
+        writes+=("$(rate "$bytes" "$(seconds_of write_three)")")
+        reads+=("$(rate "$bytes" "$(seconds_of cold_read)")")
+    done
+    write_limit=$(median "${writes[@]}")
+    read_limit=$(median "${reads[@]}")
     put=$("$yonke" put "$work/in.$kind" "lake://bronze/bench.$kind" --json | python3 -c "import json,sys; print(round(json.load(sys.stdin)['megabytesPerSecond']))")
     drop_caches
     get=$("$yonke" get "lake://bronze/bench.$kind" "$work/out.$kind" --json | python3 -c "import json,sys; print(round(json.load(sys.stdin)['megabytesPerSecond']))")
     cmp "$work/in.$kind" "$work/out.$kind"
-    echo "$kind: put $put MB/s vs 3x fsync'd write $write_limit MB/s = $(python3 -c "print(f'{$put/$write_limit:.2f}')")x; get $get MB/s vs one cold read $read_limit MB/s = $(python3 -c "print(f'{$get/$read_limit:.2f}')")x"
+    drop_caches
+    get_null=$(rate "$bytes" "$(seconds_of sh -c "\"$yonke\" get lake://bronze/bench.$kind - > /dev/null")")
+    ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+    echo "$kind: put $put MB/s vs 3x fsync'd write $write_limit MB/s (runs: ${writes[*]}) = $(ratio "$put" "$write_limit")x"
+    echo "$kind: get to a file $get MB/s, to /dev/null $get_null MB/s vs one cold read $read_limit MB/s (runs: ${reads[*]}) = $(ratio "$get" "$read_limit")x / $(ratio "$get_null" "$read_limit")x"
     rm -f "$work/in.$kind" "$work/out.$kind"
 done
 while read -r name pid; do

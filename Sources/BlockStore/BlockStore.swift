@@ -10,7 +10,8 @@ import YonkeCore
 /// The encoded blocks on one disk folder.
 ///
 /// Layout: `blocks/ab/cd/<64 hex>` (sharded by id prefix so no folder grows
-/// past ~65k entries at a few million blocks) and `tmp/` for writes in flight.
+/// past ~65k entries at a few million blocks), `tmp/` for writes in flight and
+/// `quarantine/` for corrupt files the scrubber moved aside (not held, not counted).
 /// A write lands in `tmp/`, is fsynced, renamed into place and the folder
 /// fsynced, so a crash leaves either the whole block or nothing. Capacity is
 /// the configured figure, not the device's: a machine lends what its owner allows.
@@ -183,6 +184,17 @@ public final class BlockStore: Sendable {
             return try codec.decode(bytes, expecting: id)
         } catch {
             throw .corrupt(store: root, block: id, reason: error)
+        }
+    }
+
+    /// Runs `body` under the store's lock if the block is held; when it returns
+    /// true the block is no longer held (its file was moved away by `body`).
+    func withHeldBlock(_ id: BlockID, _ body: () throws(BlockStoreError) -> Bool) throws(BlockStoreError) -> Bool {
+        try state.withLock { (s) throws(BlockStoreError) -> Bool in
+            guard let size = s.sizes[id], try body() else { return false }
+            s.sizes[id] = nil
+            s.usedBytes -= size
+            return true
         }
     }
 

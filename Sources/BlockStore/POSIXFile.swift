@@ -40,6 +40,11 @@ enum POSIXFile {
     }
 
     static func readWholeFile(_ path: String) throws(BlockStoreError) -> [UInt8] {
+        try readWholeFileWithIdentity(path).bytes
+    }
+
+    /// The bytes and which file they came from (see `FileIdentity`).
+    static func readWholeFileWithIdentity(_ path: String) throws(BlockStoreError) -> (bytes: [UInt8], identity: FileIdentity) {
         let fd = try open(path, flags: O_RDONLY)
         defer { close(fd) }
         var info = stat()
@@ -55,7 +60,7 @@ enum POSIXFile {
             }
         }
         if let failure { throw failure }
-        return bytes
+        return (bytes, FileIdentity(info))
     }
 
     static func fsync(_ fd: Int32, path: String) throws(BlockStoreError) {

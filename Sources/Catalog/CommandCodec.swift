@@ -12,6 +12,7 @@ extension Catalog.Command {
     private enum Tag: UInt8 {
         case bootstrap = 1, makeDirectory, commitFile, delete, move, setTier
         case acquireLease, renewLease, releaseLease, setBookmark, registerNode, removeNode
+        case admitMachine, setJoinToken, seedMachines
         case setMachineState
     }
 
@@ -77,6 +78,18 @@ extension Catalog.Command {
         case .removeNode(let name):
             w.u8(Tag.removeNode.rawValue)
             w.string(name)
+        case .admitMachine(let admission):
+            w.u8(Tag.admitMachine.rawValue)
+            w.admission(admission)
+        case .setJoinToken(let token, let t):
+            w.u8(Tag.setJoinToken.rawValue)
+            w.string(token)
+            w.i64(t)
+        case .seedMachines(let admissions, let t):
+            w.u8(Tag.seedMachines.rawValue)
+            w.count(admissions.count)
+            for admission in admissions { w.admission(admission) }
+            w.i64(t)
         case .setMachineState(let name, let state):
             w.u8(Tag.setMachineState.rawValue)
             w.string(name)
@@ -136,6 +149,16 @@ extension Catalog.Command {
                                     epochMillis: try r.i64("epochMillis"))
         case .removeNode:
             command = .removeNode(name: try r.string("name", limit: L.maxNameBytes))
+        case .admitMachine:
+            command = .admitMachine(try r.admission())
+        case .setJoinToken:
+            command = .setJoinToken(token: try r.string("token", limit: L.joinTokenBytes.upperBound),
+                                    epochMillis: try r.i64("epochMillis"))
+        case .seedMachines:
+            let n = try r.count("machines", limit: L.maxSeedMachines, minElementBytes: 4 * 5 + 1 + 8)
+            var admissions: [Catalog.MachineAdmission] = []
+            for _ in 0..<n { admissions.append(try r.admission()) }
+            command = .seedMachines(admissions, epochMillis: try r.i64("epochMillis"))
         case .setMachineState:
             let name = try r.string("name", limit: L.maxNameBytes)
             let raw = try r.u8("machineState")
@@ -161,6 +184,25 @@ extension ByteWriter {
         for block in blocks {
             blockID(block.id)
             i64(block.sizeBytes)
+        }
+    }
+
+    mutating func admission(_ admission: Catalog.MachineAdmission) {
+        string(admission.name)
+        string(admission.publicKeyHex)
+        string(admission.address)
+        u8(admission.roles.rawValue)
+        string(admission.rack)
+        disks(admission.disks)
+        i64(admission.epochMillis)
+    }
+
+    mutating func disks(_ disks: [Catalog.NodeDisk]) {
+        count(disks.count)
+        for disk in disks {
+            string(disk.path)
+            i64(disk.capacityBytes)
+            u8(disk.diskClass.rawValue)
         }
     }
 
@@ -208,6 +250,31 @@ extension ByteReader {
             blocks.append(Catalog.BlockEntry(id: try blockID("blockID"), sizeBytes: try i64("blockSize")))
         }
         return blocks
+    }
+
+    mutating func admission() throws(DecodeError) -> Catalog.MachineAdmission {
+        typealias L = Catalog.Limits
+        return Catalog.MachineAdmission(
+            name: try string("name", limit: L.maxNameBytes),
+            publicKeyHex: try string("publicKey", limit: 2 * L.publicKeyBytes),
+            address: try string("address", limit: L.maxAddressBytes),
+            roles: Catalog.Roles(rawValue: try u8("roles")),
+            rack: try string("rack", limit: L.maxNameBytes),
+            disks: try disks(),
+            epochMillis: try i64("epochMillis"))
+    }
+
+    mutating func disks() throws(DecodeError) -> [Catalog.NodeDisk] {
+        let n = try count("disks", limit: Catalog.Limits.maxDisksPerMachine, minElementBytes: 4 + 8 + 1)
+        var disks: [Catalog.NodeDisk] = []
+        for _ in 0..<n {
+            let path = try string("diskPath", limit: Catalog.Limits.maxDiskPathBytes)
+            let capacity = try i64("diskCapacity")
+            let code = try u8("diskClass")
+            guard let diskClass = Catalog.DiskClass(rawValue: code) else { throw .unknownTag(field: "diskClass", value: code) }
+            disks.append(Catalog.NodeDisk(path: path, capacityBytes: capacity, diskClass: diskClass))
+        }
+        return disks
     }
 
     mutating func metadata() throws(DecodeError) -> Catalog.FileMetadata {

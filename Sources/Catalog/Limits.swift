@@ -24,5 +24,12 @@ extension Catalog {
         public static let maxEpochMillis: Int64 = 253_402_300_799_999
         /// Ed25519/X25519 public keys.
         public static let publicKeyBytes = 32
+        public static let maxDisksPerMachine = 64
+        public static let maxSeedMachines = 1024
+        public static let maxDiskPathBytes = 1024
+        /// 1 EiB: keeps sums of capacities far from Int64 overflow.
+        public static let maxDiskCapacityBytes: Int64 = 1 << 60
+        /// Join tokens: ASCII letters, digits, `-` and `_` (generated ones are 64 hex digits).
+        public static let joinTokenBytes = 16...128
     }
 }

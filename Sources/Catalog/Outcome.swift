@@ -31,6 +31,8 @@ extension Catalog {
         case bookmarkSet(job: String, previous: String?)
         case nodeRegistered(NodeRecord, isNew: Bool)
         case nodeRemoved(NodeRecord)
+        case joinTokenSet
+        case machinesSeeded(Int)
         case machineStateChanged(name: String, previous: MachineState, current: MachineState)
     }
 
@@ -75,6 +77,7 @@ extension Catalog {
         /// A name is bound to one key until the node is removed.
         case nodeKeyMismatch(name: String)
         case publicKeyInUse(by: String)
+        case registryAlreadySeeded
 
         public var description: String {
             switch self {
@@ -97,6 +100,7 @@ extension Catalog {
             case .unknownNode(let name): "unknown node \(name)"
             case .nodeKeyMismatch(let name): "node \(name) is registered with another key"
             case .publicKeyInUse(let name): "public key already belongs to node \(name)"
+            case .registryAlreadySeeded: "the machine registry is already seeded"
             }
         }
     }
@@ -105,6 +109,7 @@ extension Catalog {
         case epochMillis, clusterName, replicationPolicy, blockSize, blockCount, source, contentType
         case schemaColumns, columnName, columnType, rowCount
         case job, holder, leaseDuration, bookmark, nodeName, publicKey, address, roles
+        case rack, disks, diskPath, diskCapacity, joinToken, machines
     }
 
     public enum InvalidArgument: Hashable, Sendable, CustomStringConvertible {

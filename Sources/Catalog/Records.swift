@@ -133,5 +133,68 @@ extension Catalog {
         public var address: String
         public var roles: Roles
         public var admittedAtEpochMillis: Int64
+        /// Failure domain for placement ("" for records made by `registerNode`).
+        public var rack: String = ""
+        public var disks: [NodeDisk] = []
+
+        public init(name: String, publicKeyHex: String, address: String, roles: Roles, admittedAtEpochMillis: Int64,
+                    rack: String = "", disks: [NodeDisk] = []) {
+            self.name = name
+            self.publicKeyHex = publicKeyHex
+            self.address = address
+            self.roles = roles
+            self.admittedAtEpochMillis = admittedAtEpochMillis
+            self.rack = rack
+            self.disks = disks
+        }
+
+        /// An empty key means "not yet pinned": the machine was registered from the topology and
+        /// the first link that proves the join token under this name pins its key.
+        public var isKeyPinned: Bool { !publicKeyHex.isEmpty }
+        public var capacityBytes: Int64 { disks.reduce(0) { $0 + $1.capacityBytes } }
+    }
+
+    public enum DiskClass: UInt8, Hashable, Sendable, CaseIterable {
+        case ssd = 1
+        case hdd = 2
+
+        public var name: String { self == .ssd ? "ssd" : "hdd" }
+    }
+
+    /// One disk of a registered machine, as the machine declared it.
+    public struct NodeDisk: Hashable, Sendable {
+        public var path: String
+        public var capacityBytes: Int64
+        public var diskClass: DiskClass
+
+        public init(path: String, capacityBytes: Int64, diskClass: DiskClass) {
+            self.path = path
+            self.capacityBytes = capacityBytes
+            self.diskClass = diskClass
+        }
+    }
+
+    /// A machine entering (or re-entering) the registry: from the topology at bootstrap, from
+    /// `node join`, or a key pinned on first contact.
+    public struct MachineAdmission: Hashable, Sendable {
+        public var name: String
+        /// Lowercase hex Ed25519 key; empty = not yet known (never clears a pinned key).
+        public var publicKeyHex: String
+        public var address: String
+        public var roles: Roles
+        public var rack: String
+        public var disks: [NodeDisk]
+        public var epochMillis: Int64
+
+        public init(name: String, publicKeyHex: String, address: String, roles: Roles, rack: String,
+                    disks: [NodeDisk], epochMillis: Int64) {
+            self.name = name
+            self.publicKeyHex = publicKeyHex
+            self.address = address
+            self.roles = roles
+            self.rack = rack
+            self.disks = disks
+            self.epochMillis = epochMillis
+        }
     }
 }

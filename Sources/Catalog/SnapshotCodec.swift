@@ -59,7 +59,11 @@ extension Catalog.State {
             w.string(node.address)
             w.u8(node.roles.rawValue)
             w.i64(node.admittedAtEpochMillis)
+            w.string(node.rack)
+            w.disks(node.disks)
         }
+        w.bool(joinToken != nil)
+        if let joinToken { w.string(joinToken) }
         let stated = machineStates.keys.sorted(by: LakePath.precedes)
         w.count(stated.count)
         for name in stated {
@@ -180,19 +184,23 @@ extension Catalog.State {
             state.bookmarks[job] = bookmark
         }
         previousKey = nil
-        let nodeCount = try r.count("nodes", limit: Int(UInt32.max), minElementBytes: 4 + 4 + 4 + 1 + 8)
+        let nodeCount = try r.count("nodes", limit: Int(UInt32.max), minElementBytes: 4 + 4 + 4 + 1 + 8 + 4 + 4)
         for _ in 0..<nodeCount {
             let name = try r.string("name", limit: L.maxNameBytes)
             let key = try r.string("publicKey", limit: 2 * L.publicKeyBytes)
             let address = try r.string("address", limit: L.maxAddressBytes)
             let roles = Catalog.Roles(rawValue: try r.u8("roles"))
             let admitted = try r.i64("admittedAtEpochMillis")
+            let rack = try r.string("rack", limit: L.maxNameBytes)
+            let disks = try r.disks()
             try ordered(name, "nodes")
             guard state.nodeRecords[name] == nil else { throw .inconsistentSnapshot("node \(name) twice") }
             guard roles.isSubset(of: .all) else { throw .unknownTag(field: "roles", value: roles.rawValue) }
             state.nodeRecords[name] = Catalog.NodeRecord(name: name, publicKeyHex: key, address: address,
-                                                         roles: roles, admittedAtEpochMillis: admitted)
+                                                         roles: roles, admittedAtEpochMillis: admitted,
+                                                         rack: rack, disks: disks)
         }
+        state.joinToken = try r.bool("hasJoinToken") ? try r.string("joinToken", limit: L.joinTokenBytes.upperBound) : nil
         if version >= 2 {
             previousKey = nil
             let stateCount = try r.count("machineStates", limit: Int(UInt32.max), minElementBytes: 4 + 1)

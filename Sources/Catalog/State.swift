@@ -20,6 +20,9 @@ extension Catalog {
         var leases: [String: Lease] = [:]
         var bookmarks: [String: String] = [:]
         var nodeRecords: [String: NodeRecord] = [:]
+        /// The join token set by the last rotation; nil = still the one the cluster was created with
+        /// (it lives in the operators' secrets file, never in the log).
+        public internal(set) var joinToken: String?
         /// Machines that are not `active` (absent means active).
         var machineStates: [String: MachineState] = [:]
 
@@ -78,6 +81,13 @@ extension Catalog {
                 return try onRegisterNode(name: name, publicKeyHex: key, address: address, roles: roles, now: now)
             case .removeNode(let name):
                 return .nodeRemoved(try onRemoveNode(name))
+            case .admitMachine(let admission):
+                return try onAdmitMachine(admission, now: now)
+            case .setJoinToken(let token, _):
+                joinToken = token
+                return .joinTokenSet
+            case .seedMachines(let admissions, _):
+                return .machinesSeeded(try onSeedMachines(admissions, now: now))
             case .setMachineState(let name, let state):
                 return onSetMachineState(name, state)
             }

@@ -49,6 +49,15 @@ extension Catalog.Command {
             guard !roles.isEmpty, roles.isSubset(of: .all) else {
                 throw .invalid(.outOfRange(.roles, value: Int64(roles.rawValue)))
             }
+        case .admitMachine(let admission):
+            try V.admission(admission)
+        case .setJoinToken(let token, _):
+            try V.joinToken(token)
+        case .seedMachines(let admissions, _):
+            guard admissions.count <= Catalog.Limits.maxSeedMachines else {
+                throw .invalid(.tooLong(.machines, bytes: admissions.count, limit: Catalog.Limits.maxSeedMachines))
+            }
+            for admission in admissions { try V.admission(admission) }
         }
     }
 }
@@ -65,6 +74,41 @@ extension Catalog {
             guard bytes <= limit else { throw .invalid(.tooLong(field, bytes: bytes, limit: limit)) }
             guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
                 throw .invalid(.controlCharacter(field))
+            }
+        }
+
+        static func admission(_ admission: MachineAdmission) throws(Refusal) {
+            try name(admission.name, .nodeName)
+            let key = admission.publicKeyHex
+            guard key.isEmpty || (key.utf8.count == 2 * Limits.publicKeyBytes && Hex.decode(key) != nil) else {
+                throw .invalid(.outOfRange(.publicKey, value: Int64(key.utf8.count)))
+            }
+            try text(admission.address, .address, limit: Limits.maxAddressBytes, allowEmpty: false)
+            guard !admission.roles.isEmpty, admission.roles.isSubset(of: .all) else {
+                throw .invalid(.outOfRange(.roles, value: Int64(admission.roles.rawValue)))
+            }
+            try name(admission.rack, .rack)
+            guard admission.disks.count <= Limits.maxDisksPerMachine else {
+                throw .invalid(.tooLong(.disks, bytes: admission.disks.count, limit: Limits.maxDisksPerMachine))
+            }
+            // A storing machine without a disk would be placed on and fail every write.
+            guard !admission.roles.contains(.storage) || !admission.disks.isEmpty else { throw .invalid(.empty(.disks)) }
+            for disk in admission.disks {
+                try text(disk.path, .diskPath, limit: Limits.maxDiskPathBytes, allowEmpty: false)
+                guard (1...Limits.maxDiskCapacityBytes).contains(disk.capacityBytes) else {
+                    throw .invalid(.outOfRange(.diskCapacity, value: disk.capacityBytes))
+                }
+            }
+        }
+
+        static func joinToken(_ token: String) throws(Refusal) {
+            let bytes = token.utf8.count
+            guard Limits.joinTokenBytes.contains(bytes) else {
+                throw .invalid(.outOfRange(.joinToken, value: Int64(bytes)))
+            }
+            guard token.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0)
+                    || (0x61...0x7A).contains($0) || $0 == 0x2D || $0 == 0x5F }) else {
+                throw .invalid(.controlCharacter(.joinToken))
             }
         }
 

@@ -13,12 +13,17 @@ public actor ClusterClient {
     private var current: (index: Int, link: RPCLink, task: Task<Void, Never>)?
 
     public init(endpoints: [PeerDirectory.Address], secrets: ClusterSecrets, logger: Logger) throws {
+        try self.init(endpoints: endpoints, settings: try Transport.Settings(
+            nodeName: "client", identity: try NodeIdentity.generate(), clusterID: secrets.clusterID,
+            joinToken: secrets.joinToken, logger: logger), logger: logger)
+    }
+
+    /// A client that links under its own name and key (a machine joining the cluster).
+    public init(endpoints: [PeerDirectory.Address], settings: Transport.Settings, logger: Logger) throws {
         guard !endpoints.isEmpty else { throw NodeError.invalidConfig("no cluster endpoint given (--cluster HOST:PORT)") }
         self.endpoints = endpoints
         self.logger = logger
-        settings = try Transport.Settings(
-            nodeName: "client", identity: try NodeIdentity.generate(), clusterID: secrets.clusterID,
-            joinToken: secrets.joinToken, logger: logger)
+        self.settings = settings
     }
 
     /// The node that answered last (a name from its identity handshake).

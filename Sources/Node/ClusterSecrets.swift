@@ -45,6 +45,15 @@ public struct ClusterSecrets: Sendable {
     public func write(to path: String) throws {
         try SecretFile.create(path: path, contents: fileContents())
     }
+
+    /// Replaces the file atomically (mode 0600): readers see the old secrets or the new, never half.
+    public func replace(at path: String) throws {
+        try SecretFile.replace(path: path, contents: fileContents())
+    }
+
+    public func withJoinToken(_ token: String) -> ClusterSecrets {
+        ClusterSecrets(keyring: keyring, clusterSecret: clusterSecret, joinToken: token)
+    }
 }
 
 /// Small secret files: created with O_EXCL and mode 0600, fsynced.
@@ -62,9 +71,29 @@ public enum SecretFile {
     }
 }
 
+extension SecretFile {
+    /// Writes a fresh 0600 file beside `path`, fsyncs it, renames it over `path`, fsyncs the folder.
+    public static func replace(path: String, contents: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        unlink(temporary)
+        try create(path: temporary, contents: contents)
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw NodeError.io(path: path, what: "replace", errno: code)
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        let fd = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+}
+
 /// A node's long-term identity seed, created on first start in its data folder.
-enum IdentityFile {
-    static func loadOrCreate(path: String) throws -> NodeIdentity {
+public enum IdentityFile {
+    public static func loadOrCreate(path: String) throws -> NodeIdentity {
         if let text = try? String(contentsOfFile: path, encoding: .utf8) {
             guard let seed = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)),
                   seed.count == NodeIdentity.seedByteCount

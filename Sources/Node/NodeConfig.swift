@@ -10,6 +10,16 @@ public struct NodeConfig: Sendable {
     public let dataRoot: String
     public let secrets: ClusterSecrets
     public var timing: NodeTiming
+    /// The background scrubber (the topology's figures unless `node start` overrides them).
+    public var scrub: ScrubSettings
+    /// Where `/metrics` is served; nil: not served (the default: the topology's `metricsAddress` turns it on).
+    public var metricsAddress: Topology.Address?
+    /// The voter set Raft starts from when its log is empty: the topology's voters for a machine
+    /// of the cluster's first topology; empty for a machine that joined later (it learns the
+    /// configuration from the master's log, never campaigns on a guess).
+    public var raftBootstrapVoters: [String]
+    /// Where the cluster secrets were read from: rewritten (atomically) when the join token rotates.
+    public var secretsPath: String?
     /// Healing and rebalancing limits: the topology's `cluster:` figures unless `node start` overrides them.
     public var rebalanceSettings: RebalanceSettings
 
@@ -23,6 +33,10 @@ public struct NodeConfig: Sendable {
         self.dataRoot = dataRoot
         self.secrets = secrets
         self.timing = timing
+        scrub = ScrubSettings(cluster: topology.cluster)
+        metricsAddress = machine.metricsAddress
+        self.raftBootstrapVoters = topology.voters.map(\.name)
+        self.secretsPath = nil
         rebalanceSettings = RebalanceSettings(graceMilliseconds: topology.cluster.healGraceMilliseconds,
                                               bytesPerSecond: topology.cluster.rebalanceBytesPerSecond)
     }
@@ -32,6 +46,14 @@ public struct NodeConfig: Sendable {
     public var dataDirectory: String { dataRoot + "/" + machine.name }
     public var identityPath: String { dataDirectory + "/identity.key" }
     public var raftDirectory: String { dataDirectory + "/raft" }
+    /// When this node last finished a scrub pass (survives restarts, so a restart does not rescan).
+    public var scrubStatePath: String { dataDirectory + "/scrub.state" }
+    /// What `node join` received: the cluster's settings and machines at join time (a topology file).
+    public var joinedTopologyPath: String { Self.joinedTopologyPath(dataRoot: dataRoot, name: machine.name) }
+
+    public static func joinedTopologyPath(dataRoot: String, name: String) -> String {
+        dataRoot + "/" + name + "/joined.yaml"
+    }
 
     /// A disk path from the topology: relative ones live under the data root,
     /// so one topology file serves every node of a local cluster.

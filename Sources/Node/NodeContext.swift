@@ -9,10 +9,13 @@ public final class NodeContext: Sendable {
     public let settings: Transport.Settings
     public let peers: PeerDirectory
     public let logger: Logger
+    /// The cluster's machines (the catalog's registry, or the topology until it is heard).
+    public let registry: MachineRegistry
     private let services = Mutex<(consensus: ConsensusService, membership: MembershipService, blocks: BlockService)?>(nil)
 
-    init(config: NodeConfig, settings: Transport.Settings, peers: PeerDirectory, logger: Logger) {
+    init(config: NodeConfig, settings: Transport.Settings, peers: PeerDirectory, logger: Logger, registry: MachineRegistry) {
         self.config = config
+        self.registry = registry
         self.settings = settings
         self.peers = peers
         self.logger = logger

@@ -30,16 +30,23 @@ extension Topology {
         public var name: String
         public var blockSizeBytes: Int64
         public var replicationFactor: Int
+        /// Background scrub read rate per node in MB/s (0 = off); nil: the node's default.
+        public var scrubMbps: Double?
+        /// A node starts a full scrub pass at most this often; nil: the node's default.
+        public var scrubIntervalHours: Double?
         /// How long a dead machine's replicas still count before the master heals
         /// them elsewhere (`healGrace: 30s`): a reboot does not trigger a copy storm.
         public var healGraceMilliseconds: Int64 = 30_000
         /// Per-machine limit of healing and rebalancing copies (`rebalanceMbps: 100`, megabytes per second).
         public var rebalanceBytesPerSecond: Int64 = 100_000_000
 
-        public init(name: String, blockSizeBytes: Int64, replicationFactor: Int) {
+        public init(name: String, blockSizeBytes: Int64, replicationFactor: Int,
+                    scrubMbps: Double? = nil, scrubIntervalHours: Double? = nil) {
             self.name = name
             self.blockSizeBytes = blockSizeBytes
             self.replicationFactor = replicationFactor
+            self.scrubMbps = scrubMbps
+            self.scrubIntervalHours = scrubIntervalHours
         }
     }
 
@@ -52,14 +59,18 @@ extension Topology {
         public var disks: [Disk]
         /// Declared age of the machine's disks; nil when the operator does not know.
         public var diskAgeYears: Double?
+        /// Where the node serves Prometheus `/metrics`; nil: not served (unless `node start --metrics-listen`).
+        public var metricsAddress: Address?
 
-        public init(name: String, address: Address, roles: [Role], rack: String, disks: [Disk], diskAgeYears: Double? = nil) {
+        public init(name: String, address: Address, roles: [Role], rack: String, disks: [Disk], diskAgeYears: Double? = nil,
+                    metricsAddress: Address? = nil) {
             self.name = name
             self.address = address
             self.roles = Array(Set(roles)).sorted()
             self.rack = rack
             self.disks = disks
             self.diskAgeYears = diskAgeYears
+            self.metricsAddress = metricsAddress
         }
 
         public var isVoter: Bool { roles.contains(.voter) }

@@ -34,7 +34,7 @@ struct TopologyDecoder {
 
     private func decodeCluster(_ node: Node) throws(TopologyError) -> Topology.ClusterSettings {
         let map = try mapping(node, field: "cluster")
-        try checkKeys(map, allowed: ["name", "blockSize", "replicationFactor", "healGrace", "rebalanceMbps"], field: "cluster")
+        try checkKeys(map, allowed: ["name", "blockSize", "replicationFactor", "scrubMbps", "scrubIntervalHours", "healGrace", "rebalanceMbps"], field: "cluster")
         let name = try requiredString(map, "name", in: node, field: "cluster")
         var blockSizeBytes = TopologyFile.defaultBlockSizeBytes
         if let sizeNode = map["blockSize"] {
@@ -47,7 +47,22 @@ struct TopologyDecoder {
             }
             replicationFactor = value
         }
-        var settings = Topology.ClusterSettings(name: name, blockSizeBytes: blockSizeBytes, replicationFactor: replicationFactor)
+        var scrubMbps: Double?
+        if let node = map["scrubMbps"] {
+            guard let value = scalar(node).flatMap({ Double($0) }), value.isFinite, value >= 0, value <= 100_000 else {
+                throw error(node, "cluster.scrubMbps", "'\(text(node))' is not a scrub rate in MB/s (a number from 0 = off to 100000, e.g. 20)")
+            }
+            scrubMbps = value
+        }
+        var scrubIntervalHours: Double?
+        if let node = map["scrubIntervalHours"] {
+            guard let value = scalar(node).flatMap({ Double($0) }), value.isFinite, value > 0, value <= 100_000 else {
+                throw error(node, "cluster.scrubIntervalHours", "'\(text(node))' is not an interval in hours (a number above 0, e.g. 168 for a week)")
+            }
+            scrubIntervalHours = value
+        }
+        var settings = Topology.ClusterSettings(name: name, blockSizeBytes: blockSizeBytes, replicationFactor: replicationFactor,
+                                                scrubMbps: scrubMbps, scrubIntervalHours: scrubIntervalHours)
         if let graceNode = map["healGrace"] {
             guard let milliseconds = scalar(graceNode).flatMap(TopologyFile.milliseconds(parsing:)) else {
                 throw error(graceNode, "cluster.healGrace", "'\(text(graceNode))' is not a duration (try 30s, 2s or 500ms)")
@@ -65,7 +80,7 @@ struct TopologyDecoder {
 
     private func decodeMachine(_ node: Node, field: String) throws(TopologyError) -> Topology.Machine {
         let map = try mapping(node, field: field)
-        try checkKeys(map, allowed: ["name", "address", "roles", "rack", "disks", "diskAgeYears"], field: field)
+        try checkKeys(map, allowed: ["name", "address", "roles", "rack", "disks", "diskAgeYears", "metricsAddress"], field: field)
         let name = try requiredString(map, "name", in: node, field: field)
         guard let addressNode = map["address"] else {
             throw error(node, field, "missing `address:` (host:port, e.g. 127.0.0.1:7401)")
@@ -91,6 +106,13 @@ struct TopologyDecoder {
             }
             ageYears = value
         }
+        var metricsAddress: Topology.Address?
+        if let metricsNode = map["metricsAddress"] {
+            guard let value = scalar(metricsNode).flatMap(Topology.Address.init(parsing:)), value != address else {
+                throw error(metricsNode, field + ".metricsAddress", "'\(text(metricsNode))' is not host:port apart from the node's own address (try 10.0.0.5:9400)")
+            }
+            metricsAddress = value
+        }
         var disks: [Topology.Disk] = []
         if let disksNode = map["disks"] {
             guard case let .sequence(list) = disksNode else {
@@ -100,7 +122,8 @@ struct TopologyDecoder {
                 disks.append(try decodeDisk(diskNode, field: field + ".disks[\(index)]"))
             }
         }
-        return Topology.Machine(name: name, address: address, roles: roles, rack: rack, disks: disks, diskAgeYears: ageYears)
+        return Topology.Machine(name: name, address: address, roles: roles, rack: rack, disks: disks, diskAgeYears: ageYears,
+                                metricsAddress: metricsAddress)
     }
 
     private func decodeRoles(_ node: Node, field: String) throws(TopologyError) -> [Topology.Role] {

@@ -10,12 +10,15 @@ import Yams
 ///   name: junkyard            # required
 ///   blockSize: 64MiB          # optional, default 64MiB
 ///   replicationFactor: 3      # optional, default 3
+///   scrubMbps: 20             # optional, default 20: background block verification per node, MB/s; 0 = off
+///   scrubIntervalHours: 168   # optional, default 168: a full scrub pass starts at most this often
 /// machines:
 ///   - name: m1                # unique
 ///     address: 10.0.0.5:7400  # host:port, unique
 ///     roles: [voter, worker]  # voter = may be master (runs Raft); worker = stores blocks
 ///     rack: r1                # optional, default "default"
 ///     diskAgeYears: 4         # optional: declared age of the machine's disks
+///     metricsAddress: 10.0.0.5:8400  # optional: serve Prometheus /metrics there (default: not served)
 ///     disks:                  # required for workers
 ///       - path: /mnt/disk1    # relative paths are relative to where the node runs
 ///         capacity: 120GB     # decimal (GB, TB) or binary (GiB, TiB) units

@@ -9,7 +9,6 @@ enum Crypto {
     static let kxSecretKeyBytes = Int(crypto_kx_SECRETKEYBYTES)
     static let sessionKeyBytes = Int(crypto_kx_SESSIONKEYBYTES)
     static let aeadKeyBytes = Int(crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
-    static let aeadNonceBytes = Int(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)
     static let aeadTagBytes = Int(crypto_aead_xchacha20poly1305_ietf_ABYTES)
     static let signatureBytes = Int(crypto_sign_BYTES)
 

@@ -65,6 +65,13 @@ public final class FaultInjector: Sendable {
         state.withLock { $0.rules.removeAll() }
     }
 
+    /// Every rule in force, by peer then direction (outbound first).
+    public func rules() -> [(peer: String, direction: Direction, rule: Rule)] {
+        state.withLock { state in
+            state.rules.map { (peer: $0.key.peer, direction: $0.key.direction, rule: $0.value) }
+        }.sorted { ($0.peer, $0.direction == .outbound ? 0 : 1) < ($1.peer, $1.direction == .outbound ? 0 : 1) }
+    }
+
     /// The fate of the next message with `peer` in `direction`.
     public func verdict(peer: String, direction: Direction) -> Verdict {
         state.withLock { state in

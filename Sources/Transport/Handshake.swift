@@ -19,6 +19,8 @@ struct Handshake {
         var nodeName: String
         var ephemeralKey: [UInt8]
         var identityKey: NodePublicKey
+        /// Link ciphers the sender runs (`LinkCipher.Set`).
+        var ciphers: LinkCipher.Set
 
         func encoded() -> [UInt8] {
             var out: [UInt8] = [protocolVersion, role.rawValue, UInt8(clusterID.count)]
@@ -28,6 +30,7 @@ struct Handshake {
             out += name
             out += ephemeralKey
             out += identityKey.bytes
+            out.append(ciphers.rawValue)
             return out
         }
 
@@ -56,16 +59,18 @@ struct Handshake {
                   let identity = NodePublicKey(bytes: identityBytes) else {
                 throw .malformedHandshake("hello keys truncated")
             }
+            guard let ciphers = reader.byte() else { throw .malformedHandshake("hello cipher list missing") }
             guard reader.isAtEnd else {
                 throw .malformedHandshake("\(reader.remaining) trailing bytes after hello")
             }
             return Hello(protocolVersion: version, role: role, clusterID: clusterID, nodeName: name,
-                         ephemeralKey: ephemeral, identityKey: identity)
+                         ephemeralKey: ephemeral, identityKey: identity, ciphers: LinkCipher.Set(rawValue: ciphers))
         }
     }
 
     /// The two link keys, each already bound to the transcript and the token.
     struct SessionKeys {
+        var cipher: LinkCipher
         var receive: SecretBytes
         var send: SecretBytes
     }
@@ -88,7 +93,7 @@ struct Handshake {
         self.localHello = Hello(
             protocolVersion: Transport.protocolVersion, role: role, clusterID: settings.clusterID,
             nodeName: settings.nodeName, ephemeralKey: ephemeral.publicKey,
-            identityKey: settings.identity.publicKey)
+            identityKey: settings.identity.publicKey, ciphers: settings.linkCiphers)
     }
 
     /// Checks the peer's hello and derives the link keys; a refusal is thrown
@@ -113,14 +118,18 @@ struct Handshake {
             throw .refused(.unexpectedIdentity,
                            detail: "expected key \(expected), peer \(hello.nodeName) presented \(hello.identityKey)")
         }
+        guard let cipher = LinkCipher.negotiate(settings.linkCiphers, hello.ciphers) else {
+            throw .refused(.malformedHandshake,
+                           detail: "no link cipher in common (peer offers \(hello.ciphers.rawValue), we \(settings.linkCiphers.rawValue))")
+        }
         peerHello = hello
         let (initiatorHello, responderHello) = role == .initiator ? (localHello, hello) : (hello, localHello)
         transcript = Crypto.blake2b(
             Array("yonke-transport-v1".utf8) + initiatorHello.encoded() + responderHello.encoded(), key: nil)
-        return try deriveSessionKeys(peerEphemeral: hello.ephemeralKey)
+        return try deriveSessionKeys(peerEphemeral: hello.ephemeralKey, cipher: cipher)
     }
 
-    private func deriveSessionKeys(peerEphemeral: [UInt8]) throws(TransportError) -> SessionKeys {
+    private func deriveSessionKeys(peerEphemeral: [UInt8], cipher: LinkCipher) throws(TransportError) -> SessionKeys {
         var rx = [UInt8](repeating: 0, count: Crypto.sessionKeyBytes)
         var tx = [UInt8](repeating: 0, count: Crypto.sessionKeyBytes)
         defer { sodium_memzero(&rx, rx.count); sodium_memzero(&tx, tx.count) }
@@ -141,7 +150,7 @@ struct Handshake {
             let keyed = SecretBytes(copying: kxKey)
             return SecretBytes(count: Crypto.aeadKeyBytes) { Crypto.blake2b(into: $0, bindInput, key: keyed) }
         }
-        return SessionKeys(receive: bind(rx), send: bind(tx))
+        return SessionKeys(cipher: cipher, receive: bind(rx), send: bind(tx))
     }
 
     /// Our proof: token MAC and identity signature over role ‖ transcript.

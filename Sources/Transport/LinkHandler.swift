@@ -104,6 +104,7 @@ final class LinkHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        settings.traffic.onReceived(Transport.frameHeaderBytes + frame.payload.readableBytes)
         do {
             try onFrame(context: context, frame)
         } catch {
@@ -184,6 +185,7 @@ final class LinkHandler: ChannelDuplexHandler {
             frame.clear()
             frame.writeBytes(bytes)
         }
+        settings.traffic.onSent(frame.readableBytes)
         context.write(wrapOutboundOut(frame), promise: promise)
     }
 

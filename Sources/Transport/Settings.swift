@@ -1,5 +1,6 @@
 import CSodium
 import SodiumSupport
+import Synchronization
 import Logging
 import YonkeCore
 
@@ -12,6 +13,8 @@ extension Transport {
         /// Part of the token key: fixed for the life of these settings.
         public let clusterID: [UInt8]
         public var limits: Limits
+        /// Ciphers this side offers (see `LinkCipher`); tests narrow it.
+        public var linkCiphers: LinkCipher.Set = .available
         /// Off (nil) by default; the chaos commands install one.
         public var faults: FaultInjector?
         /// Every refused or broken link is logged here, one line, with the
@@ -21,8 +24,12 @@ extension Transport {
         /// identity: return a reason to refuse it (e.g. a known name presenting
         /// another key), nil to admit. Runs on an event loop: keep it quick.
         public var admit: (@Sendable (Peer) -> String?)?
-        /// Derived from the join token and the cluster id (see `Transport`).
-        let tokenKey: SecretBytes
+        /// Shared by every copy of these settings, so every link counts into it.
+        public let traffic = TrafficCounters()
+        /// Derived from the join token and the cluster id (see `Transport`); shared by every
+        /// copy of these settings, so `setJoinToken` reaches the listener and the dialer at once.
+        private let tokenKeyBox: TokenKeyBox
+        var tokenKey: SecretBytes { tokenKeyBox.current }
         /// Tests only: alters sealed frames after they are sealed.
         var tamperSealedFrame: (@Sendable (_ frameIndex: UInt64, _ frame: inout [UInt8]) -> Void)?
 
@@ -49,7 +56,14 @@ extension Transport {
             self.faults = faults
             self.logger = logger
             self.logger[metadataKey: "node"] = "\(nodeName)"
-            self.tokenKey = Self.deriveTokenKey(clusterID: clusterID, joinToken: joinToken)
+            self.tokenKeyBox = TokenKeyBox(Self.deriveTokenKey(clusterID: clusterID, joinToken: joinToken))
+        }
+
+        /// After a token rotation: new handshakes (both directions) prove the new token; links
+        /// already up keep their session keys and stay up.
+        public func setJoinToken(_ joinToken: String) throws(TransportError) {
+            guard !joinToken.isEmpty else { throw .invalidSettings("join token is empty") }
+            tokenKeyBox.replace(Self.deriveTokenKey(clusterID: clusterID, joinToken: joinToken))
         }
 
         static func deriveTokenKey(clusterID: [UInt8], joinToken: String) -> SecretBytes {
@@ -62,6 +76,14 @@ extension Transport {
                 Crypto.blake2b(into: out, input, key: nil)
             }
         }
+    }
+
+    /// The token key in force, replaceable while links are being made.
+    final class TokenKeyBox: Sendable {
+        private let key: Mutex<SecretBytes>
+        init(_ key: SecretBytes) { self.key = Mutex(key) }
+        var current: SecretBytes { key.withLock { $0 } }
+        func replace(_ next: SecretBytes) { key.withLock { $0 = next } }
     }
 
     /// A fresh join token: 32 random bytes in hex, far beyond any guessing.

@@ -17,7 +17,7 @@
 /// the node's identity. Each connection makes a fresh X25519 key pair (`crypto_kx`).
 ///
 /// 1. I → R  `hello`: protocol version, role, cluster id, node name,
-///    ephemeral kx public key, identity public key.
+///    ephemeral kx public key, identity public key, the link ciphers it runs.
 /// 2. R → I  `hello` (same fields). Each side checks version, opposite role and
 ///    cluster id, and refuses (plaintext `refusal` frame, then close) on mismatch.
 /// 3. Both derive `transcript = BLAKE2b-256("yonke-transport-v1" ‖ hello_I ‖ hello_R)`
@@ -45,15 +45,15 @@
 /// SSH host key); nothing else is revealed before the token is proven.
 ///
 /// ## Sealed frames
-/// XChaCha20-Poly1305 with one key per direction and the nonce a per-direction
-/// frame counter starting at 0; the version and kind bytes are associated data.
+/// AES-256-GCM where both sides have AES-NI, else XChaCha20-Poly1305 (`LinkCipher`),
+/// with one key per direction and the nonce a per-direction frame counter starting at 0; the version and kind bytes are associated data.
 /// A replayed, reordered, dropped or altered frame therefore fails to open and
 /// closes the link. Each direction carries at most 2^64 frames per session.
 public enum Transport {
     /// The version byte of every frame. Bump on any incompatible wire change.
     public static let frameVersion: UInt8 = 1
     /// The version carried in `hello`: the handshake and message conventions.
-    public static let protocolVersion: UInt8 = 1
+    public static let protocolVersion: UInt8 = 2
     /// Bytes before the payload: length, version, kind.
     public static let frameHeaderBytes = 6
     /// Poly1305 tag on every sealed frame.

@@ -127,8 +127,10 @@ struct RmCommand: AsyncParsableCommand {
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the master, the Raft term and commit index, and every member's state.",
+        abstract: "Show the master, the Raft term and commit index, and every member's state and scrub figures.",
         discussion: """
+            Each alive member is also asked for its scrubber's figures (last full pass, corrupt replicas found); a member that does not answer within a second shows none. Draining machines show the blocks and bytes they still hold.
+
             Example:
               yonke status --json
             """
@@ -139,8 +141,10 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let cluster = try client.connect()
         defer { Task { await cluster.close() } }
-        let status: CatalogOps.ClusterStatus
+        var status: CatalogOps.ClusterStatus
         do { status = try await CatalogOps.status(client: cluster) } catch { throw CLIError.cluster(error, while: "asking for the cluster's status") }
+        let scrub = await Self.scrubFigures(of: status.members, settings: cluster.settings)
+        for index in status.members.indices { status.members[index].scrub = scrub[status.members[index].name] }
         // Drain progress is the master's; a node cut off from it still answers the rest.
         let drains = (try? await BlockClient.rebalancePlan(client: cluster))?.drains ?? []
         if client.json {
@@ -162,8 +166,12 @@ struct StatusCommand: AsyncParsableCommand {
             return try client.printJSON(Report(status: status, drains: drains))
         }
         print("master \(status.master ?? "(none)")  term \(status.term)  commit index \(status.commitIndex)  (answered by \(status.answeredBy), \(status.role))")
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
         for member in status.members {
-            print("  \(member.name.padded(10)) \(member.address.padded(22)) \(member.state.padded(8)) incarnation \(member.incarnation)  [\(member.roles.joined(separator: ","))]")
+            print("  \(member.name.padded(10)) \(member.address.padded(22)) \(member.state.padded(8)) incarnation \(member.incarnation)  [\(member.roles.joined(separator: ","))]  \(Self.describe(member.scrub, now: now))")
+        }
+        if !status.voters.isEmpty {
+            print("raft voters \(status.voters.joined(separator: ","))" + (status.learners.isEmpty ? "" : "  learners \(status.learners.joined(separator: ","))"))
         }
         if !drains.isEmpty { print("drains:") }
         RebalanceText.printDrains(drains)

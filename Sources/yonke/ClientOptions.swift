@@ -49,6 +49,11 @@ struct ClientOptions: ParsableArguments {
     }
 
     func printJSON<T: Encodable>(_ value: T) throws { try JSONReport.print(value) }
+
+    /// The same cluster and secrets, as arguments for a child `yonke` command.
+    func connectionArguments() throws -> [String] {
+        ["--cluster", try endpoints.map(\.description).joined(separator: ","), "--secrets", secretsPath]
+    }
 }
 
 enum JSONReport {
@@ -65,8 +70,8 @@ extension CLIError {
     static func cluster(_ error: any Error, while doing: String) -> CLIError {
         let text = "\(error)"
         let hint: String
-        if text.contains("token") || text.contains("refused") {
-            hint = "the secrets file does not match this cluster: use the one `yonke cluster up` printed"
+        if text.contains("token") || (text.contains("refused") && !text.contains("Connection refused")) {
+            hint = "the secrets file does not match this cluster: use the one `yonke cluster up` printed, or the one a token rotation rewrote"
         } else if text.contains("no quorum") {
             hint = "this node is cut off from the master; retry, or point --cluster at a node on the majority side"
         } else if text.contains("no node answered") {

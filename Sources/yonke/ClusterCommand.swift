@@ -8,7 +8,7 @@ struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
         abstract: "Start or stop a whole topology on this machine.",
-        subcommands: [ClusterUpCommand.self, ClusterDownCommand.self]
+        subcommands: [ClusterUpCommand.self, ClusterDownCommand.self, ClusterInitCommand.self, ClusterTokenCommand.self]
     )
 }
 
@@ -19,6 +19,29 @@ struct ClusterFolder {
     var secretsPath: String { root + "/cluster.secrets" }
     var pidsPath: String { root + "/cluster.pids" }
     func logPath(_ name: String) -> String { root + "/" + name + "/node.log" }
+    /// The `yonke` arguments a node was started with, one per line (`chaos restart` reuses them).
+    func argumentsPath(_ name: String) -> String { root + "/" + name + "/node.args" }
+
+    /// The cluster secrets of this folder, made on first use (mode 0600).
+    func secretsCreatedOnce() throws -> ClusterSecrets {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: secretsPath) {
+            try ClusterSecrets.generate().write(to: secretsPath)
+        }
+        return try ClusterSecrets.load(path: secretsPath)
+    }
+
+    func writePids(_ pids: [(name: String, pid: pid_t)]) throws {
+        try pids.map { "\($0.name) \($0.pid)" }.joined(separator: "\n").appending("\n")
+            .write(toFile: pidsPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Starts one node process with `arguments` and records them for a restart.
+    func startNode(_ name: String, arguments: [String]) throws -> pid_t {
+        try FileManager.default.createDirectory(atPath: root + "/" + name, withIntermediateDirectories: true)
+        try arguments.joined(separator: "\n").write(toFile: argumentsPath(name), atomically: true, encoding: .utf8)
+        return try ProcessSpawner.spawn(ProcessSpawner.selfExecutable, arguments, logPath: logPath(name))
+    }
 
     func readPids() -> [(name: String, pid: pid_t)] {
         guard let text = try? String(contentsOfFile: pidsPath, encoding: .utf8) else { return [] }
@@ -58,26 +81,19 @@ struct ClusterUpCommand: AsyncParsableCommand {
             throw CLIError("a cluster is already running from \(folder.root) (\(running.map(\.name).joined(separator: ", ")))",
                            hint: "stop it with `yonke cluster down --data \(data)` first")
         }
-        if !FileManager.default.fileExists(atPath: folder.secretsPath) {
-            try ClusterSecrets.generate().write(to: folder.secretsPath)
-        }
-        let secrets = try ClusterSecrets.load(path: folder.secretsPath)
-        var pids: [(String, pid_t)] = []
+        let secrets = try folder.secretsCreatedOnce()
+        var pids: [(name: String, pid: pid_t)] = []
         for machine in parsed.machines {
-            try FileManager.default.createDirectory(atPath: folder.root + "/" + machine.name, withIntermediateDirectories: true)
-            let pid = try ProcessSpawner.spawn(
-                ProcessSpawner.selfExecutable,
-                ["node", "start", "--topology", topologyPath, "--name", machine.name, "--data", folder.root],
-                logPath: folder.logPath(machine.name))
+            let pid = try folder.startNode(
+                machine.name, arguments: ["node", "start", "--topology", topologyPath, "--name", machine.name, "--data", folder.root])
             pids.append((machine.name, pid))
         }
-        try pids.map { "\($0.0) \($0.1)" }.joined(separator: "\n").appending("\n")
-            .write(toFile: folder.pidsPath, atomically: true, encoding: .utf8)
+        try folder.writePids(pids)
 
         let endpoints = parsed.machines.map(\.address)
         let readiness = try await ClusterReadiness.wait(
             endpoints: endpoints, secrets: secrets, timeoutSeconds: timeout,
-            stillRunning: { pids.allSatisfy { ProcessSpawner.isAlive($0.1) } })
+            stillRunning: { pids.allSatisfy { ProcessSpawner.isAlive($0.pid) } })
         guard let readiness else {
             ClusterStopper.stop(pids)
             throw CLIError("the cluster did not come up within \(Int(timeout)) s",
@@ -86,7 +102,8 @@ struct ClusterUpCommand: AsyncParsableCommand {
         print("cluster \(parsed.cluster.name) is up: \(parsed.machines.count) nodes, master \(readiness.master)")
         for machine in parsed.machines {
             let roles = machine.roles.map(\.rawValue).joined(separator: ",")
-            print("  \(machine.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(machine.address)  [\(roles)]  log \(folder.logPath(machine.name))")
+            let metrics = machine.metricsAddress.map { "  metrics http://\($0)\(MetricsServer.path)" } ?? ""
+            print("  \(machine.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(machine.address)  [\(roles)]  log \(folder.logPath(machine.name))\(metrics)")
         }
         print("export YONKE_CLUSTER=\(endpoints.map(\.description).joined(separator: ","))")
         print("export YONKE_SECRETS=\(folder.secretsPath)")
@@ -144,5 +161,29 @@ enum ClusterStopper {
     private static func isZombie(_ pid: pid_t) -> Bool {
         var status: Int32 = 0
         return waitpid(pid, &status, WNOHANG) == pid
+    }
+}
+
+struct ClusterInitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a new cluster's secrets without starting any node.",
+        discussion: """
+            For clusters whose nodes are started one by one (`yonke node start` on each machine, or in network namespaces): makes DATA/cluster.secrets (mode 0600) unless it exists and checks the topology. Copy the secrets file to every machine's data folder.
+
+            Example:
+              yonke cluster init topology/local-4.yaml --data /srv/yonke
+            """
+    )
+
+    @Argument(help: "The topology file.") var topology: String
+    @Option(name: .long, help: "Cluster data folder on this machine.") var data: String = "./.yonke-data"
+
+    func run() throws {
+        let parsed = try TopologyLoading.load(topology)
+        let folder = ClusterFolder(data)
+        let existed = FileManager.default.fileExists(atPath: folder.secretsPath)
+        _ = try folder.secretsCreatedOnce()
+        print("cluster \(parsed.cluster.name): \(parsed.machines.count) machines; secrets \(existed ? "kept" : "created") in \(folder.secretsPath)")
     }
 }

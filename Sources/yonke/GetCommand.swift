@@ -136,7 +136,12 @@ final class OutputFile {
         if let writer {
             try writer.write(bytes)
         } else {
-            FileHandle.standardOutput.write(Data(bytes))
+            // No copy into a Data of its own: the block is handed to write(2) as it is.
+            try bytes.withUnsafeBytes { raw in
+                guard let base = raw.baseAddress else { return }
+                let view = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: raw.count, deallocator: .none)
+                try FileHandle.standardOutput.write(contentsOf: view)
+            }
         }
     }
 

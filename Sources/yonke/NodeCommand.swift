@@ -8,7 +8,7 @@ struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
         abstract: "Run or manage one machine of a cluster.",
-        subcommands: [NodeStartCommand.self, NodeDrainCommand.self, NodeRemoveCommand.self]
+        subcommands: [NodeStartCommand.self, NodeJoinCommand.self, NodeDrainCommand.self, NodeRemoveCommand.self]
     )
 }
 
@@ -17,24 +17,35 @@ struct NodeStartCommand: AsyncParsableCommand {
         commandName: "start",
         abstract: "Run one node of a topology in the foreground until SIGINT or SIGTERM.",
         discussion: """
-            The node's identity key and Raft log live in DATA/NAME; its disks are the topology's paths (relative ones under DATA). `yonke cluster up` runs this once per machine.
+            The node's identity key and Raft log live in DATA/NAME; its disks are the topology's paths (relative ones under DATA). `yonke cluster up` runs this once per machine. Without --topology it restarts a machine that joined with `yonke node join` from DATA/NAME/joined.yaml and DATA/cluster.secrets.
 
             Example:
               yonke node start --topology topology/local-4.yaml --name m1 --data ./.yonke-data
+              yonke node start --data /srv/yonke --name attic-pc
+              yonke node start --topology topology/local-4.yaml --name w4 --scrub-mbps 50 --metrics-listen 127.0.0.1:9404
             """
     )
 
-    @Option(name: .long, help: "The cluster's topology file.") var topology: String
+    @Option(name: .long, help: "The cluster's topology file. Default: DATA/NAME/joined.yaml (a joined machine).") var topology: String?
     @Option(name: .long, help: "This machine's name in the topology.") var name: String
     @Option(name: .long, help: "The cluster's data folder on this machine.") var data: String = "./.yonke-data"
     @Option(name: .long, help: "Cluster secrets file. Default: DATA/cluster.secrets.") var secrets: String?
     @Option(name: .long, help: "trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+    @Option(name: .long, help: "Background scrub rate in MB/s (0 = off). Default: the topology's scrubMbps, else 20.")
+    var scrubMbps: Double?
+    @Option(name: .long, help: "Serve Prometheus /metrics on HOST:PORT, or `off`. Default: the machine's metricsAddress in the topology (none: off).")
+    var metricsListen: String?
     @Option(name: .long, help: "Override the topology's cluster.healGrace (e.g. 30s, 2s).") var healGrace: String?
     @Option(name: .long, help: "Override the topology's cluster.rebalanceMbps (megabytes per second per machine).") var rebalanceMbps: Double?
 
     func run() async throws {
-        let topology = try TopologyLoading.load(topology)
         let dataRoot = URL(fileURLWithPath: data).standardizedFileURL.path
+        let joinedPath = NodeConfig.joinedTopologyPath(dataRoot: dataRoot, name: name)
+        if topology == nil, !FileManager.default.fileExists(atPath: joinedPath) {
+            throw CLIError("no --topology given and no \(joinedPath)",
+                           hint: "pass --topology FILE, or join the machine first with `yonke node join`")
+        }
+        let parsed = try TopologyLoading.load(topology ?? joinedPath)
         let secretsPath = secrets ?? dataRoot + "/cluster.secrets"
         let clusterSecrets: ClusterSecrets
         do {
@@ -44,7 +55,7 @@ struct NodeStartCommand: AsyncParsableCommand {
         }
         var config: NodeConfig
         do {
-            config = try NodeConfig(topology: topology, name: name, dataRoot: dataRoot, secrets: clusterSecrets)
+            config = try NodeConfig(topology: parsed, name: name, dataRoot: dataRoot, secrets: clusterSecrets)
         } catch {
             throw CLIError("\(error)", hint: "pass --name with one of the topology's machines")
         }
@@ -60,6 +71,32 @@ struct NodeStartCommand: AsyncParsableCommand {
             }
             config.rebalanceSettings.bytesPerSecond = Int64(rebalanceMbps * 1_000_000)
         }
+        if let scrubMbps {
+            guard scrubMbps.isFinite, scrubMbps >= 0 else {
+                throw CLIError("--scrub-mbps \(scrubMbps) is not a rate", hint: "pass MB/s as a number, 0 to turn the scrubber off")
+            }
+            config.scrub.bytesPerSecond = ScrubSettings.bytesPerSecond(mbps: scrubMbps)
+        }
+        if let metricsListen {
+            if metricsListen == "off" {
+                config.metricsAddress = nil
+            } else if let address = Topology.Address(parsing: metricsListen) {
+                config.metricsAddress = address
+            } else {
+                throw CLIError("--metrics-listen '\(metricsListen)' is not HOST:PORT", hint: "try --metrics-listen 127.0.0.1:9401, or off")
+            }
+        }
+        config.secretsPath = secretsPath
+        // A joined machine learns the Raft configuration from the master; it never guesses one.
+        if topology == nil { config.raftBootstrapVoters = [] }
+        try await NodeRunner.run(config, logLevel: logLevel)
+    }
+}
+
+/// Runs one node in the foreground until SIGINT or SIGTERM.
+enum NodeRunner {
+    static func run(_ config: NodeConfig, logLevel: String) async throws {
+        let name = config.name
         var logger = Logger.yonke(node: name)
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let node = try YonkeNode(config: config, logger: logger)

@@ -8,16 +8,23 @@ struct Yonke: AsyncParsableCommand {
         commandName: "yonke",
         abstract: "A peer-to-peer storage cluster for mismatched machines: replicated, encrypted, tiered.",
         discussion: """
-            Files are cut into 64 MiB blocks of 1 MiB frames, each LZ4-compressed and sealed with libsodium. Today the local commands work; the cluster commands (cluster, node, put, get, ls, capacity, chaos) arrive as the cluster does.
+            Files are cut into 64 MiB blocks of 1 MiB frames, each LZ4-compressed and sealed with libsodium, and stored three times on different machines. `cluster up` starts a local cluster from a topology file; the client commands talk to any of its nodes.
 
             Example:
-              yonke pack ./sales.csv ./packed      # encode into ./packed (keyring created there)
-              yonke unpack ./packed ./copy.csv     # decode and verify every frame
+              yonke cluster up topology/local-4.yaml --detach
+              export YONKE_CLUSTER=127.0.0.1:7401 YONKE_SECRETS=.yonke-data/cluster.secrets
+              yonke put ./sales.csv lake://bronze/sales.csv
+              yonke capacity
             """,
         version: version,
         subcommands: [
             ClusterCommand.self, NodeCommand.self, PutCommand.self, GetCommand.self, LsCommand.self, StatCommand.self,
-            RmCommand.self, StatusCommand.self, CapacityCommand.self, RebalanceCommand.self, PackCommand.self, UnpackCommand.self, SampleCommand.self,
+            RmCommand.self, StatusCommand.self, CapacityCommand.self, ChaosCommand.self, RebalanceCommand.self, PackCommand.self, UnpackCommand.self, SampleCommand.self,
         ]
     )
+
+    static func main() async {
+        LargeBufferHeap.configure()
+        await main(nil)
+    }
 }

@@ -68,17 +68,14 @@ struct BlockStoreTests {
         try store.put(bad.bytes)
         #expect(try store.scrub().corrupt.isEmpty)
 
-        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: store.path(of: bad.id)))
-        try handle.seek(toOffset: 40_000)
-        let byte = try handle.read(upToCount: 1)!
-        try handle.seek(toOffset: 40_000)
-        try handle.write(contentsOf: [byte[0] ^ 0xFF])
-        try handle.close()
+        try flipByte(at: 40_000, in: store.path(of: bad.id))
 
         let report = try store.scrub()
         #expect(report.checkedBlocks == 2)
+        #expect(report.checkedBytes == Int64(good.bytes.count + bad.bytes.count))
         #expect(Array(report.corrupt.keys) == [bad.id])
-        #expect(store.contains(bad.id), "scrub reports, the master decides")
+        #expect(report.quarantined.isEmpty)
+        #expect(store.contains(bad.id), "without quarantine a scrub only reports")
         #expect(throws: BlockStoreError.self) { try store.read(bad.id) }
         #expect(try store.read(good.id).count == 70_000)
     }

@@ -22,10 +22,22 @@ private let sampleCommands: [Catalog.Command] = [
     .setBookmark(job: "ingest", bookmark: "", holder: nil, epochMillis: 10),
     .registerNode(name: "w3", publicKeyHex: keyC, address: "[::1]:7400", roles: [.storage, .compute], epochMillis: 11),
     .removeNode(name: "w3"),
+    .admitMachine(sampleAdmission),
+    .admitMachine(Catalog.MachineAdmission(name: "m1", publicKeyHex: "", address: "10.0.0.5:7400", roles: [.master],
+                                           rack: "default", disks: [], epochMillis: 0)),
+    .setJoinToken(token: String(repeating: "ab", count: 32), epochMillis: 12),
+    .seedMachines([sampleAdmission, sampleAdmission], epochMillis: 13),
+    .seedMachines([], epochMillis: 14),
     .setMachineState(name: "w2", state: .draining),
     .setMachineState(name: "w2", state: .removed),
     .setMachineState(name: "w2", state: .active),
 ]
+
+let sampleAdmission = Catalog.MachineAdmission(
+    name: "attic-pc", publicKeyHex: keyC, address: "10.0.0.9:7400", roles: [.storage, .compute, .master], rack: "r2",
+    disks: [Catalog.NodeDisk(path: "/mnt/disk1", capacityBytes: 2_000_000_000_000, diskClass: .hdd),
+            Catalog.NodeDisk(path: "/mnt/ssd:odd", capacityBytes: 240_000_000_000, diskClass: .ssd)],
+    epochMillis: 11)
 
 /// Bytes of a command built field by field, for forging malformed ones.
 private func forged(_ build: (inout ByteWriter) -> Void) -> [UInt8] {
@@ -54,6 +66,11 @@ private let malformedCommands: [(String, [UInt8], Catalog.DecodeError)] = [
     ("block count past the end", forged { $0.u8(1); $0.u8(3); $0.string("lake://bronze/a"); $0.u32(1000) },
      .truncated(field: "blocks", neededBytes: 40_000, remainingBytes: 0)),
     ("trailing byte", sampleCommands[5].encoded() + [0], .trailingBytes(1)),
+    ("disk class 3", forged { $0.u8(1); $0.u8(13); $0.string("w"); $0.string(""); $0.string("h:1"); $0.u8(2); $0.string("r");
+                              $0.u32(1); $0.string("/d"); $0.i64(1); $0.u8(3) }, .unknownTag(field: "diskClass", value: 3)),
+    ("disk count 65", forged { $0.u8(1); $0.u8(13); $0.string("w"); $0.string(""); $0.string("h:1"); $0.u8(2); $0.string("r");
+                               $0.u32(65) }, .lengthTooLarge(field: "disks", length: 65, limit: 64)),
+    ("seed count 2000", forged { $0.u8(1); $0.u8(15); $0.u32(2000) }, .lengthTooLarge(field: "machines", length: 2000, limit: 1024)),
 ]
 
 /// Log entries (Raft §5.3) cross the network and the disk: every malformed form is a typed error.
@@ -109,6 +126,8 @@ func richState() -> Catalog.State {
     harness.apply(.setBookmark(job: "ingest:sales", bookmark: "id>99", holder: "w1", epochMillis: harness.nowEpochMillis))
     harness.apply(.registerNode(name: "w1", publicKeyHex: keyA, address: "10.0.0.1:7400", roles: .all, epochMillis: 1))
     harness.apply(.registerNode(name: "w2", publicKeyHex: keyB, address: "10.0.0.2:7400", roles: [.storage], epochMillis: 2))
+    #expect(harness.apply(.admitMachine(sampleAdmission)).refusal == nil)
+    #expect(harness.apply(.setJoinToken(token: String(repeating: "cd", count: 32), epochMillis: 3)).refusal == nil)
     #expect(harness.state.audit().isEmpty)
     return harness.state
 }
@@ -127,7 +146,8 @@ func resealed(_ snapshot: [UInt8]) -> [UInt8] {
 @Suite struct SnapshotCodecTests {
     @Test func roundTripGivesAnEqualStateAndTheSameBytes() throws {
         let state = richState()
-        #expect(state.nodes.count == 2 && state.allLeases.count == 2 && state.totals.files >= 4)
+        #expect(state.nodes.count == 4, "\(state.nodes.map(\.name))")
+        #expect(state.joinToken != nil && state.allLeases.count == 2 && state.totals.files >= 4)
         let bytes = state.snapshot()
         let restored = try Catalog.State(snapshot: bytes)
         #expect(restored == state)
@@ -194,10 +214,10 @@ func resealed(_ snapshot: [UInt8]) -> [UInt8] {
         state.isBootstrapped = false
         var bytes = state.snapshot()
         // Body: magic(4) version(1) index(8) clock(8) bootstrapped(1) name(4) policy(24), then the directory count;
-        // 20 bytes follow it: five empty tables (files, leases, bookmarks, nodes, machine states).
+        // 21 bytes follow it: five empty tables (files, leases, bookmarks, nodes, machine states) and no join token.
         let countOffset = 4 + 1 + 8 + 8 + 1 + 4 + 24
         for i in 0..<4 { bytes[countOffset + i] = 0xFF }
-        #expect(throws: Catalog.DecodeError.truncated(field: "directories", neededBytes: Int(UInt32.max) * 19, remainingBytes: 20)) {
+        #expect(throws: Catalog.DecodeError.truncated(field: "directories", neededBytes: Int(UInt32.max) * 19, remainingBytes: 21)) {
             try Catalog.State(snapshot: resealed(bytes))
         }
     }

@@ -26,6 +26,8 @@ final class BlockTestCluster: @unchecked Sendable {
     let logger: Logger
     private(set) var nodes: [String: YonkeNode] = [:]
     private var tasks: [String: Task<Void, any Error>] = [:]
+    /// Adjusts each node's config before it starts (scrub settings, metrics address).
+    var configure: (inout NodeConfig) throws -> Void = { _ in }
 
     static let defaultSpecs = [
         Spec(name: "m1", capacityBytes: 256 << 20, roles: [.voter, .worker]),
@@ -61,6 +63,7 @@ final class BlockTestCluster: @unchecked Sendable {
         for machine in topology.machines where names?.contains(machine.name) ?? true {
             var config = try NodeConfig(topology: topology, name: machine.name, dataRoot: root, secrets: secrets)
             config.timing.blockReportIntervalMilliseconds = 500
+            try configure(&config)
             let node = try YonkeNode(config: config, logger: logger)
             node.blocks.setTiming(.test)
             // Full reports only when the master changes or asks: tests see those paths alone.

@@ -74,6 +74,26 @@ private func machine(_ name: String, _ address: String, roles: String = "[voter,
     #expect(topology.machines[1].address == Topology.Address(host: "::1", port: 7400))
     #expect(topology.machines[1].capacityBytes == Int64(1.5 * 1024 * 1024 * 1024 * 1024))
     #expect(topology.workers.map(\.name) == ["b", "c", "d"])
+    #expect(topology.cluster.scrubMbps == nil && topology.cluster.scrubIntervalHours == nil)
+    #expect(topology.machines.allSatisfy { $0.metricsAddress == nil }, "metrics are off unless asked for")
+}
+
+@Test func scrubAndMetricsSettingsParse() throws {
+    let yaml = """
+    cluster:
+      name: tiny
+      replicationFactor: 1
+      scrubMbps: 12.5
+      scrubIntervalHours: 0.5
+    machines:
+    \(machine("a", "10.0.0.1:7400", extra: "\n    metricsAddress: 10.0.0.1:9400"))
+    """
+    let topology = try TopologyFile.parse(yaml: yaml, fileName: "t.yaml")
+    #expect(topology.cluster.scrubMbps == 12.5)
+    #expect(topology.cluster.scrubIntervalHours == 0.5)
+    #expect(topology.machines[0].metricsAddress == Topology.Address(host: "10.0.0.1", port: 9400))
+    let local4 = try TopologyFile.parse(yaml: try repositoryTopology("local-4.yaml"), fileName: "topology/local-4.yaml")
+    #expect(local4.machines.compactMap(\.metricsAddress?.port) == [8401, 8402, 8403, 8404])
 }
 
 struct BadFile: Sendable, CustomStringConvertible {
@@ -125,6 +145,14 @@ private let badFiles: [BadFile] = [
     BadFile(label: "duplicate disk path",
             yaml: goodHeader + "\n  - name: a\n    address: h:1\n    roles: [voter, worker]\n    disks:\n      - {path: p, capacity: 1GB, class: ssd}\n      - {path: p, capacity: 1GB, class: ssd}\n",
             expected: "x.yaml:10: machines[0].disks[1].path: 'p' is listed twice on 'a'"),
+    BadFile(label: "scrub rate", yaml: "cluster:\n  name: t\n  scrubMbps: fast\nmachines: []\n",
+            expected: "x.yaml:3: cluster.scrubMbps: 'fast' is not a scrub rate in MB/s"),
+    BadFile(label: "scrub interval", yaml: "cluster:\n  name: t\n  scrubIntervalHours: 0\nmachines: []\n",
+            expected: "x.yaml:3: cluster.scrubIntervalHours: '0' is not an interval in hours"),
+    BadFile(label: "metrics address", yaml: goodHeader + "\n" + machine("a", "h:1", extra: "\n    metricsAddress: h"),
+            expected: "x.yaml:9: machines[0].metricsAddress: 'h' is not host:port"),
+    BadFile(label: "metrics on the node's port", yaml: goodHeader + "\n" + machine("a", "h:1", extra: "\n    metricsAddress: h:1"),
+            expected: "x.yaml:9: machines[0].metricsAddress: 'h:1' is not host:port apart from the node's own address"),
     BadFile(label: "not YAML", yaml: "cluster: [\n", expected: "x.yaml:2: not valid YAML"),
     BadFile(label: "empty", yaml: "", expected: "x.yaml: the file is empty"),
 ]

@@ -9,7 +9,8 @@ import YonkeCore
 @Suite struct HostileInputTests {
     let cluster = TestCluster()
 
-    static let hello = Frame.wire(kind: FrameKind.hello, payload: [1, 0, 1, 7, 1, 65] + [UInt8](repeating: 9, count: 64),
+    static let hello = Frame.wire(kind: FrameKind.hello, payload: [Transport.protocolVersion, 0, 1, 7, 1, 65] + [UInt8](repeating: 9, count: 64)
+                                      + [LinkCipher.Set.available.rawValue],
                                   allocator: ByteBufferAllocator())
 
     @Test(arguments: [

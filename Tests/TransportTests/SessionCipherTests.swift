@@ -6,14 +6,63 @@ import Testing
 @Suite struct SessionCipherTests {
     let allocator = ByteBufferAllocator()
 
-    /// A matched pair of ciphers from a real handshake between two members.
-    func pair() throws -> (initiator: SessionCipher, responder: SessionCipher) {
+    /// A matched pair of ciphers from a real handshake between two members
+    /// offering these link ciphers.
+    func pair(initiatorOffers: LinkCipher.Set = .available, responderOffers: LinkCipher.Set = .available) throws
+        -> (initiator: SessionCipher, responder: SessionCipher) {
         let cluster = TestCluster()
-        var initiator = Handshake(role: .initiator, settings: try cluster.settings("a"), expectedPeerKey: nil)
-        var responder = Handshake(role: .responder, settings: try cluster.settings("b"), expectedPeerKey: nil)
+        var initiatorSettings = try cluster.settings("a")
+        initiatorSettings.linkCiphers = initiatorOffers
+        var responderSettings = try cluster.settings("b")
+        responderSettings.linkCiphers = responderOffers
+        var initiator = Handshake(role: .initiator, settings: initiatorSettings, expectedPeerKey: nil)
+        var responder = Handshake(role: .responder, settings: responderSettings, expectedPeerKey: nil)
         let initiatorKeys = try initiator.onHello(responder.localHello.encoded())
         let responderKeys = try responder.onHello(initiator.localHello.encoded())
         return (SessionCipher(keys: initiatorKeys), SessionCipher(keys: responderKeys))
+    }
+
+    /// Both sides pick the fastest cipher they share, and frames open under it.
+    static let offers: [(LinkCipher.Set, LinkCipher.Set)] = [
+        (.available, .available),
+        (.xchacha20poly1305, .available),
+        (.available, .xchacha20poly1305),
+    ]
+
+    @Test(arguments: offers)
+    func cipherIsNegotiated(initiatorOffers: LinkCipher.Set, responderOffers: LinkCipher.Set) throws {
+        var (a, b) = try pair(initiatorOffers: initiatorOffers, responderOffers: responderOffers)
+        let expected: LinkCipher = initiatorOffers.intersection(responderOffers).contains(.aes256gcm) ? .aes256gcm : .xchacha20poly1305
+        #expect(a.cipher == expected && b.cipher == expected)
+        let frame = try sealedPayload(&a, kind: 3, Array(0..<200))
+        #expect(Array(try b.open(kind: frame.kind, sealed: frame.payload, allocator: allocator).readableBytesView) == Array(0..<200))
+    }
+
+    @Test func noCommonCipherIsRefused() throws {
+        let cluster = TestCluster()
+        var onlyChaCha = try cluster.settings("a")
+        onlyChaCha.linkCiphers = [.xchacha20poly1305]
+        var onlyAES = try cluster.settings("b")
+        onlyAES.linkCiphers = [.aes256gcm]
+        var initiator = Handshake(role: .initiator, settings: onlyChaCha, expectedPeerKey: nil)
+        let responder = Handshake(role: .responder, settings: onlyAES, expectedPeerKey: nil)
+        #expect(throws: TransportError.self) { try initiator.onHello(responder.localHello.encoded()) }
+    }
+
+    /// A man in the middle who strips AES from a hello changes the transcript,
+    /// so the two sides derive different keys and the first sealed frame fails.
+    @Test func downgradedHelloBreaksTheLink() throws {
+        let cluster = TestCluster()
+        var initiator = Handshake(role: .initiator, settings: try cluster.settings("a"), expectedPeerKey: nil)
+        var responder = Handshake(role: .responder, settings: try cluster.settings("b"), expectedPeerKey: nil)
+        var tampered = initiator.localHello
+        tampered.ciphers = [.xchacha20poly1305]
+        var a = SessionCipher(keys: try initiator.onHello(responder.localHello.encoded()))
+        var b = SessionCipher(keys: try responder.onHello(tampered.encoded()))
+        let frame = try sealedPayload(&a, kind: 3, [1, 2, 3])
+        #expect(throws: TransportError.authenticationFailed(frameIndex: 0)) {
+            try b.open(kind: frame.kind, sealed: frame.payload, allocator: allocator)
+        }
     }
 
     func sealedPayload(_ cipher: inout SessionCipher, kind: UInt8, _ bytes: [UInt8]) throws -> Frame {

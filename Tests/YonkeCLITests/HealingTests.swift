@@ -5,7 +5,7 @@ import Testing
 /// grace period and small blocks keep each test well under a minute.
 @Suite(.serialized)
 struct HealingTests {
-    static let settings = ["healGrace: 2s", "rebalanceMbps: 40"]
+    static let settings = "  healGrace: 2s\n  rebalanceMbps: 40\n"
 
     /// Block id → live replicas, over every file (from `stat --json`).
     static func replicas(_ cluster: LocalCluster, _ paths: [String]) throws -> [String: [String]] {
@@ -127,7 +127,7 @@ struct HealingTests {
     }
 
     @Test func killedWorkerIsHealedThenTrimmedWhenItReturns() throws {
-        let cluster = try LocalCluster(blockSize: "1MiB", clusterSettings: Self.settings)
+        let cluster = try LocalCluster(blockSize: "1MiB", clusterYAML: Self.settings)
         let files = try Self.putFiles(cluster, count: 3, size: "3MiB")
         let paths = files.map(\.lake)
         let before = try Self.replicas(cluster, paths)
@@ -196,7 +196,7 @@ struct HealingTests {
 
     @Test func drainThenRemoveNeverLowersAReplicaCount() throws {
         // A slow limit (2 MB/s per machine) so the plan is seen before it is done.
-        let cluster = try LocalCluster(blockSize: "1MiB", clusterSettings: ["healGrace: 2s", "rebalanceMbps: 2"])
+        let cluster = try LocalCluster(blockSize: "1MiB", clusterYAML: "  healGrace: 2s\n  rebalanceMbps: 2\n")
         let files = try Self.putFiles(cluster, count: 3, size: "3MiB")
         let paths = files.map(\.lake)
 
@@ -261,7 +261,7 @@ struct HealingTests {
     /// replicas elsewhere, then the bad copy is deleted (and placement may
     /// copy a good one back); no bad bytes stay on any disk.
     @Test func corruptReplicaIsReplacedAndRemoved() throws {
-        let cluster = try LocalCluster(blockSize: "1MiB", clusterSettings: Self.settings)
+        let cluster = try LocalCluster(blockSize: "1MiB", clusterYAML: Self.settings)
         let files = try Self.putFiles(cluster, count: 1, size: "4MiB")
         // `get` reads block i first from replica i mod 3 (by name): corrupt the copy block 0 is read from.
         let stat = try cluster.json(["stat", files[0].lake])

@@ -14,14 +14,12 @@ final class LocalCluster {
     var endpoints: String { ports.map { "127.0.0.1:\($0)" }.joined(separator: ",") }
 
     /// `voters` of the machines are master-eligible; all store blocks.
-    /// `clusterSettings`: extra `cluster:` lines, e.g. `["healGrace: 2s"]`.
+    /// `clusterYAML` is added under `cluster:` (e.g. "  scrubMbps: 200\n").
     init(machines: Int = 4, voters: Int = 3, blockSize: String = "4MiB", diskCapacity: String = "2GiB",
-         clusterSettings: [String] = []) throws {
+         clusterYAML: String = "") throws {
         names = (1...machines).map { $0 <= voters ? "m\($0)" : "w\($0)" }
         ports = try FreePorts.take(machines)
-        var yaml = "cluster:\n  name: test\n  blockSize: \(blockSize)\n  replicationFactor: 3\n"
-        for line in clusterSettings { yaml += "  \(line)\n" }
-        yaml += "machines:\n"
+        var yaml = "cluster:\n  name: test\n  blockSize: \(blockSize)\n  replicationFactor: 3\n\(clusterYAML)machines:\n"
         for (index, name) in names.enumerated() {
             yaml += """
               - name: \(name)

@@ -85,7 +85,7 @@ struct PackUnpackCLITests {
 
     @Test(arguments: [
         "pack", "unpack", "sample", "put", "get", "ls", "stat", "rm", "status", "capacity",
-        "cluster up", "cluster down", "node start",
+        "cluster up", "cluster down", "node start", "node join", "cluster token",
         "node drain", "node remove", "rebalance plan", "rebalance apply",
     ])
     func helpShowsAnExample(command: String) throws {

@@ -166,7 +166,7 @@ public struct BlockClient: Sendable {
                     bytes.reserveCapacity(Int(length))
                 case (BlockStream.readData, let length?):
                     guard bytes.count + payload.readableBytes <= length else { throw WireError("more bytes than announced") }
-                    bytes += payload.readRemainingBytes()
+                    payload.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
                 case (BlockStream.failure, nil):
                     throw try BlockStream.decodeFailure(payload)
                 default:
@@ -239,11 +239,7 @@ public struct BlockClient: Sendable {
 
     /// Tells the master a replica failed verification, so it stops counting it.
     public static func reportCorrupt(blockID: BlockID, node: String, reason: String, client: ClusterClient) async throws {
-        var payload = ByteBuffer()
-        payload.writeWireBlockID(blockID)
-        payload.writeWireString(node)
-        payload.writeWireString(String(reason.prefix(1000)))
-        _ = try await client.call(op: BlockOps.reportCorrupt, payload: payload)
+        _ = try await client.call(op: BlockOps.reportCorrupt, payload: BlockOps.corruptReport(blockID, node: node, reason: reason))
     }
 }
 

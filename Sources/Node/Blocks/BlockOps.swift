@@ -62,6 +62,14 @@ public enum BlockOps {
         }
     }
 
+    static func corruptReport(_ id: BlockID, node: String, reason: String) -> ByteBuffer {
+        var payload = ByteBuffer()
+        payload.writeWireBlockID(id)
+        payload.writeWireString(node)
+        payload.writeWireString(String(reason.prefix(1000)))
+        return payload
+    }
+
     static func encodeTargets(_ targets: [BlockTarget], into buffer: inout ByteBuffer) {
         buffer.writeWireInteger(UInt32(targets.count))
         for target in targets { buffer.writeTarget(target) }

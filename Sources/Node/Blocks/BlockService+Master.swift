@@ -11,10 +11,10 @@ struct PlacementCacheEntry: Sendable {
 
 /// The master's answers: where a new block goes, where blocks are, how full the cluster is.
 extension BlockService {
-    /// Every machine that stores blocks, removed ones included: the one place
-    /// the list comes from (the topology today; the machine registry later).
+    /// Every machine that stores blocks: the one place the list comes from
+    /// (the catalog's machine registry; `node remove` drops a machine from it).
     func storageMachines() -> [Topology.Machine] {
-        context.config.topology.workers
+        context.registry.workers
     }
 
     /// Storage machines the catalog has not removed.
@@ -31,7 +31,7 @@ extension BlockService {
     }
 
     func target(_ name: String) async -> BlockTarget? {
-        if let address = context.config.address(of: name) { return BlockTarget(name: name, address: address) }
+        if let address = context.registry.machine(named: name)?.address { return BlockTarget(name: name, address: address) }
         if let address = await context.peers.address(of: name) { return BlockTarget(name: name, address: address) }
         return nil
     }

@@ -1,3 +1,4 @@
+import BlockCodec
 import BlockStore
 import Foundation
 import Logging
@@ -54,6 +55,8 @@ public actor BlockService {
     init(context: NodeContext) throws {
         self.context = context
         var disks: [LocalDisk] = []
+        // For the scrubber's decode check only: writes never decode (the codec is not on their path).
+        let codec = try BlockCodec(keyring: context.config.secrets.keyring)
         for disk in context.config.machine.disks {
             let path = context.config.diskPath(disk)
             do {
@@ -61,7 +64,7 @@ public actor BlockService {
             } catch {
                 throw NodeError.invalidConfig("cannot create disk folder \(path): \(error)")
             }
-            disks.append(LocalDisk(disk: disk, store: try BlockStore(root: path, capacityBytes: disk.capacityBytes)))
+            disks.append(LocalDisk(disk: disk, store: try BlockStore(root: path, capacityBytes: disk.capacityBytes, codec: codec)))
         }
         self.disks = disks
         tuning = Mutex((.lan, nil))
@@ -235,13 +238,18 @@ public actor BlockService {
             let node = try buffer.readWireString("corrupt replica node", maxBytes: BlockStream.maxNameBytes)
             let reason = try buffer.readWireString("corrupt reason")
             try buffer.expectFullyRead("corrupt report")
-            ledger.map.onBlocksRemoved(node: node, blocks: [id])
-            // Its next full report would list the bad copy again: keep it out until it is deleted.
-            rebalancer.corrupt.insert(CorruptReplica(block: id, node: node))
-            context.logger.warning("replica reported corrupt; no longer counted", metadata: [
-                "block": "\(id.short)", "replica": "\(node)", "reporter": "\(peer.name)", "reason": "\(reason)"])
+            onCorruptReplica(id, node: node, reason: reason, reporter: peer.name)
             return ByteBuffer()
         }
+    }
+
+    /// Master: a replica failed verification (a reader's or its own node's scrubber); stop counting it.
+    func onCorruptReplica(_ id: BlockID, node: String, reason: String, reporter: String) {
+        ledger.map.onBlocksRemoved(node: node, blocks: [id])
+        // Its next full report would list the bad copy again: keep it out until it is deleted.
+        rebalancer.corrupt.insert(CorruptReplica(block: id, node: node))
+        context.logger.warning("replica reported corrupt; no longer counted", metadata: [
+            "block": "\(id.short)", "replica": "\(node)", "reporter": "\(reporter)", "reason": "\(reason)"])
     }
 
     nonisolated func handleStream(first: Transport.Message, inbound: Connection.Inbound.AsyncIterator, connection: Connection) async throws {

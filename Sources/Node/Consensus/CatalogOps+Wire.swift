@@ -168,6 +168,10 @@ extension CatalogOps {
         }
         out.writeWireInteger(status.blockSizeBytes)
         out.writeWireInteger(UInt32(status.replicationFactor))
+        for names in [status.voters, status.learners] {
+            out.writeWireInteger(UInt32(min(names.count, maxMembers)))
+            for name in names.prefix(maxMembers) { out.writeWireString(name) }
+        }
         return out
     }
 
@@ -195,9 +199,17 @@ extension CatalogOps {
         guard blockSize > 0, replication > 0, replication <= 16 else {
             throw WireError("status: block size \(blockSize) or replication factor \(replication) out of range")
         }
+        var raftMembers: [[String]] = []
+        for what in ["voters", "learners"] {
+            let count = try input.readWireCount(what, max: maxMembers)
+            var names: [String] = []
+            for _ in 0..<count { names.append(try input.readWireString(what, maxBytes: RaftWire.maxNameBytes)) }
+            raftMembers.append(names)
+        }
         try input.expectFullyRead("status reply")
         return ClusterStatus(master: hasMaster ? master : nil, term: term, commitIndex: commit, answeredBy: answeredBy,
-                             role: role, members: members, blockSizeBytes: blockSize, replicationFactor: Int(replication))
+                             role: role, members: members, blockSizeBytes: blockSize, replicationFactor: Int(replication),
+                             voters: raftMembers[0], learners: raftMembers[1])
     }
 }
 

@@ -1,4 +1,7 @@
 import Catalog
+import Logging
+import Topology
+import Transport
 import NIOCore
 import YonkeCore
 
@@ -16,6 +19,10 @@ public enum CatalogOps {
         case commitFile = 0x0003
         case rm = 0x0004
         case status = 0x0005
+        /// A machine asks to join (`yonke node join`): `[admission]` → `[join grant]`.
+        case join = 0x0006
+        /// `[bool rotate]` → `[str token]`: the join token in force (after rotating it).
+        case joinToken = 0x0007
         // Between nodes.
         /// An encoded `Catalog.Command` from a voter to the master → `[u64 index][u64 term]`.
         case propose = 0x0010
@@ -28,6 +35,8 @@ public enum CatalogOps {
         case forward = 0x0013
         /// `[u64 index][u64 offset]` → `[bytes chunk]`: part of a snapshot offered by reference.
         case snapshotChunk = 0x0014
+        /// → the machine registry as this voter applied it (how non-voters follow it).
+        case registry = 0x0015
     }
 
     /// Largest `ls` answer: one transport frame is ~1 MiB, so a longer listing is cut and flagged.
@@ -112,6 +121,8 @@ public enum CatalogOps {
             public var state: String
             public var incarnation: UInt64
             public var roles: [String]
+            /// The member's own scrubber figures; filled in by `yonke status`, which asks each member (nil: no answer).
+            public var scrub: ScrubStatus? = nil
         }
 
         public var master: String?
@@ -125,6 +136,9 @@ public enum CatalogOps {
         /// block size and require this many replicas per block.
         public var blockSizeBytes: Int64
         public var replicationFactor: Int
+        /// Raft's configuration as the answering voter knows it (empty from a non-voter).
+        public var voters: [String] = []
+        public var learners: [String] = []
     }
 
     // MARK: Client functions (the CLI)
@@ -176,6 +190,68 @@ public enum CatalogOps {
     public static func status(client: ClusterClient) async throws -> ClusterStatus {
         var reply = try await client.call(op: Op.status.rawValue, payload: ByteBuffer())
         return try decodeStatus(&reply)
+    }
+
+    /// Prints the join token in force (`rotate`: a new one, committed first).
+    public static func joinToken(rotate: Bool, client: ClusterClient) async throws -> String {
+        var request = ByteBuffer()
+        request.writeConsensusBool(rotate)
+        var reply = try await client.call(op: Op.joinToken.rawValue, payload: request)
+        let token = try reply.readWireString("join token", maxBytes: Catalog.Limits.joinTokenBytes.upperBound)
+        try reply.expectFullyRead("join token reply")
+        return token
+    }
+
+    /// Asks the master to admit the machine `settings` links as (its name and key), finding the
+    /// master through `seed`; idempotent for the same name and key. The join itself goes over
+    /// a link to the master, which always holds the token in force.
+    public static func join(_ request: JoinRequest, seed: PeerDirectory.Address, settings: Transport.Settings,
+                            logger: Logger, attempts: Int = 5) async throws -> JoinGrant {
+        var lastFailure: any Error = RPCFailure(.unavailable, "no master found through \(seed)")
+        for _ in 0..<max(1, attempts) {
+            let seedClient = try ClusterClient(endpoints: [seed], settings: settings, logger: logger)
+            let status: ClusterStatus
+            do {
+                status = try await self.status(client: seedClient)
+                await seedClient.close()
+            } catch {
+                await seedClient.close()
+                throw error
+            }
+            guard let master = status.master,
+                  let address = status.members.first(where: { $0.name == master }).flatMap({ Topology.Address(parsing: $0.address) })
+            else {
+                lastFailure = RPCFailure(.unavailable, "\(seed) knows no master yet (no quorum?)")
+                try await Task.sleep(for: .milliseconds(500))
+                continue
+            }
+            let masterClient = try ClusterClient(endpoints: [address], settings: settings, logger: logger)
+            do {
+                let grant = try await join(request, client: masterClient)
+                await masterClient.close()
+                return grant
+            } catch let failure as RPCFailure where [.notMaster, .unavailable, .noQuorum].contains(failure.code) {
+                await masterClient.close()
+                lastFailure = failure
+                try await Task.sleep(for: .milliseconds(300))
+            } catch {
+                await masterClient.close()
+                throw error
+            }
+        }
+        throw lastFailure
+    }
+
+    static func join(_ request: JoinRequest, client: ClusterClient) async throws -> JoinGrant {
+        let admission = Catalog.MachineAdmission(
+            name: request.name, publicKeyHex: "", address: request.address.description,
+            roles: RegistryMapping.roles(request.roles), rack: request.rack,
+            disks: request.disks.map {
+                Catalog.NodeDisk(path: $0.path, capacityBytes: $0.capacityBytes, diskClass: $0.diskClass == .ssd ? .ssd : .hdd)
+            },
+            epochMillis: 0)
+        let reply = try await client.call(op: Op.join.rawValue, payload: RegistryWire.encodeAdmission(admission))
+        return try RegistryWire.decodeGrant(reply)
     }
 
     static func parse(_ text: String) throws -> LakePath {

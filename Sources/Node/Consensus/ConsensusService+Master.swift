@@ -44,13 +44,14 @@ extension ConsensusService {
     func learnMasterLoop() async throws {
         while !stopped {
             await refreshMaster()
+            await syncRegistry()
             try await Task.sleep(for: learned.master == nil ? .milliseconds(100) : .milliseconds(500))
         }
     }
 
     /// Asks the voters, the last known master first, who leads.
     func refreshMaster() async {
-        var voters = context.config.topology.voters.map(\.name)
+        var voters = context.registry.voters.map(\.name)
         if let known = learned.master, let position = voters.firstIndex(of: known) {
             voters.insert(voters.remove(at: position), at: 0)
         }

@@ -14,12 +14,21 @@ extension ConsensusService {
         switch known {
         case .status:
             return await status()
-        case .ls, .stat, .commitFile, .rm:
+        case .ls, .stat, .commitFile, .rm, .joinToken:
             return try await relayToMaster(known, payload: payload)
+        case .join:
+            // Never relayed: the joiner's own link to the master proves the token in force there,
+            // while a relay's link may predate a rotation that has not reached it yet.
+            guard isMaster else {
+                throw RPCFailure(.notMaster, "\(selfID) is not the master (master: \(masterName ?? "unknown")); a join goes to the master")
+            }
+            return try await serveJoin(try admissionPayload(payload, from: peer))
+        case .registry:
+            return try registryReply()
         case .forward:
             var input = payload
             let raw: UInt16 = try input.readWireInteger("forwarded op")
-            guard let inner = CatalogOps.Op(rawValue: raw), [.ls, .stat, .commitFile, .rm].contains(inner) else {
+            guard let inner = CatalogOps.Op(rawValue: raw), [.ls, .stat, .commitFile, .rm, .joinToken].contains(inner) else {
                 throw RPCFailure(.malformed, "operation \(raw) cannot be forwarded")
             }
             guard isMaster else { throw RPCFailure(.notMaster, "\(selfID) is not the master") }
@@ -145,7 +154,9 @@ extension ConsensusService {
             case .refused(let refusal): throw Self.failure(refusal)
             case .applied(let other): throw RPCFailure(.internalError, "rm had an unexpected effect \(other)")
             }
-        case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk:
+        case .joinToken:
+            return try await serveJoinToken(payload)
+        case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk, .registry, .join:
             throw RPCFailure(.malformed, "\(op) is not a client catalog operation")
         }
     }
@@ -161,13 +172,22 @@ extension ConsensusService {
     /// Answered by any node from what it knows (useful to diagnose a minority side).
     private func status() async -> ByteBuffer {
         let raft = raftStatus()
-        let members = await context.membership.members().map {
+        var members = await context.membership.members().map {
             CatalogOps.ClusterStatus.Member(name: $0.name, address: $0.address, state: $0.state,
                                             incarnation: $0.incarnation, roles: $0.roles)
         }
+        // Registered machines gossip has not heard of yet (a join in progress, a machine down
+        // since before this node started) are listed too.
+        for machine in context.registry.machines where !members.contains(where: { $0.name == machine.name }) {
+            members.append(CatalogOps.ClusterStatus.Member(
+                name: machine.name, address: machine.address.description, state: "unknown", incarnation: 0,
+                roles: machine.roles.map(\.rawValue)))
+        }
+        let configuration = self.raft?.configuration
         return CatalogOps.encodeStatus(CatalogOps.ClusterStatus(
             master: raft.master, term: raft.term, commitIndex: raft.commitIndex, answeredBy: selfID.name,
             role: raft.role, members: members, blockSizeBytes: context.config.topology.cluster.blockSizeBytes,
-            replicationFactor: context.config.topology.cluster.replicationFactor))
+            replicationFactor: context.config.topology.cluster.replicationFactor,
+            voters: configuration?.voters.map(\.name) ?? [], learners: configuration?.learners.map(\.name) ?? []))
     }
 }

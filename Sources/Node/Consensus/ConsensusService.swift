@@ -10,8 +10,11 @@ import YonkeCore
 /// Hosts Raft (on voters) and the catalog state machine it replicates.
 ///
 /// - Voters (topology role `voter`) run a `Raft.Node`. The initial voter set is
-///   the topology's voters at first boot; after a restart the persisted log and
-///   snapshot under `config.raftDirectory` decide (`Raft.FileStorage`).
+///   the topology's voters at first boot (`config.raftBootstrapVoters`; none for a
+///   machine that joined later); after a restart the persisted log and snapshot
+///   under `config.raftDirectory` decide (`Raft.FileStorage`). A registered voter
+///   outside the configuration is added as a learner and promoted once caught up
+///   (`ConsensusService+Registry`).
 /// - `run()` ticks Raft every `timing.raftTickMilliseconds`. After every input the
 ///   actor follows the `Ready` contract synchronously — persist and fsync, then
 ///   `advance` (the only way to get the messages), queue the messages, restore a
@@ -23,9 +26,9 @@ import YonkeCore
 /// - The first master of an empty catalog proposes its bootstrap (root, zones
 ///   bronze/silver/gold, the topology's replication factor).
 /// - Waits are bounded by `masterWait` (3 s); past it a caller gets `noQuorum`.
-/// - Not done here: voter changes through Raft (the bootstrap voter set is not
-///   written to the log, so editing the topology's voters later affects only
-///   nodes with an empty log), and `read`/`propose` on non-voters (`notMaster`).
+/// - Not done here: removing voters (the bootstrap voter set is not written to
+///   the log, so editing the topology's voters later affects only nodes with an
+///   empty log), and `read`/`propose` on non-voters (`notMaster`).
 ///
 /// Reads are linearizable by ReadIndex (thesis §6.4, offered by the Raft core):
 /// the master confirms with a heartbeat round that it still leads, then the
@@ -76,6 +79,10 @@ public actor ConsensusService {
     private var recentOrder: [Raft.Index] = []
     private var nextReadContext: UInt64 = 1
     private var bootstrapProposedInTerm: Raft.Term = 0
+    var registrySeedProposedInTerm: Raft.Term = 0
+    /// An applied entry or a restored snapshot may have changed the machine registry.
+    var registryDirty = true
+    var lastVoterReconcileTick: UInt64 = 0
     private var masterWatchers: [UInt64: AsyncStream<String?>.Continuation] = [:]
     private var nextWatcherID: UInt64 = 0
     private var announcedMaster: String?
@@ -104,7 +111,7 @@ public actor ConsensusService {
             electionTimeoutTicks: max(heartbeatTicks + 2, 150 / tickMilliseconds), heartbeatTicks: heartbeatTicks,
             // A transport frame is ~1 MiB: keep append batches well under it.
             maxEntriesPerMessage: 32, snapshotThresholdEntries: max(2, timing.raftSnapshotThresholdEntries))
-        let voters = context.config.topology.voters.map { Raft.NodeID($0.name) }
+        let voters = context.config.raftBootstrapVoters.map { Raft.NodeID($0) }
         if let snapshot = storage.state.snapshot {
             catalog = try Catalog.State(snapshot: snapshot.data)
             appliedIndex = snapshot.metadata.index
@@ -199,7 +206,8 @@ public actor ConsensusService {
         guard current != announcedMaster else { return }
         announcedMaster = current
         for id in masterWatchers.keys.sorted() { masterWatchers[id]?.yield(current) }
-        logger.info("master changed", metadata: ["master": "\(current ?? "unknown")"])
+        // The term lets `yonke chaos check` verify at most one master per term from the logs.
+        logger.info("master changed", metadata: ["master": "\(current ?? "unknown")", "term": "\(raftStatus().term)"])
     }
 
     // MARK: Running
@@ -230,6 +238,8 @@ public actor ConsensusService {
             processReady()
             expireWaiters()
             proposeBootstrapIfNeeded()
+            proposeRegistrySeedIfNeeded()
+            reconcileVotersIfDue()
             if let storageFailure {
                 logger.critical("raft storage failed; stopping the node", metadata: ["error": "\(storageFailure)"])
                 throw storageFailure
@@ -282,6 +292,7 @@ public actor ConsensusService {
     /// Persist, release messages, apply, serve reads, compact — without suspending.
     func processReady() {
         processReadyBatches()
+        publishRegistryIfChanged()
         announceMasterIfChanged()
     }
 
@@ -329,6 +340,7 @@ public actor ConsensusService {
         }
         appliedIndex = snapshot.metadata.index
         installedSnapshots += 1
+        registryDirty = true
         let unknown = RPCFailure(.unavailable, "this replica caught up by snapshot; the outcome of the change is unknown")
         for index in proposals.keys.sorted() where index <= snapshot.metadata.index {
             for (_, waiter) in proposals.removeValue(forKey: index) ?? [] { waiter.continuation.resume(throwing: unknown) }
@@ -342,7 +354,9 @@ public actor ConsensusService {
         var result: Result<Catalog.Outcome, RPCFailure>?
         if entry.kind == .normal, !entry.data.isEmpty {
             do {
-                result = .success(catalog.apply(try Catalog.Command.decode(entry.data), index: entry.index))
+                let command = try Catalog.Command.decode(entry.data)
+                if command.changesRegistry { registryDirty = true }
+                result = .success(catalog.apply(command, index: entry.index))
             } catch {
                 // Fails identically on every replica: a refused no-op, never a stop.
                 logger.error("committed entry does not decode", metadata: ["index": "\(entry.index)", "error": "\(error)"])

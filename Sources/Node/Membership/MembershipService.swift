@@ -298,7 +298,7 @@ public actor MembershipService {
     }
 
     private func seedAddresses(unknownOnly: Bool) -> [SWIM.Address] {
-        context.config.topology.machines
+        context.registry.machines
             .filter { $0.name != context.config.name && (!unknownOnly || instance.member(named: $0.name) == nil) }
             .map(\.address.description)
     }

@@ -1,0 +1,97 @@
+import Foundation
+import NIOCore
+import Transport
+
+/// Fault injection on one node (`RPCOperationRange.admin`), for `yonke chaos`.
+/// Each node drops or delays its own traffic with named peers through its
+/// transport's `FaultInjector`; a partition is the same rules set on every node
+/// of both sides. Requests go to the node itself, never forwarded: the node to
+/// change may be the one cut off from the master. Any holder of the cluster's
+/// secrets may call them (the link proves the join token), as any such holder
+/// can already read and delete every file. Payloads are JSON (small, printed as is).
+public enum ChaosOps {
+    /// `[FaultRule]` → the node's rules afterwards. Replaces every rule the node had.
+    public static let setFaultsOp: UInt16 = 0x0300
+    /// → `[FaultRule]` in force on the node.
+    public static let faultsOp: UInt16 = 0x0301
+
+    public enum Direction: String, Codable, Sendable {
+        case outbound, inbound
+
+        var transport: FaultInjector.Direction { self == .outbound ? .outbound : .inbound }
+        init(_ direction: FaultInjector.Direction) { self = direction == .outbound ? .outbound : .inbound }
+    }
+
+    /// What one node does to its traffic with one peer, one way.
+    public struct FaultRule: Codable, Sendable, Equatable {
+        public var peer: String
+        public var direction: Direction
+        public var lossPercent: Int
+        public var delayMilliseconds: Int64
+
+        public init(peer: String, direction: Direction, lossPercent: Int = 0, delayMilliseconds: Int64 = 0) {
+            self.peer = peer
+            self.direction = direction
+            self.lossPercent = lossPercent
+            self.delayMilliseconds = delayMilliseconds
+        }
+    }
+
+    /// At most this many rules per node: a rule per peer and direction is plenty.
+    static let maxRules = 4096
+
+    public static func setFaults(_ rules: [FaultRule], client: ClusterClient) async throws -> [FaultRule] {
+        try decodeRules(try await client.call(op: setFaultsOp, payload: try encodeRules(rules)))
+    }
+
+    public static func faults(client: ClusterClient) async throws -> [FaultRule] {
+        try decodeRules(try await client.call(op: faultsOp, payload: ByteBuffer()))
+    }
+
+    /// Applies `op` to this node's injector (the node side of the two ops).
+    static func handle(op: UInt16, payload: ByteBuffer, faults: FaultInjector) throws -> ByteBuffer {
+        switch op {
+        case setFaultsOp:
+            let rules = try decodeRules(payload)
+            guard rules.count <= maxRules else {
+                throw RPCFailure(.malformed, "\(rules.count) fault rules, at most \(maxRules)")
+            }
+            for rule in rules {
+                guard (0...100).contains(rule.lossPercent), (0...600_000).contains(rule.delayMilliseconds), !rule.peer.isEmpty else {
+                    throw RPCFailure(.malformed, "fault rule for '\(rule.peer)' out of range: loss 0...100 %, delay 0...600000 ms")
+                }
+            }
+            faults.clearAll()
+            for rule in rules {
+                faults.set(FaultInjector.Rule(lossPercent: rule.lossPercent, delayMilliseconds: rule.delayMilliseconds),
+                           peer: rule.peer, direction: rule.direction.transport)
+            }
+            return try encodeRules(current(faults))
+        case faultsOp:
+            return try encodeRules(current(faults))
+        default:
+            throw RPCFailure(.unknownOperation, "admin operation \(op) is not known (a newer client?)")
+        }
+    }
+
+    static func current(_ faults: FaultInjector) -> [FaultRule] {
+        faults.rules().map {
+            FaultRule(peer: $0.peer, direction: Direction($0.direction), lossPercent: $0.rule.lossPercent,
+                      delayMilliseconds: $0.rule.delayMilliseconds)
+        }
+    }
+
+    static func encodeRules(_ rules: [FaultRule]) throws -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return ByteBuffer(bytes: try encoder.encode(rules))
+    }
+
+    static func decodeRules(_ payload: ByteBuffer) throws -> [FaultRule] {
+        do {
+            return try JSONDecoder().decode([FaultRule].self, from: Data(payload.readableBytesView))
+        } catch {
+            throw RPCFailure(.malformed, "fault rules are not valid JSON: \(error)")
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+import NIOCore
+import Transport
+
+/// Asks one node for its own scrubber figures (not forwarded: every node
+/// answers for itself). `yonke status` asks each member in parallel.
+///
+///     status  empty → JSON (`ScrubStatus`)
+public enum ScrubOps {
+    /// In the blocks range, high, clear of the master's block operations.
+    public static let status: UInt16 = 0x01F0
+
+    static func statusReply(_ status: ScrubStatus) -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return ByteBuffer(bytes: (try? encoder.encode(status)) ?? Data())
+    }
+
+    /// The figures of the node at `address` (which must present itself as `name`), or an error within `timeout`.
+    public static func status(of name: String, at address: PeerDirectory.Address, settings: Transport.Settings,
+                              logger: Logger, timeout: Duration = .seconds(1)) async throws -> ScrubStatus {
+        let (link, task) = try await RPCConnector.open(
+            address, expectedName: name, settings: settings, handler: RefusingHandler(), logger: logger, timeout: timeout)
+        defer {
+            link.close()
+            task.cancel()
+        }
+        var reply = try await link.call(op: status, payload: ByteBuffer(), timeout: timeout)
+        do {
+            return try JSONDecoder().decode(ScrubStatus.self, from: Data(reply.readRemainingBytes()))
+        } catch {
+            throw RPCFailure(.malformed, "\(name)'s scrub status is not the expected JSON: \(error)")
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Catalog
+import Synchronization
+import Topology
+import Transport
+
+/// The cluster's machines as this node knows them: the registry in the catalog (node records:
+/// name, address, roles, rack, disks, pinned key), which every node follows — voters and learners
+/// as they apply the log, other nodes by asking the master every half second (`ConsensusService.syncRegistry`).
+/// Until a node first hears the registry, the topology it started from stands in for it (a fresh
+/// cluster's topology, or a joined machine's `joined.yaml`).
+///
+/// Keys are pinned on first use: machines registered from the topology carry no key until the
+/// master sees a link from them (which already proved the join token); from then on a link under
+/// that name with another key is refused by every node (`admissionRefusal`).
+///
+/// Read synchronously (a `Mutex`), because the transport asks it on an event loop.
+public final class MachineRegistry: Sendable {
+    /// What the catalog says: records sorted by name, and the rotated join token if any.
+    public struct View: Sendable, Hashable {
+        public var records: [Catalog.NodeRecord]
+        public var joinToken: String?
+
+        public init(records: [Catalog.NodeRecord], joinToken: String?) {
+            self.records = records
+            self.joinToken = joinToken
+        }
+    }
+
+    private struct State {
+        var view: View?
+        var machines: [Topology.Machine]
+        var pinAttempts: [String: ContinuousClock.Instant] = [:]
+        var watchers: [UInt64: AsyncStream<View>.Continuation] = [:]
+        var nextWatcher: UInt64 = 0
+    }
+
+    /// How long before a key pin that did not take is tried again.
+    static let pinRetry = Duration.seconds(2)
+
+    let topology: Topology
+    private let state: Mutex<State>
+
+    init(topology: Topology) {
+        self.topology = topology
+        state = Mutex(State(view: nil, machines: topology.machines))
+    }
+
+    // MARK: Reading
+
+    /// Every machine, topology machines first in file order, then joined ones by name.
+    public var machines: [Topology.Machine] { state.withLock { $0.machines } }
+    public var workers: [Topology.Machine] { machines.filter(\.isWorker) }
+    public var voters: [Topology.Machine] { machines.filter(\.isVoter) }
+    public func machine(named name: String) -> Topology.Machine? { machines.first { $0.name == name } }
+    /// The catalog's view, nil until this node has heard it.
+    public var view: View? { state.withLock { $0.view } }
+    public func record(named name: String) -> Catalog.NodeRecord? { view?.records.first { $0.name == name } }
+
+    /// The transport's admission rule: a registered name must present its pinned key.
+    func admissionRefusal(for peer: Peer) -> String? {
+        guard let record = record(named: peer.name), record.isKeyPinned,
+              record.publicKeyHex != peer.publicKey.hex else { return nil }
+        return "machine '\(peer.name)' is registered with another key: pick another name, or `yonke node remove \(peer.name)` first"
+    }
+
+    /// A registered machine whose key is not pinned yet, seen over a link that proved the token:
+    /// the admission that pins it (at most once per `pinRetry` per name).
+    func pinCandidate(_ peer: Peer, now: ContinuousClock.Instant = .now) -> Catalog.MachineAdmission? {
+        state.withLock { s in
+            guard let record = s.view?.records.first(where: { $0.name == peer.name }), !record.isKeyPinned else { return nil }
+            if let last = s.pinAttempts[peer.name], now - last < Self.pinRetry { return nil }
+            s.pinAttempts[peer.name] = now
+            return Catalog.MachineAdmission(
+                name: record.name, publicKeyHex: peer.publicKey.hex, address: record.address, roles: record.roles,
+                rack: record.rack, disks: record.disks, epochMillis: 0)
+        }
+    }
+
+    // MARK: Changing
+
+    /// Takes the catalog's view; true (and watchers told) when it changed.
+    @discardableResult
+    func update(_ view: View) -> Bool {
+        let watchers: [AsyncStream<View>.Continuation]? = state.withLock { s in
+            guard s.view != view else { return nil }
+            s.view = view
+            s.machines = view.records.isEmpty ? topology.machines : RegistryMapping.machines(view.records, topology: topology)
+            return s.watchers.keys.sorted().compactMap { s.watchers[$0] }
+        }
+        guard let watchers else { return false }
+        for watcher in watchers { watcher.yield(view) }
+        return true
+    }
+
+    /// Every change from now on (a slow consumer sees the latest); ends with `finishWatchers`.
+    func changes() -> AsyncStream<View> {
+        let (stream, continuation) = AsyncStream.makeStream(of: View.self, bufferingPolicy: .bufferingNewest(1))
+        let id = state.withLock { s in
+            defer { s.nextWatcher += 1 }
+            s.watchers[s.nextWatcher] = continuation
+            if let view = s.view { continuation.yield(view) }
+            return s.nextWatcher
+        }
+        continuation.onTermination = { [weak self] _ in self?.state.withLock { _ = $0.watchers.removeValue(forKey: id) } }
+        return stream
+    }
+
+    func finishWatchers() {
+        let watchers = state.withLock { s in
+            defer { s.watchers = [:] }
+            return Array(s.watchers.values)
+        }
+        for watcher in watchers { watcher.finish() }
+    }
+}
+
+/// Between the catalog's records and the topology's machines.
+public enum RegistryMapping {
+    public static func roles(_ roles: [Topology.Role]) -> Catalog.Roles {
+        var result: Catalog.Roles = []
+        if roles.contains(.voter) { result.insert(.master) }
+        if roles.contains(.worker) { result.formUnion([.storage, .compute]) }
+        return result
+    }
+
+    public static func roles(_ roles: Catalog.Roles) -> [Topology.Role] {
+        var result: [Topology.Role] = []
+        if roles.contains(.master) { result.append(.voter) }
+        if roles.contains(.storage) { result.append(.worker) }
+        return result
+    }
+
+    public static func admission(_ machine: Topology.Machine, publicKeyHex: String, epochMillis: Int64) -> Catalog.MachineAdmission {
+        Catalog.MachineAdmission(
+            name: machine.name, publicKeyHex: publicKeyHex, address: machine.address.description,
+            roles: roles(machine.roles), rack: machine.rack,
+            disks: machine.disks.map {
+                Catalog.NodeDisk(path: $0.path, capacityBytes: $0.capacityBytes, diskClass: $0.diskClass == .ssd ? .ssd : .hdd)
+            },
+            epochMillis: epochMillis)
+    }
+
+    /// nil for a record whose address does not parse (the catalog only checks it is text).
+    public static func machine(_ record: Catalog.NodeRecord, diskAgeYears: Double? = nil) -> Topology.Machine? {
+        guard let address = Topology.Address(parsing: record.address) else { return nil }
+        return Topology.Machine(
+            name: record.name, address: address, roles: roles(record.roles),
+            rack: record.rack.isEmpty ? TopologyFile.defaultRack : record.rack,
+            disks: record.disks.map {
+                Topology.Disk(path: $0.path, capacityBytes: $0.capacityBytes, diskClass: $0.diskClass == .ssd ? .ssd : .hdd)
+            },
+            diskAgeYears: diskAgeYears)
+    }
+
+    /// Topology machines first (file order, their declared disk age kept), then the others by name.
+    static func machines(_ records: [Catalog.NodeRecord], topology: Topology) -> [Topology.Machine] {
+        let byName = Dictionary(records.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var result: [Topology.Machine] = []
+        for known in topology.machines {
+            if let record = byName[known.name], let machine = machine(record, diskAgeYears: known.diskAgeYears) {
+                result.append(machine)
+            }
+        }
+        let topologyNames = Set(topology.machines.map(\.name))
+        for record in records where !topologyNames.contains(record.name) {
+            if let machine = machine(record) { result.append(machine) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Chaos
+import Foundation
+
+struct ChaosCheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Verify a chaos run: linearizable files, acknowledged writes kept, one master per term, full replication.",
+        discussion: """
+            Run it after `chaos run` healed everything. It reads every file of the history once more (retrying until the heal bound), then checks:
+              - each file behaved as a linearizable register: every read saw the last acknowledged write or a write whose outcome was unknown, never older or never-written bytes, and the final contents are allowed;
+              - every failed operation failed with a message, and none hung past the operation timeout;
+              - the node logs (DATA/NAME/node.log) name at most one master per Raft term;
+              - every block is back at its replication factor within the heal bound.
+            Exits non-zero when any check fails.
+
+            Example:
+              yonke chaos check --history history.jsonl --data ./.yonke-data --heal-seconds 120
+            """
+    )
+
+    @Option(name: .long, help: "The workload's history (JSON lines).") var history: String
+    @Option(name: .long, help: "Local cluster data folder with the node logs (omit to skip the master-per-term check).") var data: String?
+    @Option(name: .long, help: "Seconds the cluster may take to read every file and re-replicate every block.") var healSeconds: Double = 120
+    @OptionGroup var client: ClientOptions
+
+    struct Report: Encodable {
+        var valid: Bool
+        var operations: Int
+        var acknowledged: Int
+        var failed: Int
+        var hung: Int
+        var failedWithoutMessage: Int
+        var registerViolations: [RegisterCheck.Violation]
+        var unreadableAfterHeal: [String]
+        var terms: Int?
+        var electionViolations: [ElectionCheck.Violation]
+        var underReplicated: Int?
+        var missing: Int?
+        var replicatedAfterSeconds: Double?
+    }
+
+    func run() async throws {
+        let records = try HistoryRecorder.load(history)
+        let connection = try client.connectionArguments()
+        let started = Date()
+        let deadline = started.addingTimeInterval(healSeconds)
+        var finalReads: [HistoryRecord] = []
+        var unreadable: [String] = []
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("yonke-check-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let reader = WorkloadProcess(index: -1, seed: 0, settings: .init(files: 1, size: 1, opTimeout: 30, scratch: "", connection: connection))
+        for path in Set(records.map(\.path)).sorted() {
+            var read = try await reader.read(path: path, into: scratch)
+            while read.outcome == .failed, Date() < deadline {
+                try await Task.sleep(for: .milliseconds(500))
+                read = try await reader.read(path: path, into: scratch)
+            }
+            if read.outcome == .ok { finalReads.append(read) } else { unreadable.append(path) }
+        }
+        var report = Report(
+            valid: true, operations: records.count, acknowledged: records.filter { $0.outcome == .ok }.count,
+            failed: records.filter { $0.outcome == .failed }.count,
+            hung: records.filter { $0.error?.hasPrefix("hung") == true }.count,
+            failedWithoutMessage: records.filter { $0.outcome == .failed && ($0.error ?? "").isEmpty }.count,
+            registerViolations: RegisterCheck.violations(records, finalReads: finalReads),
+            unreadableAfterHeal: unreadable, terms: nil, electionViolations: [])
+        if let data {
+            let folder = ClusterFolder(data)
+            var logs: [String: [Substring]] = [:]
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.root)) ?? [] {
+                if let text = try? String(contentsOfFile: folder.logPath(name), encoding: .utf8) {
+                    logs[name] = text.split(separator: "\n")
+                }
+            }
+            let election = ElectionCheck.check(logs: logs)
+            report.terms = election.terms
+            report.electionViolations = election.violations
+        }
+        while true {
+            let capacity = try? await ChildProcess.yonke(["capacity", "--json"] + connection, timeoutSeconds: 30)
+            if let capacity, capacity.status == 0,
+               let object = try? JSONSerialization.jsonObject(with: Data(capacity.stdout.utf8)) as? [String: Any],
+               let cluster = object["cluster"] as? [String: Any] {
+                report.underReplicated = cluster["underReplicated"] as? Int
+                report.missing = cluster["missing"] as? Int
+                if report.underReplicated == 0, report.missing == 0 {
+                    report.replicatedAfterSeconds = Date().timeIntervalSince(started)
+                    break
+                }
+            }
+            if Date() >= deadline { break }
+            try await Task.sleep(for: .seconds(1))
+        }
+        report.valid = report.registerViolations.isEmpty && report.unreadableAfterHeal.isEmpty && report.hung == 0
+            && report.failedWithoutMessage == 0 && report.electionViolations.isEmpty && report.replicatedAfterSeconds != nil
+        if client.json {
+            try client.printJSON(report)
+        } else {
+            print("\(report.operations) operations: \(report.acknowledged) acknowledged, \(report.failed) failed (\(report.hung) hung, \(report.failedWithoutMessage) without a message)")
+            print("linearizable files: " + (report.registerViolations.isEmpty ? "yes" : "NO"))
+            for violation in report.registerViolations { print("  \(violation)") }
+            if !unreadable.isEmpty { print("unreadable after heal: \(unreadable.joined(separator: ", "))") }
+            if let terms = report.terms { print("one master per term: " + (report.electionViolations.isEmpty ? "yes (\(terms) terms)" : "NO")) }
+            for violation in report.electionViolations { print("  \(violation)") }
+            print("replication: " + (report.replicatedAfterSeconds.map { String(format: "every block at its factor after %.1f s", $0) }
+                ?? "\(report.underReplicated.map(String.init) ?? "?") under-replicated, \(report.missing.map(String.init) ?? "?") missing after \(Int(healSeconds)) s"))
+        }
+        if !report.valid { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,85 @@
+import Testing
+import YonkeCore
+@testable import Catalog
+
+private func admission(_ name: String, key: String = "", address: String? = nil, roles: Catalog.Roles = [.storage],
+                       disks: [Catalog.NodeDisk] = [Catalog.NodeDisk(path: "/d", capacityBytes: 1 << 30, diskClass: .ssd)],
+                       rack: String = "r1") -> Catalog.MachineAdmission {
+    Catalog.MachineAdmission(name: name, publicKeyHex: key, address: address ?? "10.0.0.\(name.count):7400", roles: roles,
+                             rack: rack, disks: disks, epochMillis: 500)
+}
+
+/// The machine registry (`node join`, keys pinned on first contact, token rotation).
+@Suite struct MachineRegistryTests {
+    @Test func seedOnceThenPinOnFirstContact() {
+        var harness = Harness.bootstrapped()
+        let seed: Catalog.Command = .seedMachines([admission("m1", key: keyA, roles: .all), admission("w2")], epochMillis: 10)
+        #expect(harness.apply(seed) == .applied(.machinesSeeded(2)))
+        #expect(harness.state.nodes.map(\.name) == ["m1", "w2"])
+        #expect(harness.state.node("w2")?.isKeyPinned == false)
+        #expect(harness.apply(seed).refusal == .registryAlreadySeeded)
+
+        // First contact pins; the admission time stays the seed's.
+        guard case .applied(.nodeRegistered(let pinned, isNew: false)) = harness.apply(.admitMachine(admission("w2", key: keyB.uppercased()))) else {
+            Issue.record("pin not applied")
+            return
+        }
+        #expect(pinned.publicKeyHex == keyB && pinned.admittedAtEpochMillis == harness.state.node("m1")?.admittedAtEpochMillis)
+        // Once pinned: another key is refused, an admission without a key keeps it.
+        #expect(harness.apply(.admitMachine(admission("w2", key: keyC))).refusal == .nodeKeyMismatch(name: "w2"))
+        harness.apply(.admitMachine(admission("w2", address: "10.0.0.7:7400")))
+        #expect(harness.state.node("w2")?.publicKeyHex == keyB && harness.state.node("w2")?.address == "10.0.0.7:7400")
+        #expect(harness.apply(.admitMachine(admission("w9", key: keyA))).refusal == .publicKeyInUse(by: "m1"))
+    }
+
+    @Test func aBadSeedLeavesTheRegistryEmpty() {
+        var harness = Harness.bootstrapped()
+        let seed: Catalog.Command = .seedMachines([admission("a", key: keyA), admission("b", key: keyA)], epochMillis: 10)
+        #expect(harness.apply(seed).refusal == .publicKeyInUse(by: "a"))
+        #expect(harness.state.nodes.isEmpty)
+    }
+
+    @Test func joinedMachineKeepsRackAndDisks() {
+        var harness = Harness.bootstrapped()
+        let disks = [Catalog.NodeDisk(path: "/mnt/a", capacityBytes: 2 << 40, diskClass: .hdd),
+                     Catalog.NodeDisk(path: "/mnt/b", capacityBytes: 1 << 30, diskClass: .ssd)]
+        harness.apply(.admitMachine(admission("attic", key: keyC, disks: disks, rack: "r7")))
+        let record = harness.state.node("attic")
+        #expect(record?.rack == "r7" && record?.disks == disks && record?.capacityBytes == (2 << 40) + (1 << 30))
+        #expect(record?.admittedAtEpochMillis == harness.nowEpochMillis, "the catalog clock, not an older stamp")
+    }
+
+    @Test(arguments: [
+        (admission("w", key: "abcd"), Catalog.Refusal.invalid(.outOfRange(.publicKey, value: 4))),
+        (admission("w", address: ""), .invalid(.empty(.address))),
+        (admission("w", rack: ""), .invalid(.empty(.rack))),
+        (admission("w", disks: []), .invalid(.empty(.disks))),
+        (admission("w", disks: [Catalog.NodeDisk(path: "/d", capacityBytes: 0, diskClass: .hdd)]), .invalid(.outOfRange(.diskCapacity, value: 0))),
+        (admission("w", disks: [Catalog.NodeDisk(path: "", capacityBytes: 1, diskClass: .hdd)]), .invalid(.empty(.diskPath))),
+        (admission("w", roles: []), .invalid(.outOfRange(.roles, value: 0))),
+        (admission(""), .invalid(.empty(.nodeName))),
+    ])
+    func invalidAdmissionsAreRefused(admission: Catalog.MachineAdmission, expected: Catalog.Refusal) {
+        var harness = Harness.bootstrapped()
+        #expect(harness.apply(.admitMachine(admission)).refusal == expected)
+        #expect(harness.state.nodes.isEmpty)
+    }
+
+    @Test func voterWithoutDisksIsFine() {
+        var harness = Harness.bootstrapped()
+        #expect(harness.apply(.admitMachine(admission("m9", roles: [.master], disks: []))).refusal == nil)
+    }
+
+    @Test func tokenRotation() throws {
+        var harness = Harness.bootstrapped()
+        #expect(harness.state.joinToken == nil)
+        let token = String(repeating: "9f", count: 32)
+        #expect(harness.apply(.setJoinToken(token: token, epochMillis: 5)) == .applied(.joinTokenSet))
+        #expect(harness.state.joinToken == token)
+        #expect(harness.apply(.setJoinToken(token: "short", epochMillis: 6)).refusal == .invalid(.outOfRange(.joinToken, value: 5)))
+        #expect(harness.apply(.setJoinToken(token: String(repeating: "a b", count: 10), epochMillis: 6)).refusal
+            == .invalid(.controlCharacter(.joinToken)))
+        #expect(harness.state.joinToken == token)
+        #expect(try Catalog.State(snapshot: harness.state.snapshot()).joinToken == token)
+    }
+}
