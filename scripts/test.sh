@@ -2,7 +2,7 @@
 # Every test: unit tests, simulator seeds and real-process CLI tests, in one `swift test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-deps.sh
+scripts/ensure-deps.sh iproute2   # ip netns for the real-partition tests
 swift build --build-tests
 # Serial: several suites start real clusters whose timing bounds mean little
 # when they starve each other (and the simulators) on 2 cores.
