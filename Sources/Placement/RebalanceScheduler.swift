@@ -8,7 +8,9 @@ extension Rebalance {
     /// to run, and reports how each ended.
     ///
     /// - A machine down for less than `graceMilliseconds` is not lost yet: its
-    ///   blocks wait (a reboot must not trigger a copy storm).
+    ///   blocks wait (a reboot must not trigger a copy storm), and meanwhile
+    ///   only blocks below their target move (no relocations or trims); the
+    ///   same holds for a grace period after the set of live machines changed.
     /// - A block with work in flight is left alone until the work is confirmed
     ///   by a block report (or given up), so one block never has two plans.
     /// - Copies respect a per-machine concurrency limit and a per-machine
@@ -61,11 +63,26 @@ extension Rebalance {
             public var alive: Set<String>
             /// Storage machines seen down, and since when.
             public var downSinceMilliseconds: [String: Int64]
+            /// When the set of live storage machines last changed (a loss, a return, a join); nil: long ago.
+            public var membershipChangedMilliseconds: Int64?
+            /// Machines an operator is draining: moves off them are never held back.
+            public var draining: Set<String>
 
-            public init(blocks: [Block], alive: Set<String>, downSinceMilliseconds: [String: Int64]) {
+            public init(blocks: [Block], alive: Set<String>, downSinceMilliseconds: [String: Int64],
+                        membershipChangedMilliseconds: Int64? = nil, draining: Set<String> = []) {
                 self.blocks = blocks
                 self.alive = alive
                 self.downSinceMilliseconds = downSinceMilliseconds
+                self.membershipChangedMilliseconds = membershipChangedMilliseconds
+                self.draining = draining
+            }
+
+            /// Balancing waits while a machine is down but not yet lost, and for a grace
+            /// period after the live set changed.
+            func isSettled(nowMilliseconds now: Int64, graceMilliseconds: Int64) -> Bool {
+                let waiting = downSinceMilliseconds.contains { name, since in !alive.contains(name) && now - since < graceMilliseconds }
+                let changed = membershipChangedMilliseconds.map { now - $0 < graceMilliseconds } ?? false
+                return !waiting && !changed
             }
         }
 
@@ -212,6 +229,8 @@ extension Rebalance {
             public var etaSeconds: Double
             public var healEtaSeconds: Double
             public var bytesPerSecond: Int64
+            /// Balancing is held back (a machine in its grace period, or the live set just changed).
+            public var settling: Bool
         }
 
         public func preview(_ inputs: Inputs, nowMilliseconds now: Int64) -> Preview {
@@ -264,7 +283,8 @@ extension Rebalance {
                 machines: machines.keys.sorted().compactMap { machines[$0] }, copies: copies, deletes: deletes,
                 copyBytes: copyBytes, healBytes: healBytes, underReplicated: under, unrecoverable: unrecoverable,
                 waiting: waiting, inFlight: work.count, etaSeconds: busiest / rate, healEtaSeconds: busiestHeal / rate,
-                bytesPerSecond: config.bytesPerSecond)
+                bytesPerSecond: config.bytesPerSecond,
+                settling: !inputs.isSettled(nowMilliseconds: now, graceMilliseconds: config.graceMilliseconds))
         }
 
         /// Blocks `machine` holds whose other live replicas are fewer than
@@ -309,6 +329,16 @@ extension Rebalance {
                     guard let block = byID[move.block] else { continue }
                     let live = block.holders.filter(inputs.alive.contains).count
                     candidates.append((Candidate(block: block, move: move, liveCount: live), candidates.count))
+                }
+            }
+            // While a machine is down but not yet lost, and for a grace period after the
+            // live set changed, only restores and drains run: a return, a loss or the
+            // flapping of a machine changes the map again, so balancing now would move
+            // blocks twice.
+            if !inputs.isSettled(nowMilliseconds: now, graceMilliseconds: config.graceMilliseconds) {
+                candidates.removeAll { item in
+                    item.candidate.liveCount >= item.candidate.block.target
+                        && !(item.candidate.move.retired.map(inputs.draining.contains) ?? false)
                 }
             }
             return candidates.sorted { a, b in

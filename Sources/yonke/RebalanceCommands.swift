@@ -101,7 +101,8 @@ struct RebalancePlanCommand: AsyncParsableCommand {
         }
         print("copies \(preview.copies) (\(ByteCount.format(preview.copyBytes))), deletes \(preview.deletes), running \(preview.inFlight); "
               + String(format: "about %.0f s at %@/s per machine", preview.etaSeconds, ByteCount.format(preview.bytesPerSecond)))
-        print("under-replicated \(preview.underReplicated), unrecoverable \(preview.unrecoverable), waiting for a machine in its grace period \(preview.waiting)")
+        print("under-replicated \(preview.underReplicated), unrecoverable \(preview.unrecoverable), waiting for a machine in its grace period \(preview.waiting)"
+              + (preview.settling ? "; balancing held back while the live machines settle (heal and drain go on)" : ""))
         RebalanceText.printDrains(report.drains)
     }
 }
@@ -139,7 +140,7 @@ struct RebalanceApplyCommand: AsyncParsableCommand {
                     total = max(1, preview.copyBytes)
                     progress = Progress(label: "rebalance", totalBytes: total)
                 }
-                if preview.copies == 0 && preview.deletes == 0 && preview.inFlight == 0 {
+                if preview.copies == 0 && preview.deletes == 0 && preview.inFlight == 0 && !preview.settling {
                     progress?.finish()
                     struct Done: Encodable { let done: Bool; let seconds: Double; let bytes: Int64 }
                     let done = Done(done: true, seconds: progress?.elapsedSeconds ?? 0, bytes: total)

@@ -61,6 +61,30 @@ private let fast = Rebalance.Scheduler.Config(graceMilliseconds: 2_000, bytesPer
     #expect(!restored.isEmpty, "after the grace period d's blocks are copied")
 }
 
+/// While a machine is in its grace period nothing is relocated or trimmed, but a
+/// block below its target elsewhere is still restored.
+@Test func onlyRestoresRunWhileAMachineIsInItsGracePeriod() {
+    let ids = blockIDs(3, seed: 9)
+    let holders: [BlockID: Set<String>] = [ids[0]: ["a", "b", "c"], ids[1]: ["a", "b", "c", "e"], ids[2]: ["a", "b"]]
+    var world = SchedulerWorld(holders: holders, sizes: Dictionary(uniqueKeysWithValues: ids.map { ($0, 1 << 20) }),
+                               alive: ["a", "b", "c", "e"], wanted: { _ in ["a", "b", "e"] })
+    world.downSince["d"] = 0
+    var scheduler = Rebalance.Scheduler(config: fast)
+    let during = scheduler.step(world.inputs(), nowMilliseconds: 1_000)
+    #expect(during == [.copy(block: ids[2], source: "a", target: "e", bytes: 1 << 20)], "\(during)")
+    let after = scheduler.step(world.inputs(), nowMilliseconds: 2_000)
+    #expect(after.contains { if case .copy(ids[0], _, "e", _) = $0 { true } else { false } }, "balancing resumes once d is lost: \(after)")
+    #expect(after.contains(.delete(block: ids[1], node: "c")), "\(after)")
+
+    // A machine that just came back (or joined) holds balancing off for the grace period too.
+    var settling = world.inputs()
+    settling.downSinceMilliseconds = [:]
+    settling.membershipChangedMilliseconds = 10_000
+    var fresh = Rebalance.Scheduler(config: fast)
+    #expect(fresh.step(settling, nowMilliseconds: 11_000) == [.copy(block: ids[2], source: "a", target: "e", bytes: 1 << 20)])
+    #expect(fresh.step(settling, nowMilliseconds: 12_000).contains(.delete(block: ids[1], node: "c")))
+}
+
 @Test func schedulerStartsTheMostEndangeredBlocksFirst() {
     let ids = blockIDs(20, seed: 7)
     var holders: [BlockID: Set<String>] = [:]

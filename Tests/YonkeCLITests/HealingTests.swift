@@ -110,6 +110,7 @@ struct HealingTests {
             let plan = try cluster.json(["rebalance", "plan"])
             guard let preview = plan["preview"] as? [String: Any] else { return false }
             return preview["copies"] as? Int == 0 && preview["deletes"] as? Int == 0 && preview["inFlight"] as? Int == 0
+                && preview["settling"] as? Bool == false
         }
         if !settled { throw ClusterFailure("the rebalancer did not settle: \((try? cluster.json(["rebalance", "plan"])) ?? [:])") }
     }

@@ -108,8 +108,15 @@ extension BlockService {
             return !excluded.contains(machine.name) && (tier == .hot ? free.ssd : free.ssd + free.hdd) >= request.encodedBytes
         }
         let map = placementMap(tier: tier, machines: candidates)
+        // A block the cluster already holds (the same bytes put again) goes to its
+        // live holders first: a second put must not scatter copies over a map that
+        // moved since the first.
+        let eligible = Set(candidates.map(\.name))
+        let held = ledger.map.replicas(of: request.id).filter { eligible.contains($0) && !rebalancer.isCorrupt(request.id, on: $0) }
+        let wanted = max(1, map.replicas)
+        let names = Array((held + map.replicas(for: request.id).filter { !held.contains($0) }).prefix(wanted))
         var targets: [BlockTarget] = []
-        for name in map.replicas(for: request.id) {
+        for name in names {
             if let target = await target(name) { targets.append(target) }
         }
         guard !targets.isEmpty else {

@@ -26,6 +26,9 @@ struct RebalancerState: Sendable {
     var lastHeard: [String: Int64] = [:]
     /// The last round's inputs, for reports between rounds.
     var lastInputs: Rebalance.Scheduler.Inputs?
+    /// The live storage machines last seen, and when that set last changed (a new master starts the clock).
+    var lastAlive: Set<String>?
+    var membershipChanged: Int64?
     var bytesPerSecond: Int64
 
     init(settings: RebalanceSettings) {
@@ -95,6 +98,7 @@ extension BlockService {
                         rebalancer.scheduler.reset()
                         rebalancer.downSince = [:]
                         rebalancer.lastInputs = nil
+                        rebalancer.lastAlive = nil
                     }
                     continue
                 }
@@ -137,6 +141,10 @@ extension BlockService {
                     "machine": "\(machine.name)", "graceMilliseconds": "\(rebalancer.scheduler.config.graceMilliseconds)"])
             }
         }
+        if rebalancer.lastAlive != aliveNames {
+            rebalancer.lastAlive = aliveNames
+            rebalancer.membershipChanged = now
+        }
         guard missingReports(alive: alive) == nil else { return nil }
         // Machines in their grace period stay in the map, so a reboot moves nothing.
         let grace = rebalancer.scheduler.config.graceMilliseconds
@@ -165,7 +173,9 @@ extension BlockService {
         }
         return Rebalance.Scheduler.Inputs(
             blocks: entries, alive: aliveNames,
-            downSinceMilliseconds: rebalancer.downSince.filter { memberNames.contains($0.key) })
+            downSinceMilliseconds: rebalancer.downSince.filter { memberNames.contains($0.key) },
+            membershipChangedMilliseconds: rebalancer.membershipChanged,
+            draining: Set(rebalancer.machineStates.filter { $0.value == .draining }.map(\.key)))
     }
 
     /// Encoded bytes of a block of `plaintext` bytes, for pacing and ETAs:
