@@ -43,8 +43,15 @@ struct ScrubCLITests {
         let replicas = try #require(after.first { $0["id"] as? String == id }?["replicas"] as? [String])
         #expect(!replicas.contains(victim) || replicas.count == 3, "\(replicas)")
 
-        // `status` shows each member's own scrub figures.
-        let members = try #require(try cluster.json(["status"])["members"] as? [[String: Any]])
+        // `status` shows each member's own scrub figures (members that are not alive
+        // or do not answer within 1 s are left out, so wait for a status with all four).
+        var members: [[String: Any]] = []
+        let statusDeadline = Date().addingTimeInterval(15)
+        repeat {
+            members = (try? cluster.json(["status"])["members"] as? [[String: Any]]) ?? []
+            if members.count == 4, members.allSatisfy({ $0["scrub"] != nil }) { break }
+            usleep(300_000)
+        } while Date() < deadline
         #expect(members.count == 4)
         for member in members {
             let name = try #require(member["name"] as? String)
