@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// The scrubber on real `yonke` processes: a block file rots on one machine's
-/// disk; that node finds it, moves it aside and tells the master, and the file
-/// still reads back byte-identical.
+/// disk; that node finds it, moves it aside and tells the master, the master
+/// copies the block back to three good replicas, and the file reads back byte-identical.
 @Suite(.serialized)
 struct ScrubCLITests {
     @Test func corruptBlockFileIsFoundAndReportedAndTheFileReadsBackIdentical() throws {
@@ -38,10 +38,22 @@ struct ScrubCLITests {
         #expect(quarantined.count == 1 && quarantined.first?.hasPrefix(id) == true, "\(quarantined)")
         #expect(!FileManager.default.fileExists(atPath: file))
 
-        // The master's block map: the bad copy is gone (or, once healed, the block is back at 3 replicas).
-        let after = try #require(try cluster.json(["stat", "lake://bronze/rows.csv"])["blocks"] as? [[String: Any]])
-        let replicas = try #require(after.first { $0["id"] as? String == id }?["replicas"] as? [String])
-        #expect(!replicas.contains(victim) || replicas.count == 3, "\(replicas)")
+        // Healed: the block is back at 3 replicas, and every copy of it on any disk decodes
+        // (a re-copy may land on the victim again, now that the bad file is out of the way).
+        var replicas: [String] = []
+        let healDeadline = Date().addingTimeInterval(30)
+        repeat {
+            let after = (try? cluster.json(["stat", "lake://bronze/rows.csv"])["blocks"] as? [[String: Any]]) ?? []
+            replicas = after.first { $0["id"] as? String == id }?["replicas"] as? [String] ?? []
+            if Set(replicas).count == 3 { break }
+            usleep(300_000)
+        } while Date() < healDeadline
+        #expect(Set(replicas).count == 3, "the block did not get back to 3 replicas: \(replicas)")
+        for holder in replicas {
+            let path = cluster.dataPath + "/disks/\(holder)/blocks/\(id.prefix(2))/\(id.dropFirst(2).prefix(2))/\(id)"
+            let copy = try #require(FileManager.default.contents(atPath: path), "\(holder) lists the block but has no file")
+            #expect(copy != bytes, "\(holder) holds the corrupt bytes")
+        }
 
         // `status` shows each member's own scrub figures (members that are not alive
         // or do not answer within 1 s are left out, so wait for a status with all four).
