@@ -1,6 +1,7 @@
 import ArgumentParser
 import Chaos
 import Foundation
+import Node
 
 struct ChaosCheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,6 +10,7 @@ struct ChaosCheckCommand: AsyncParsableCommand {
         discussion: """
             Run it after `chaos run` healed everything. It reads every file of the history once more (retrying until the heal bound), then checks:
               - each file behaved as a linearizable register: every read saw the last acknowledged write or a write whose outcome was unknown, never older or never-written bytes, and the final contents are allowed;
+              - `ls` and `stat` agree with what the final reads found;
               - every failed operation failed with a message, and none hung past the operation timeout;
               - the node logs (DATA/NAME/node.log) name at most one master per Raft term;
               - every block is back at its replication factor within the heal bound.
@@ -33,6 +35,8 @@ struct ChaosCheckCommand: AsyncParsableCommand {
         var failedWithoutMessage: Int
         var registerViolations: [RegisterCheck.Violation]
         var unreadableAfterHeal: [String]
+        /// Files whose `ls` entry or `stat` disagrees with what the final read found.
+        var catalogMismatches: [String]
         var terms: Int?
         var electionViolations: [ElectionCheck.Violation]
         var underReplicated: Int?
@@ -58,13 +62,14 @@ struct ChaosCheckCommand: AsyncParsableCommand {
             }
             if read.outcome == .ok { finalReads.append(read) } else { unreadable.append(path) }
         }
+        let catalogMismatches = try await catalogMismatches(finalReads)
         var report = Report(
             valid: true, operations: records.count, acknowledged: records.filter { $0.outcome == .ok }.count,
             failed: records.filter { $0.outcome == .failed }.count,
             hung: records.filter { $0.error?.hasPrefix("hung") == true }.count,
             failedWithoutMessage: records.filter { $0.outcome == .failed && ($0.error ?? "").isEmpty }.count,
             registerViolations: RegisterCheck.violations(records, finalReads: finalReads),
-            unreadableAfterHeal: unreadable, terms: nil, electionViolations: [])
+            unreadableAfterHeal: unreadable, catalogMismatches: catalogMismatches, terms: nil, electionViolations: [])
         if let data {
             let folder = ClusterFolder(data)
             var logs: [String: [Substring]] = [:]
@@ -93,6 +98,7 @@ struct ChaosCheckCommand: AsyncParsableCommand {
             try await Task.sleep(for: .seconds(1))
         }
         report.valid = report.registerViolations.isEmpty && report.unreadableAfterHeal.isEmpty && report.hung == 0
+            && report.catalogMismatches.isEmpty
             && report.failedWithoutMessage == 0 && report.electionViolations.isEmpty && report.replicatedAfterSeconds != nil
         if client.json {
             try client.printJSON(report)
@@ -101,11 +107,44 @@ struct ChaosCheckCommand: AsyncParsableCommand {
             print("linearizable files: " + (report.registerViolations.isEmpty ? "yes" : "NO"))
             for violation in report.registerViolations { print("  \(violation)") }
             if !unreadable.isEmpty { print("unreadable after heal: \(unreadable.joined(separator: ", "))") }
+            print("ls and stat agree with the files: " + (catalogMismatches.isEmpty ? "yes" : "NO"))
+            for mismatch in catalogMismatches { print("  \(mismatch)") }
             if let terms = report.terms { print("one master per term: " + (report.electionViolations.isEmpty ? "yes (\(terms) terms)" : "NO")) }
             for violation in report.electionViolations { print("  \(violation)") }
             print("replication: " + (report.replicatedAfterSeconds.map { String(format: "every block at its factor after %.1f s", $0) }
                 ?? "\(report.underReplicated.map(String.init) ?? "?") under-replicated, \(report.missing.map(String.init) ?? "?") missing after \(Int(healSeconds)) s"))
         }
         if !report.valid { throw ExitCode(2) }
+    }
+
+    /// After the heal, `ls` of each file's folder lists exactly the files a read
+    /// found, and `stat` gives the same size as `ls` for each.
+    private func catalogMismatches(_ finalReads: [HistoryRecord]) async throws -> [String] {
+        guard !finalReads.isEmpty else { return [] }
+        let cluster = try client.connect()
+        defer { Task { await cluster.close() } }
+        var listed: [String: Int64] = [:]
+        for folder in Set(finalReads.map { String($0.path[..<($0.path.lastIndex(of: "/") ?? $0.path.endIndex)]) + "/" }).sorted() {
+            do {
+                let listing = try await CatalogOps.ls(folder, recursive: true, client: cluster)
+                for entry in listing.entries where !entry.isDirectory { listed[entry.path] = entry.sizeBytes }
+            } catch let failure as RPCFailure where failure.code == .notFound {
+                continue  // no such folder: nothing listed
+            }
+        }
+        var mismatches: [String] = []
+        for read in finalReads {
+            switch (read.value, listed[read.path]) {
+            case (nil, nil): continue
+            case (nil, .some): mismatches.append("\(read.path): listed, but a read found no such file")
+            case (.some, nil): mismatches.append("\(read.path): read back, but not listed")
+            case (.some, .some(let size)):
+                let stat = try? await CatalogOps.stat(read.path, client: cluster)
+                if stat?.sizeBytes != size || size <= 0 {
+                    mismatches.append("\(read.path): ls says \(size) bytes, stat \(stat.map { "\($0.sizeBytes)" } ?? "failed")")
+                }
+            }
+        }
+        return mismatches
     }
 }
