@@ -98,7 +98,10 @@ public final class BlockStore: Sendable {
         do { id = try BlockCodec.blockID(ofEncoded: encoded) } catch {
             throw .invalidStore(path: root, reason: "refused a write that is not a valid block: \(error)")
         }
-        if contains(id) { return .alreadyPresent }
+        if contains(id) {
+            markWritten(id)
+            return .alreadyPresent
+        }
         let size = Int64(encoded.count)
         let temporary = try reserve(size)
         defer { releaseReservation(size) }
@@ -140,6 +143,7 @@ public final class BlockStore: Sendable {
     func install(temporary: String, id: BlockID, size: Int64) throws(BlockStoreError) -> PutOutcome {
         if contains(id) {
             unlink(temporary)
+            markWritten(id)
             return .alreadyPresent
         }
         let final = path(of: id)
@@ -194,6 +198,29 @@ public final class BlockStore: Sendable {
             guard let size = s.sizes[id], try body() else { return false }
             s.sizes[id] = nil
             s.usedBytes -= size
+            return true
+        }
+    }
+
+    /// A write of a block already here still counts as a write: its file's
+    /// modification time moves, so garbage collection (`deleteIfIdle`) leaves
+    /// alone a block that a put in progress is about to reference again.
+    public func markWritten(_ id: BlockID) {
+        _ = utimensat(AT_FDCWD, path(of: id), nil, 0)
+    }
+
+    /// Deletes the block unless it was written (or written again) within
+    /// `idleSeconds`: true when it is gone. The check and the unlink hold the
+    /// store's lock, so a concurrent install of the same block waits.
+    public func deleteIfIdle(_ id: BlockID, idleSeconds: Int64) throws(BlockStoreError) -> Bool {
+        let file = path(of: id)
+        return try state.withLock { (s) throws(BlockStoreError) -> Bool in
+            var info = stat()
+            if stat(file, &info) == 0 {
+                guard Int64(time(nil)) - Int64(info.st_mtim.tv_sec) >= idleSeconds else { return false }
+                guard unlink(file) == 0 || errno == ENOENT else { throw .from(errno: errno, path: file, operation: "unlink") }
+            }
+            if let size = s.sizes.removeValue(forKey: id) { s.usedBytes -= size }
             return true
         }
     }

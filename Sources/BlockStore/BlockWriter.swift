@@ -141,6 +141,7 @@ public final class BlockWriter {
             throw refusal("commit after the write was finished")
         case .discard:
             sink = .finished
+            store.markWritten(id)
             return (id, .alreadyPresent)
         case let .file(fd, temporary):
             sink = .finished

@@ -39,6 +39,7 @@ public struct NodeConfig: Sendable {
         self.secretsPath = nil
         rebalanceSettings = RebalanceSettings(graceMilliseconds: topology.cluster.healGraceMilliseconds,
                                               bytesPerSecond: topology.cluster.rebalanceBytesPerSecond)
+        rebalanceSettings.garbageGraceMilliseconds = topology.cluster.garbageGraceMilliseconds
     }
 
     public var name: String { machine.name }
@@ -91,6 +92,8 @@ public struct RebalanceSettings: Sendable, Equatable {
     public var bytesPerSecond: Int64
     /// Copies a machine takes part in at once.
     public var copiesPerMachineMax: Int = 2
+    /// How long a block no file references waits before its holders delete it.
+    public var garbageGraceMilliseconds: Int64 = 3_600_000
 
     public init(graceMilliseconds: Int64, bytesPerSecond: Int64) {
         self.graceMilliseconds = graceMilliseconds

@@ -39,6 +39,9 @@ extension Topology {
         public var healGraceMilliseconds: Int64 = 30_000
         /// Per-machine limit of healing and rebalancing copies (`rebalanceMbps: 100`, megabytes per second).
         public var rebalanceBytesPerSecond: Int64 = 100_000_000
+        /// A block no file references is deleted from its holders after this long
+        /// (`gcGrace: 1h`); longer than any put, whose blocks are stored before the commit.
+        public var garbageGraceMilliseconds: Int64 = 3_600_000
 
         public init(name: String, blockSizeBytes: Int64, replicationFactor: Int,
                     scrubMbps: Double? = nil, scrubIntervalHours: Double? = nil) {

@@ -34,7 +34,7 @@ struct TopologyDecoder {
 
     private func decodeCluster(_ node: Node) throws(TopologyError) -> Topology.ClusterSettings {
         let map = try mapping(node, field: "cluster")
-        try checkKeys(map, allowed: ["name", "blockSize", "replicationFactor", "scrubMbps", "scrubIntervalHours", "healGrace", "rebalanceMbps"], field: "cluster")
+        try checkKeys(map, allowed: ["name", "blockSize", "replicationFactor", "scrubMbps", "scrubIntervalHours", "healGrace", "rebalanceMbps", "gcGrace"], field: "cluster")
         let name = try requiredString(map, "name", in: node, field: "cluster")
         var blockSizeBytes = TopologyFile.defaultBlockSizeBytes
         if let sizeNode = map["blockSize"] {
@@ -68,6 +68,12 @@ struct TopologyDecoder {
                 throw error(graceNode, "cluster.healGrace", "'\(text(graceNode))' is not a duration (try 30s, 2s or 500ms)")
             }
             settings.healGraceMilliseconds = milliseconds
+        }
+        if let graceNode = map["gcGrace"] {
+            guard let milliseconds = scalar(graceNode).flatMap(TopologyFile.milliseconds(parsing:)) else {
+                throw error(graceNode, "cluster.gcGrace", "'\(text(graceNode))' is not a duration (try 1h, 10m or 30s)")
+            }
+            settings.garbageGraceMilliseconds = milliseconds
         }
         if let rateNode = map["rebalanceMbps"] {
             guard let value = scalar(rateNode).flatMap({ Double($0) }), value.isFinite, value > 0, value <= 1_000_000 else {

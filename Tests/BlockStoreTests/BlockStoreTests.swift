@@ -32,6 +32,26 @@ struct BlockStoreTests {
         #expect(reopened.usage.blockCount == 4)
     }
 
+    /// Garbage collection keeps a block written (or written again) within the
+    /// idle time: a put of the same content may be about to reference it.
+    @Test func deleteIfIdleSparesRecentlyWrittenBlocks() throws {
+        let folder = TemporaryFolder()
+        let store = try BlockStore(root: folder.path, capacityBytes: 10 << 20, codec: Self.codec)
+        let b = try block(40_000, seed: 9)
+        try store.put(b.bytes)
+        #expect(try store.deleteIfIdle(b.id, idleSeconds: 3600) == false && store.contains(b.id))
+        let old = timespec(tv_sec: time(nil) - 7200, tv_nsec: 0)
+        let file = folder.path + "/blocks/\(b.id.hex.prefix(2))/\(b.id.hex.dropFirst(2).prefix(2))/\(b.id.hex)"
+        #expect(utimensat(AT_FDCWD, file, [old, old], 0) == 0)
+        // Written again (a re-put of the same bytes): recent once more.
+        #expect(try store.put(b.bytes) == .alreadyPresent)
+        #expect(try store.deleteIfIdle(b.id, idleSeconds: 3600) == false)
+        #expect(utimensat(AT_FDCWD, file, [old, old], 0) == 0)
+        #expect(try store.deleteIfIdle(b.id, idleSeconds: 3600) == true)
+        #expect(!store.contains(b.id) && store.usage.usedBytes == 0 && !FileManager.default.fileExists(atPath: file))
+        #expect(try store.deleteIfIdle(b.id, idleSeconds: 3600) == true, "already gone counts as gone")
+    }
+
     @Test func usageMatchesBytesOnDisk() throws {
         let folder = TemporaryFolder()
         let store = try BlockStore(root: folder.path, capacityBytes: 10 << 20)

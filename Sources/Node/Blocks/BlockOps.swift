@@ -17,6 +17,7 @@ import YonkeCore
 ///
 ///     replicate      [id 32][string tier][target]  copy the block to target      → empty, once the target fsynced it
 ///     deleteReplica  [id 32]                       delete the local copy          → empty (also when already gone)
+///     collectGarbage [id 32][i64 idle seconds]     delete it unless written within → [u8 1: gone, 0: kept]
 public enum BlockOps {
     public static let placement: UInt16 = 0x0100
     public static let locations: UInt16 = 0x0101
@@ -26,6 +27,7 @@ public enum BlockOps {
     public static let deleteReplica: UInt16 = 0x0105
     public static let rebalancePlan: UInt16 = 0x0106
     public static let setMachineState: UInt16 = 0x0107
+    public static let collectGarbage: UInt16 = 0x0108
     static let forwardedBit: UInt16 = 0x0080
 
     static let maxLocationQuery = 10_000

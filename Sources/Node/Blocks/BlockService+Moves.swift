@@ -90,4 +90,27 @@ extension BlockService {
         await onRemoved(id)
         return ByteBuffer()
     }
+
+    /// `collectGarbage`: a block no file references, kept if it was written (or
+    /// written again by a put of the same content) within the idle time.
+    func onCollectGarbage(_ payload: ByteBuffer, from sender: String) async throws -> ByteBuffer {
+        var buffer = payload
+        let id = try buffer.readWireBlockID("garbage block")
+        let idleSeconds: Int64 = try buffer.readWireInteger("garbage idle seconds")
+        try buffer.expectFullyRead("garbage request")
+        try await requireMaster(sender, "collect garbage")
+        var gone = true
+        for local in disks where local.store.contains(id) {
+            do { gone = try local.store.deleteIfIdle(id, idleSeconds: max(0, idleSeconds)) && gone } catch {
+                throw RPCFailure(.unavailable, "\(context.config.name) cannot delete block \(id.short): \(error)")
+            }
+        }
+        if gone {
+            context.logger.info("unreferenced block deleted", metadata: ["block": "\(id.short)"])
+            await onRemoved(id)
+        }
+        var reply = ByteBuffer()
+        reply.writeWireInteger(UInt8(gone ? 1 : 0))
+        return reply
+    }
 }

@@ -30,12 +30,14 @@ struct RebalancerState: Sendable {
     var lastAlive: Set<String>?
     var membershipChanged: Int64?
     var bytesPerSecond: Int64
+    var garbage: Rebalance.GarbageTracker
 
     init(settings: RebalanceSettings) {
         scheduler = Rebalance.Scheduler(config: .init(
             graceMilliseconds: settings.graceMilliseconds, bytesPerSecond: settings.bytesPerSecond,
             copiesPerMachineMax: settings.copiesPerMachineMax))
         bytesPerSecond = settings.bytesPerSecond
+        garbage = Rebalance.GarbageTracker(graceMilliseconds: settings.garbageGraceMilliseconds)
     }
 
     func isCorrupt(_ block: BlockID, on node: String) -> Bool {
@@ -99,6 +101,7 @@ extension BlockService {
                         rebalancer.downSince = [:]
                         rebalancer.lastInputs = nil
                         rebalancer.lastAlive = nil
+                        rebalancer.garbage.reset()
                     }
                     continue
                 }
@@ -110,6 +113,10 @@ extension BlockService {
                 for action in actions {
                     context.logger.info("rebalance step", metadata: action.logMetadata)
                     group.addTask { await self.perform(action) }
+                }
+                for (block, holders) in garbageDue(inputs) {
+                    idle = false
+                    group.addTask { await self.collectGarbage(block, holders: holders) }
                 }
             }
         }

@@ -199,6 +199,7 @@ public actor BlockService {
         switch op {
         case BlockOps.replicate: return try await onReplicate(payload, from: peer.name)
         case BlockOps.deleteReplica: return try await onDeleteReplica(payload, from: peer.name)
+        case BlockOps.collectGarbage: return try await onCollectGarbage(payload, from: peer.name)
         default: break
         }
         let forwarded = op & BlockOps.forwardedBit != 0
