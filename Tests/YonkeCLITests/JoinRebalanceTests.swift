@@ -39,9 +39,14 @@ struct JoinRebalanceTests {
         #expect(abs((last["capacityShare"] as? Double ?? 0) - 1.0 / 3.0) < 0.01, "w5 has 1 GiB of 3 GiB: \(last)")
         #expect(reads.failures.isEmpty && reads.reads > 0, "reads failed during the move: \(reads.failures.prefix(3)) of \(reads.reads)")
 
-        // After the move: still 3 distinct replicas per block, w5 among them where placement wants it, files intact.
-        let after = try HealingTests.replicas(cluster, files.map(\.lake))
-        #expect(after.values.allSatisfy { Set($0).count == 3 }, "replica counts after the move: \(after.values.map(\.count))")
+        // After the move (its last deletes follow the copies): 3 distinct replicas per block,
+        // w5 among them where placement wants it, files intact.
+        var after: [String: [String]] = [:]
+        let trimmed = HealingTests.poll(seconds: 30) {
+            after = (try? HealingTests.replicas(cluster, files.map(\.lake))) ?? [:]
+            return after.count == 40 && after.values.allSatisfy { $0.count == 3 && Set($0).count == 3 }
+        }
+        #expect(trimmed, "replica counts after the move: \(after.values.map(\.count))")
         #expect(after.values.filter { $0.contains("w5") }.count >= 30, "w5 holds \(after.values.filter { $0.contains("w5") }.count) of 40 blocks")
         for file in files {
             let copy = cluster.folder.path + "/after.bin"

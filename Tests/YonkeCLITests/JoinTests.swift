@@ -139,6 +139,14 @@ struct JoinTests {
         let source = try ClusterTests.sample(cluster, "a.csv", size: "2MiB")
         #expect(try cluster.yonke(["put", source, "lake://bronze/a.csv"]).status == 0)
 
+        // The seed (a non-voter) learns the new token from the master's registry within
+        // a poll or two; a join through it before that is refused like any stale token.
+        let seed = "127.0.0.1:\(cluster.ports[3])"
+        let switched = HealingTests.poll(seconds: 20) {
+            (try? cluster.yonke(["status", "--cluster", seed], timeoutSeconds: 20).status) == 0
+        }
+        #expect(switched, "the seed never accepted the rotated token")
+
         // With the new token a voter joins: learner first, then a voter of Raft.
         let joined = try Self.join(cluster, name: "v5", token: new, roles: "voter,worker", folder: cluster.folder.path + "/v5")
         let node = try BackgroundYonke(joined.arguments, logPath: cluster.folder.path + "/v5.log")

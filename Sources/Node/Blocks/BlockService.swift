@@ -215,9 +215,15 @@ public actor BlockService {
             guard let master = await context.consensus.masterName, master != context.config.name else {
                 throw RPCFailure(.unavailable, "\(context.config.name) knows no master yet; retry shortly")
             }
-            return try await context.peers.call(
-                master, op: base | BlockOps.forwardedBit, payload: payload,
-                timeout: .milliseconds(Int64(context.config.timing.requestTimeoutMilliseconds)))
+            do {
+                return try await context.peers.call(
+                    master, op: base | BlockOps.forwardedBit, payload: payload,
+                    timeout: .milliseconds(Int64(context.config.timing.requestTimeoutMilliseconds)))
+            } catch let failure as RPCFailure where failure.code == .timeout {
+                // The client moves on to its next endpoint on `noQuorum`, and the user learns why.
+                throw RPCFailure(.noQuorum, "no quorum: the master \(master) did not answer \(context.config.name) in time; "
+                                 + "this node may be in a minority partition")
+            }
         }
         switch base {
         case BlockOps.placement:
