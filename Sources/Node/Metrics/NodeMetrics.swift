@@ -173,8 +173,13 @@ public final class NodeMetrics: Sendable {
 
     private func labels(_ extra: [(String, String)]) -> [(String, String)] { [("node", node)] + extra }
 
+    /// Our names already end in their unit (`_bytes`, `_total`), so the unit part stays empty.
+    private func descriptor(_ metric: Metric) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: metric.rawValue, unitName: "", helpText: metric.help)
+    }
+
     private func makeGauge(_ metric: Metric, _ extra: [(String, String)] = []) -> Gauge {
-        registry.makeGauge(name: metric.rawValue, labels: labels(extra), help: metric.help)
+        registry.makeGauge(descriptor: descriptor(metric), labels: labels(extra))
     }
 
     private func gauge(_ metric: Metric, _ value: Double, _ extra: [(String, String)] = []) {
@@ -188,7 +193,7 @@ public final class NodeMetrics: Sendable {
             if growth > 0 { last[series] = total }
             return growth
         }
-        let counter = registry.makeCounter(name: metric.rawValue, labels: labels(extra), help: metric.help)
+        let counter = registry.makeCounter(descriptor: descriptor(metric), labels: labels(extra))
         if growth > 0 { counter.increment(by: growth) }
     }
 }
