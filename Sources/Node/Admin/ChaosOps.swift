@@ -41,7 +41,7 @@ public enum ChaosOps {
     static let maxRules = 4096
 
     public static func setFaults(_ rules: [FaultRule], client: ClusterClient) async throws -> [FaultRule] {
-        try decodeRules(try await client.call(op: setFaultsOp, payload: try encodeRules(rules)))
+        try decodeRules(try await client.call(op: setFaultsOp, payload: encodeRules(rules)))
     }
 
     public static func faults(client: ClusterClient) async throws -> [FaultRule] {
@@ -66,9 +66,9 @@ public enum ChaosOps {
                 faults.set(FaultInjector.Rule(lossPercent: rule.lossPercent, delayMilliseconds: rule.delayMilliseconds),
                            peer: rule.peer, direction: rule.direction.transport)
             }
-            return try encodeRules(current(faults))
+            return encodeRules(current(faults))
         case faultsOp:
-            return try encodeRules(current(faults))
+            return encodeRules(current(faults))
         default:
             throw RPCFailure(.unknownOperation, "admin operation \(op) is not known (a newer client?)")
         }
@@ -81,17 +81,9 @@ public enum ChaosOps {
         }
     }
 
-    static func encodeRules(_ rules: [FaultRule]) throws -> ByteBuffer {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return ByteBuffer(bytes: try encoder.encode(rules))
-    }
+    static func encodeRules(_ rules: [FaultRule]) -> ByteBuffer { JSONPayload.encode(rules) }
 
     static func decodeRules(_ payload: ByteBuffer) throws -> [FaultRule] {
-        do {
-            return try JSONDecoder().decode([FaultRule].self, from: Data(payload.readableBytesView))
-        } catch {
-            throw RPCFailure(.malformed, "fault rules are not valid JSON: \(error)")
-        }
+        try JSONPayload.decode([FaultRule].self, from: payload, what: "the fault rules")
     }
 }

@@ -170,21 +170,9 @@ public struct CapacityReport: Codable, Sendable, Equatable {
     public var machines: [Machine]
     public var cluster: Cluster
 
-    func json() -> ByteBuffer {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var buffer = ByteBuffer()
-        buffer.writeBytes((try? encoder.encode(self)) ?? Data())
-        return buffer
-    }
+    func json() -> ByteBuffer { JSONPayload.encode(self) }
 
     static func decode(_ payload: ByteBuffer) throws -> CapacityReport {
-        var buffer = payload
-        let bytes = buffer.readRemainingBytes()
-        do {
-            return try JSONDecoder().decode(CapacityReport.self, from: Data(bytes))
-        } catch {
-            throw RPCFailure(.malformed, "capacity answer is not the expected JSON: \(error)")
-        }
+        try JSONPayload.decode(CapacityReport.self, from: payload, what: "the capacity answer")
     }
 }

@@ -63,21 +63,10 @@ public struct RebalanceReport: Codable, Sendable, Equatable {
         public var bytesLeft: Int64
     }
 
-    func json() -> ByteBuffer {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var buffer = ByteBuffer()
-        buffer.writeBytes((try? encoder.encode(self)) ?? Data())
-        return buffer
-    }
+    func json() -> ByteBuffer { JSONPayload.encode(self) }
 
     static func decode(_ payload: ByteBuffer) throws -> RebalanceReport {
-        var buffer = payload
-        do {
-            return try JSONDecoder().decode(RebalanceReport.self, from: Data(buffer.readRemainingBytes()))
-        } catch {
-            throw RPCFailure(.malformed, "rebalance answer is not the expected JSON: \(error)")
-        }
+        try JSONPayload.decode(RebalanceReport.self, from: payload, what: "the rebalance answer")
     }
 }
 

@@ -11,11 +11,7 @@ public enum ScrubOps {
     /// In the blocks range, high, clear of the master's block operations.
     public static let status: UInt16 = 0x01F0
 
-    static func statusReply(_ status: ScrubStatus) -> ByteBuffer {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return ByteBuffer(bytes: (try? encoder.encode(status)) ?? Data())
-    }
+    static func statusReply(_ status: ScrubStatus) -> ByteBuffer { JSONPayload.encode(status) }
 
     /// The figures of the node at `address` (which must present itself as `name`), or an error within `timeout`.
     public static func status(of name: String, at address: PeerDirectory.Address, settings: Transport.Settings,
@@ -26,11 +22,7 @@ public enum ScrubOps {
             link.close()
             task.cancel()
         }
-        var reply = try await link.call(op: status, payload: ByteBuffer(), timeout: timeout)
-        do {
-            return try JSONDecoder().decode(ScrubStatus.self, from: Data(reply.readRemainingBytes()))
-        } catch {
-            throw RPCFailure(.malformed, "\(name)'s scrub status is not the expected JSON: \(error)")
-        }
+        let reply = try await link.call(op: status, payload: ByteBuffer(), timeout: timeout)
+        return try JSONPayload.decode(ScrubStatus.self, from: reply, what: "\(name)'s scrub status")
     }
 }

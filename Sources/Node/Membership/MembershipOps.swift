@@ -13,20 +13,9 @@ public enum MembershipOps {
         return try decodeMembers(reply)
     }
 
-    static func encodeMembers(_ members: [MemberView]) throws -> ByteBuffer {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var buffer = ByteBuffer()
-        buffer.writeBytes(try encoder.encode(members))
-        return buffer
-    }
+    static func encodeMembers(_ members: [MemberView]) -> ByteBuffer { JSONPayload.encode(members) }
 
     static func decodeMembers(_ payload: ByteBuffer) throws -> [MemberView] {
-        var payload = payload
-        do {
-            return try JSONDecoder().decode([MemberView].self, from: Data(payload.readRemainingBytes()))
-        } catch {
-            throw RPCFailure(.malformed, "member list is not valid JSON: \(error)")
-        }
+        try JSONPayload.decode([MemberView].self, from: payload, what: "the member list")
     }
 }

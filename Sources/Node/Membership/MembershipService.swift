@@ -212,7 +212,7 @@ public actor MembershipService {
     func handleRequest(op: UInt16, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
         switch op {
         case MembershipOps.membersOp:
-            return try MembershipOps.encodeMembers(members())
+            return MembershipOps.encodeMembers(members())
         default:
             throw RPCFailure(.unknownOperation, "membership operation \(op) is not known to \(context.config.name)")
         }
