@@ -60,6 +60,13 @@ extension Catalog.State {
 
     /// A directory's entries (all descendants when `recursive`, a directory before its contents),
     /// in path order; a file lists as itself.
+    /// `list`'s order (a folder, then what is inside it, names in byte order):
+    /// whether `a` comes before `b`. A page of a long listing starts after its cursor by it.
+    public static func listedBefore(_ a: LakePath, _ b: LakePath) -> Bool {
+        for (x, y) in zip(a.components, b.components) where x != y { return LakePath.precedes(x, y) }
+        return a.components.count < b.components.count
+    }
+
     public func list(prefix: LakePath = .root, recursive: Bool = false) throws(Catalog.Refusal) -> [Catalog.Entry] {
         if let file = files[prefix] { return [.file(file)] }
         guard let directory = directories[prefix] else { throw .notFound(prefix) }

@@ -39,7 +39,6 @@ struct LsCommand: AsyncParsableCommand {
                    entry.source.padded(12), entry.contentType.padded(16), entry.path + (entry.isDirectory ? "/" : "")]
                 .joined(separator: "  "))
         }
-        if listing.truncated { print("… (listing cut; list a deeper folder)") }
     }
 }
 

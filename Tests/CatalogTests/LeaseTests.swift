@@ -155,7 +155,7 @@ import Testing
         moved.roles = [.storage, .master]
         #expect(register(&harness, "w1", keyA.uppercased(), "10.0.0.9:7400", roles: [.storage, .master], at: harness.nowEpochMillis + 50)
             == .applied(.nodeRegistered(moved, isNew: false)))
-        register(&harness, "m1", keyB, roles: .all)
+        _ = register(&harness, "m1", keyB, roles: .all)
         #expect(harness.state.nodes.map(\.name) == ["m1", "w1"])
         #expect(harness.apply(.removeNode(name: "w1")) == .applied(.nodeRemoved(moved)))
         #expect(harness.state.nodes.map(\.name) == ["m1"])
@@ -163,7 +163,7 @@ import Testing
 
     @Test func refusals() {
         var harness = Harness.bootstrapped()
-        register(&harness, "w1", keyA)
+        _ = register(&harness, "w1", keyA)
         #expect(register(&harness, "w1", keyB).refusal == .nodeKeyMismatch(name: "w1"))
         #expect(register(&harness, "w2", keyA).refusal == .publicKeyInUse(by: "w1"))
         #expect(register(&harness, "w3", "abcd").refusal == .invalid(.outOfRange(.publicKey, value: 4)))
@@ -180,7 +180,7 @@ import Testing
     /// registration makes the machine active again.
     @Test func machineStates() throws {
         var harness = Harness.bootstrapped()
-        register(&harness, "w1", keyA)
+        _ = register(&harness, "w1", keyA)
         #expect(harness.apply(.setMachineState(name: "w2", state: .draining))
             == .applied(.machineStateChanged(name: "w2", previous: .active, current: .draining)))
         #expect(harness.apply(.setMachineState(name: "w1", state: .removed))
@@ -191,7 +191,7 @@ import Testing
         #expect(restored == harness.state)
         #expect(restored.machineState("w2") == .draining)
         #expect(harness.apply(.setMachineState(name: "w2", state: .active)).effect != nil)
-        register(&harness, "w1", keyB)
+        _ = register(&harness, "w1", keyB)
         #expect(harness.state.machineState("w1") == .active)
         #expect(harness.state.machineState("w2") == .active)
         #expect(harness.apply(.setMachineState(name: "", state: .draining)).refusal == .invalid(.empty(.nodeName)))

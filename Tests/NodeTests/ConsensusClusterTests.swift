@@ -107,6 +107,11 @@ struct ConsensusClusterTests {
             let again = try cluster.client("m2")
             let listing = try await CatalogOps.ls("lake://gold", client: again)
             #expect(listing.entries.count == 9)
+            // A page after a cursor holds what follows it in the listing's order.
+            let rest = try await CatalogOps.lsPage("lake://gold", recursive: false, after: "lake://gold/report4.csv", client: again)
+            #expect(rest.entries.map(\.path) == (5..<9).map { "lake://gold/report\($0).csv" } && !rest.truncated)
+            let gone = try await CatalogOps.lsPage("lake://gold", recursive: false, after: "lake://gold/report4.csv.old", client: again)
+            #expect(gone.entries.first?.path == "lake://gold/report5.csv", "a cursor no longer listed still finds its place")
             #expect(try await CatalogOps.stat("lake://gold/report8.csv", client: again).sizeBytes == 9)
             await again.close()
         }

@@ -143,10 +143,26 @@ public enum CatalogOps {
 
     // MARK: Client functions (the CLI)
 
+    /// The whole listing, one answer (≤ `maxListingBytes`) at a time: each next
+    /// page starts after the last entry of the one before.
     public static func ls(_ prefix: String, recursive: Bool = false, client: ClusterClient) async throws -> Listing {
+        var entries: [FileInfo] = []
+        var after: String?
+        while true {
+            let page = try await lsPage(prefix, recursive: recursive, after: after, client: client)
+            entries += page.entries
+            guard page.truncated, let last = page.entries.last?.path else { return Listing(entries: entries, truncated: false) }
+            after = last
+        }
+    }
+
+    /// One answer's worth of entries after `after` (listing order); `truncated` when more follow.
+    public static func lsPage(_ prefix: String, recursive: Bool, after: String?, client: ClusterClient) async throws -> Listing {
         var request = ByteBuffer()
         request.writeWireString(try parse(prefix).description)
         request.writeConsensusBool(recursive)
+        request.writeConsensusBool(after != nil)
+        if let after { request.writeWireString(try parse(after).description) }
         var reply = try await client.call(op: Op.ls.rawValue, payload: request)
         return try decodeListing(&reply)
     }

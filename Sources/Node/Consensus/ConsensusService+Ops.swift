@@ -107,9 +107,14 @@ extension ConsensusService {
         case .ls:
             let prefix = try input.readLakePath("prefix")
             let recursive = try input.readConsensusBool("recursive")
+            let after = try input.readConsensusBool("has cursor") ? try input.readLakePath("cursor") : nil
             try input.expectFullyRead("ls request")
             let listing = try await read { state -> Result<[Catalog.Entry], Catalog.Refusal> in
-                do throws(Catalog.Refusal) { return .success(try state.list(prefix: prefix, recursive: recursive)) } catch {
+                do throws(Catalog.Refusal) {
+                    let entries = try state.list(prefix: prefix, recursive: recursive)
+                    guard let after else { return .success(entries) }
+                    return .success(Array(entries.drop { !Catalog.State.listedBefore(after, $0.path) }))
+                } catch {
                     return .failure(error)
                 }
             }
