@@ -45,7 +45,8 @@ struct ChaosCheckCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let records = try HistoryRecorder.load(history)
+        let records = try JSONLinesFile.read(HistoryRecord.self, path: history, what: "history",
+                                             hint: "record one with `yonke chaos workload --history \(history)`")
         let connection = try client.connectionArguments()
         let started = Date()
         let deadline = started.addingTimeInterval(healSeconds)

@@ -41,7 +41,7 @@ struct ChaosRunCommand: AsyncParsableCommand {
         }
         guard network.names.count >= 3 else { throw CLIError("chaos needs at least 3 nodes, found \(network.names)", hint: "start a bigger cluster") }
         let logPath = log ?? folder.root + "/chaos.jsonl"
-        let journal = try ChaosJournal(path: logPath)
+        let journal = try JSONLinesFile(path: logPath, what: "log")
         var schedule = FaultSchedule(seed: seed ?? planned.seed ?? 1, nodes: network.names, kinds: usable)
         let end = Date().addingTimeInterval(seconds)
         var rounds = 0
@@ -50,12 +50,12 @@ struct ChaosRunCommand: AsyncParsableCommand {
             // Process faults only on this machine's nodes.
             while [.kill, .pause].contains(fault.kind), !local.contains(fault.processTarget ?? "") { fault = schedule.next() }
             try await apply(fault, network: network)
-            journal.write(event: "fault", detail: fault.description)
-            if !client.json { print("\(ChaosJournal.timestamp()) \(fault)") }
+            journal.append(ChaosEvent("fault", fault.description))
+            if !client.json { print("\(ChaosEvent.timestamp()) \(fault)") }
             try await Task.sleep(for: .seconds(min(holdSeconds, max(0.1, end.timeIntervalSinceNow))))
             try await heal(fault, network: network)
-            journal.write(event: "heal", detail: fault.description)
-            if !client.json { print("\(ChaosJournal.timestamp()) heal") }
+            journal.append(ChaosEvent("heal", fault.description))
+            if !client.json { print("\(ChaosEvent.timestamp()) heal") }
             rounds += 1
             try await Task.sleep(for: .seconds(min(holdSeconds / 2, max(0, end.timeIntervalSinceNow))))
         }
@@ -136,26 +136,17 @@ struct ChaosPlan: Decodable {
     }
 }
 
-/// One JSON object per line: what was done and when (milliseconds since 1970).
-final class ChaosJournal {
-    private let handle: FileHandle
+/// A line of `chaos run`'s log: what was done, and when (milliseconds since 1970).
+struct ChaosEvent: Codable {
+    var atMillis: Int64
+    var event: String
+    var detail: String
 
-    init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw CLIError("cannot create the log \(path)", hint: "check the folder exists and is writable")
-        }
-        self.handle = handle
+    init(_ event: String, _ detail: String) {
+        atMillis = Int64(Date().timeIntervalSince1970 * 1000)
+        self.event = event
+        self.detail = detail
     }
 
-    func write(event: String, detail: String) {
-        let line: [String: String] = ["atMillis": "\(Int64(Date().timeIntervalSince1970 * 1000))", "event": event, "detail": detail]
-        if let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) {
-            handle.write(data + Data("\n".utf8))
-        }
-    }
-
-    static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date())
-    }
+    static func timestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
 }

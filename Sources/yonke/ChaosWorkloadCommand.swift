@@ -31,7 +31,7 @@ struct ChaosWorkloadCommand: AsyncParsableCommand {
             throw CLIError("--processes 1...64, --files 1...1000 and --size 1...256MiB", hint: "pick smaller figures")
         }
         let seconds = try ChaosPlan.seconds(duration, option: "--duration")
-        let recorder = try HistoryRecorder(path: history)
+        let recorder = try JSONLinesFile(path: history, what: "history")
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("yonke-workload-\(getpid())").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -74,7 +74,7 @@ struct WorkloadProcess {
 
     static func path(process: Int, file: Int) -> String { "lake://bronze/chaos/p\(process)-f\(file)" }
 
-    mutating func run(until end: Date, recorder: HistoryRecorder) async throws -> Int {
+    mutating func run(until end: Date, recorder: JSONLinesFile) async throws -> Int {
         var count = 0
         while Date() < end {
             let file = Int(generator.next() % UInt64(settings.files))
@@ -153,38 +153,5 @@ enum FileContents {
         guard data.starts(with: Data(prefix.utf8)), let newline = data.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
         let version = String(decoding: data[data.startIndex + prefix.utf8.count..<newline], as: UTF8.self)
         return bytes(version: version, size: data.count) == data ? version : nil
-    }
-}
-
-/// Appends history records as JSON lines, from any task.
-final class HistoryRecorder: Sendable {
-    private let handle: FileHandle
-    private let lock = NSLock()
-
-    init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw CLIError("cannot create the history \(path)", hint: "check the folder exists and is writable")
-        }
-        self.handle = handle
-    }
-
-    func append(_ record: HistoryRecord) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(record) else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        handle.write(data + Data("\n".utf8))
-    }
-
-    static func load(_ path: String) throws -> [HistoryRecord] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CLIError("cannot read the history \(path)", hint: "record one with `yonke chaos workload --history \(path)`")
-        }
-        return try text.split(separator: "\n").enumerated().map { number, line in
-            do { return try JSONDecoder().decode(HistoryRecord.self, from: Data(line.utf8)) } catch {
-                throw CLIError("line \(number + 1) of \(path) is not a history record: \(error)", hint: "was the history cut short?")
-            }
-        }
     }
 }
