@@ -54,14 +54,16 @@ struct ChaosCheckCommand: AsyncParsableCommand {
         var unreadable: [String] = []
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("yonke-check-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let reader = WorkloadProcess(index: -1, seed: 0, settings: .init(files: 1, size: 1, opTimeout: 30, scratch: "", connection: connection))
+        func read(_ path: String) async throws -> HistoryRecord {
+            try await WorkloadProcess.read(path: path, into: scratch, process: -1, connection: connection, timeoutSeconds: 30)
+        }
         for path in Set(records.map(\.path)).sorted() {
-            var read = try await reader.read(path: path, into: scratch)
-            while read.outcome == .failed, Date() < deadline {
+            var final = try await read(path)
+            while final.outcome == .failed, Date() < deadline {
                 try await Task.sleep(for: .milliseconds(500))
-                read = try await reader.read(path: path, into: scratch)
+                final = try await read(path)
             }
-            if read.outcome == .ok { finalReads.append(read) } else { unreadable.append(path) }
+            if final.outcome == .ok { finalReads.append(final) } else { unreadable.append(path) }
         }
         let catalogMismatches = try await catalogMismatches(finalReads)
         var report = Report(

@@ -40,7 +40,7 @@ struct ChaosPartitionCommand: AsyncParsableCommand {
 
     func run() async throws {
         let sides = try ChaosGroups.parse(groups.joined(separator: " "), expecting: 2...)
-        try await ChaosNetwork.connect(client).cut(between: sides)
+        try await ChaosNetwork.connect(client).inject(.partition(sides))
     }
 }
 
@@ -59,9 +59,7 @@ struct ChaosIsolateCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        let network = try await ChaosNetwork.connect(client)
-        try network.requireKnown([name])
-        try await network.cut(between: [[name], network.names.filter { $0 != name }])
+        try await ChaosNetwork.connect(client).inject(.isolate(name))
     }
 }
 
@@ -79,7 +77,7 @@ struct ChaosBridgeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let parts = try ChaosGroups.parse(groups.joined(separator: " "), expecting: 3...3)
-        try await ChaosNetwork.connect(client).cut(between: [parts[0], parts[2]])
+        try await ChaosNetwork.connect(client).inject(.bridge(sideA: parts[0], middle: parts[1], sideB: parts[2]))
     }
 }
 
@@ -105,12 +103,7 @@ struct ChaosOneWayCommand: AsyncParsableCommand {
         guard ends.count == 2, !ends[0].isEmpty, !ends[1].isEmpty, ends[0] != ends[1] else {
             throw CLIError("'\(text)' is not FROM -> TO", hint: "write it like `yonke chaos one-way \"m1 -> m2\"` or `yonke chaos one-way m1 m2`")
         }
-        let network = try await ChaosNetwork.connect(client)
-        try network.requireKnown(ends)
-        try await network.add([
-            ends[0]: [ChaosOps.FaultRule(peer: ends[1], direction: .outbound, lossPercent: 100)],
-            ends[1]: [ChaosOps.FaultRule(peer: ends[0], direction: .inbound, lossPercent: 100)],
-        ])
+        try await ChaosNetwork.connect(client).inject(.oneWay(from: ends[0], to: ends[1]))
     }
 }
 
@@ -129,7 +122,7 @@ struct ChaosSlowCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard (1...600_000).contains(ms) else { throw CLIError("--ms \(ms) is out of range", hint: "use 1...600000") }
-        try await ChaosNetwork.connect(client).degrade(name, rule: { ChaosOps.FaultRule(peer: $0, direction: $1, delayMilliseconds: ms) })
+        try await ChaosNetwork.connect(client).inject(.slow(name, milliseconds: ms))
     }
 }
 
@@ -148,7 +141,7 @@ struct ChaosLossyCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard (1...100).contains(percent) else { throw CLIError("--percent \(percent) is out of range", hint: "use 1...100") }
-        try await ChaosNetwork.connect(client).degrade(name, rule: { ChaosOps.FaultRule(peer: $0, direction: $1, lossPercent: percent) })
+        try await ChaosNetwork.connect(client).inject(.lossy(name, percent: percent))
     }
 }
 
@@ -164,8 +157,7 @@ struct ChaosHealCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        let network = try await ChaosNetwork.connect(client)
-        try await network.replace(Dictionary(uniqueKeysWithValues: network.names.map { ($0, []) }))
+        try await ChaosNetwork.connect(client).healAll()
     }
 }
 

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import Chaos
 import Node
+import YonkeCore
 
 /// Groups of node names on the command line: `m1,w4 / m2,m3`.
 enum ChaosGroups {
@@ -59,14 +61,38 @@ struct ChaosNetwork {
         }
     }
 
-    func requireKnown(_ nodes: [String]) throws {
+    private func requireKnown(_ nodes: [String]) throws {
         for node in nodes where addresses[node] == nil {
             throw CLIError("no node named '\(node)' in the cluster", hint: "known nodes: \(names.joined(separator: ", ")) (see `yonke status`)")
         }
     }
 
+    /// Sets the rules of a network fault on the nodes it involves (the same for
+    /// a single `chaos` command and for a step of `chaos run`).
+    func inject(_ fault: Fault) async throws {
+        switch fault {
+        case let .partition(groups): try await cut(between: groups)
+        case let .isolate(node):
+            try requireKnown([node])
+            try await cut(between: [[node], names.filter { $0 != node }])
+        case let .bridge(sideA, _, sideB): try await cut(between: [sideA, sideB])
+        case let .oneWay(from, to):
+            try requireKnown([from, to])
+            try await add([from: [.init(peer: to, direction: .outbound, lossPercent: 100)],
+                           to: [.init(peer: from, direction: .inbound, lossPercent: 100)]])
+        case let .slow(node, ms): try await degrade(node) { .init(peer: $0, direction: $1, delayMilliseconds: ms) }
+        case let .lossy(node, percent): try await degrade(node) { .init(peer: $0, direction: $1, lossPercent: percent) }
+        case .kill, .pause: invariant(false, "\(fault) is a process fault, not a network one")
+        }
+    }
+
+    /// Clears every rule on every node.
+    func healAll() async throws {
+        try await replace(Dictionary(uniqueKeysWithValues: names.map { ($0, []) }))
+    }
+
     /// Drops everything between nodes of different groups, both ways.
-    func cut(between groups: [[String]]) async throws {
+    private func cut(between groups: [[String]]) async throws {
         try requireKnown(groups.flatMap { $0 })
         var added: [String: [ChaosOps.FaultRule]] = [:]
         for (index, group) in groups.enumerated() {
@@ -82,14 +108,14 @@ struct ChaosNetwork {
     }
 
     /// Gives every link of `node` with the other nodes, both ways, the rule made by `rule`.
-    func degrade(_ node: String, rule: (String, ChaosOps.Direction) -> ChaosOps.FaultRule) async throws {
+    private func degrade(_ node: String, rule: (String, ChaosOps.Direction) -> ChaosOps.FaultRule) async throws {
         try requireKnown([node])
         let peers = names.filter { $0 != node }
         try await add([node: peers.flatMap { [rule($0, .outbound), rule($0, .inbound)] }])
     }
 
     /// Adds rules to nodes, replacing any of theirs for the same peer and direction.
-    func add(_ added: [String: [ChaosOps.FaultRule]]) async throws {
+    private func add(_ added: [String: [ChaosOps.FaultRule]]) async throws {
         var merged: [String: [ChaosOps.FaultRule]] = [:]
         for (node, rules) in added {
             let replaced = Set(rules.map { "\($0.peer)/\($0.direction.rawValue)" })
@@ -100,7 +126,7 @@ struct ChaosNetwork {
     }
 
     /// Sets each listed node's rules to exactly the given ones, and says so.
-    func replace(_ rulesByNode: [String: [ChaosOps.FaultRule]]) async throws {
+    private func replace(_ rulesByNode: [String: [ChaosOps.FaultRule]]) async throws {
         var report: [String: [ChaosOps.FaultRule]] = [:]
         for node in rulesByNode.keys.sorted() {
             report[node] = try await onNode(node, "setting fault rules") {

@@ -100,17 +100,16 @@ struct ChaosRestartCommand: ParsableCommand {
 extension LocalNodeProcess {
     /// Stops the node if it runs (SIGTERM, then SIGKILL after 10 s) and starts it with its recorded arguments.
     func restart() throws -> pid_t {
-        let node = self
-        if ProcessSpawner.isAlive(node.pid) {
-            kill(node.pid, SIGCONT)  // a paused node cannot act on SIGTERM
-            ClusterStopper.stop([(node.name, node.pid)])
+        if ProcessSpawner.isAlive(pid) {
+            kill(pid, SIGCONT)  // a paused node cannot act on SIGTERM
+            ClusterStopper.stop([(name, pid)])
         }
-        guard let text = try? String(contentsOfFile: node.folder.argumentsPath(name), encoding: .utf8) else {
-            throw CLIError("no start arguments recorded for \(name) in \(node.folder.argumentsPath(name))",
+        guard let text = try? String(contentsOfFile: folder.argumentsPath(name), encoding: .utf8) else {
+            throw CLIError("no start arguments recorded for \(name) in \(folder.argumentsPath(name))",
                            hint: "restart the whole cluster: `yonke cluster down` then `yonke cluster up`")
         }
-        let pid = try node.folder.startNode(name, arguments: text.split(separator: "\n").map(String.init))
-        try node.folder.writePids(node.folder.readPids().map { $0.name == name ? (name, pid) : $0 })
-        return pid
+        let restarted = try folder.startNode(name, arguments: text.split(separator: "\n").map(String.init))
+        try folder.writePids(folder.readPids().map { $0.name == name ? (name, restarted) : $0 })
+        return restarted
     }
 }

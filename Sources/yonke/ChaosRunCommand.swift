@@ -64,16 +64,9 @@ struct ChaosRunCommand: AsyncParsableCommand {
 
     private func apply(_ fault: Fault, network: ChaosNetwork) async throws {
         switch fault {
-        case let .partition(groups): try await network.cut(between: groups)
-        case let .isolate(node): try await network.cut(between: [[node], network.names.filter { $0 != node }])
-        case let .bridge(sideA, _, sideB): try await network.cut(between: [sideA, sideB])
-        case let .oneWay(from, to):
-            try await network.add([from: [.init(peer: to, direction: .outbound, lossPercent: 100)],
-                                   to: [.init(peer: from, direction: .inbound, lossPercent: 100)]])
-        case let .slow(node, ms): try await network.degrade(node) { .init(peer: $0, direction: $1, delayMilliseconds: ms) }
-        case let .lossy(node, percent): try await network.degrade(node) { .init(peer: $0, direction: $1, lossPercent: percent) }
         case let .kill(node): try LocalNodeProcess(data: data, name: node).signal(SIGKILL, "killed", quiet: true)
         case let .pause(node): try LocalNodeProcess(data: data, name: node).signal(SIGSTOP, "paused", quiet: true)
+        default: try await network.inject(fault)
         }
     }
 
@@ -84,7 +77,7 @@ struct ChaosRunCommand: AsyncParsableCommand {
             _ = waitpid(process.pid, nil, WNOHANG)
             _ = try process.restart()
         case let .pause(node): try LocalNodeProcess(data: data, name: node).signal(SIGCONT, "resumed", quiet: true)
-        default: try await network.replace(Dictionary(uniqueKeysWithValues: network.names.map { ($0, []) }))
+        default: try await network.healAll()
         }
     }
 }

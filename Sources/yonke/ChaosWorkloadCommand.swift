@@ -90,7 +90,8 @@ struct WorkloadProcess {
             } else if roll < 55 {
                 recorder.append(try await perform(.delete, path: path, value: nil, ["rm", path] + settings.connection))
             } else {
-                recorder.append(try await read(path: path, into: settings.scratch + "/r\(index)"))
+                recorder.append(try await Self.read(path: path, into: settings.scratch + "/r\(index)", process: index,
+                                                    connection: settings.connection, timeoutSeconds: settings.opTimeout))
             }
             count += 1
         }
@@ -107,13 +108,15 @@ struct WorkloadProcess {
                              error: ok ? nil : Self.errorText(result))
     }
 
-    /// A read names the version it saw (`nil`: no such file).
-    func read(path: String, into local: String) async throws -> HistoryRecord {
+    /// A read names the version it saw (`nil`: no such file). `chaos check` reads
+    /// through here too, as process -1.
+    static func read(path: String, into local: String, process: Int, connection: [String],
+                     timeoutSeconds: Double) async throws -> HistoryRecord {
         try? FileManager.default.removeItem(atPath: local)
-        let invoked = Self.nowMillis()
-        let result = try await ChildProcess.yonke(["get", path, local] + settings.connection, timeoutSeconds: settings.opTimeout)
-        let completed = Self.nowMillis()
-        var record = HistoryRecord(process: index, kind: .read, path: path, value: nil, invokeMillis: invoked,
+        let invoked = nowMillis()
+        let result = try await ChildProcess.yonke(["get", path, local] + connection, timeoutSeconds: timeoutSeconds)
+        let completed = nowMillis()
+        var record = HistoryRecord(process: process, kind: .read, path: path, value: nil, invokeMillis: invoked,
                                    completeMillis: completed, outcome: .ok)
         if result.status == 0, !result.timedOut {
             let bytes = (try? Data(contentsOf: URL(fileURLWithPath: local))) ?? Data()
@@ -122,7 +125,7 @@ struct WorkloadProcess {
             record.value = nil
         } else {
             record.outcome = .failed
-            record.error = Self.errorText(result)
+            record.error = errorText(result)
         }
         return record
     }

@@ -24,14 +24,15 @@ enum ChildProcess {
         // Read while it runs: a full pipe would block the child.
         async let output = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
         async let errors = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
-        let watchdog = Task {
-            try await Task.sleep(for: .seconds(timeoutSeconds))
+        // True only when the timeout itself killed the child (not a SIGKILL from elsewhere).
+        let watchdog = Task { () -> Bool in
+            do { try await Task.sleep(for: .seconds(timeoutSeconds)) } catch { return false }
             kill(process.processIdentifier, SIGKILL)
+            return true
         }
         for await _ in exited.stream { break }
-        let timedOut = watchdog.isCancelled == false && process.terminationReason == .uncaughtSignal
-            && process.terminationStatus == SIGKILL
         watchdog.cancel()
+        let timedOut = await watchdog.value
         return Result(status: process.terminationStatus, stdout: String(decoding: await output, as: UTF8.self),
                       stderr: String(decoding: await errors, as: UTF8.self), timedOut: timedOut)
     }

@@ -22,10 +22,8 @@ extension BlockService {
             payload.writeWireBlockID(block)
             payload.writeWireInteger(idleSeconds)
             do {
-                var reply = holder == context.config.name
-                    ? try await onCollectGarbage(payload, from: holder)
-                    : try await context.peers.call(holder, op: BlockOps.collectGarbage, payload: payload,
-                                                   timeout: .milliseconds(Int64(context.config.timing.requestTimeoutMilliseconds)))
+                var reply = try await callHolder(holder, op: BlockOps.collectGarbage, payload: payload,
+                                                 timeout: .milliseconds(Int64(context.config.timing.requestTimeoutMilliseconds)))
                 let gone: UInt8 = try reply.readWireInteger("garbage reply")
                 if gone == 1 { ledger.map.onBlocksRemoved(node: holder, blocks: [block]) }
             } catch {

@@ -220,9 +220,8 @@ public actor BlockService {
                     master, op: base | BlockOps.forwardedBit, payload: payload,
                     timeout: .milliseconds(Int64(context.config.timing.requestTimeoutMilliseconds)))
             } catch let failure as RPCFailure where failure.code == .timeout {
-                // The client moves on to its next endpoint on `noQuorum`, and the user learns why.
-                throw RPCFailure(.noQuorum, "no quorum: the master \(master) did not answer \(context.config.name) in time; "
-                                 + "this node may be in a minority partition")
+                // As catalog requests relayed to a silent master: the client moves on and says why.
+                throw ConsensusService.noQuorum
             }
         }
         switch base {
