@@ -60,18 +60,21 @@ struct StatCommand: AsyncParsableCommand {
         defer { Task { await cluster.close() } }
         let info: CatalogOps.FileInfo
         let locations: [BlockID: [BlockTarget]]
+        let pending: Int
         do {
             info = try await CatalogOps.stat(path, client: cluster)
-            locations = try await BlockClient.locations(info.blocks.map(\.id), client: cluster)
+            (locations, pending) = try await BlockClient.locate(info.blocks.map(\.id), client: cluster)
         } catch {
             throw CLIError.cluster(error, while: "looking up \(path)")
         }
         let report = StatReport(
             path: info.path, size: info.sizeBytes, tier: info.tier, source: info.source, contentType: info.contentType,
             loadedAtEpochMillis: info.loadedAtEpochMillis, version: info.version, isDirectory: info.isDirectory,
-            blocks: info.blocks.map { .init(id: $0.id.hex, size: $0.sizeBytes, replicas: (locations[$0.id] ?? []).map(\.name)) })
+            blocks: info.blocks.map { .init(id: $0.id.hex, size: $0.sizeBytes, replicas: (locations[$0.id] ?? []).map(\.name)) },
+            reportsPending: pending)
         if client.json { return try client.printJSON(report) }
         print("\(report.path)  \(ByteCount.format(report.size))  tier \(report.tier)  source \(report.source)  \(report.contentType)  version \(report.version)")
+        if pending > 0 { print("  (the master has just been elected: block reports pending from \(pending) machine\(pending == 1 ? "" : "s"); replicas may be missing from this list)") }
         for (index, block) in report.blocks.enumerated() {
             print("  block \(index)  \(block.id.prefix(16))  \(ByteCount.format(block.size).leftPadded(10))  on \(block.replicas.joined(separator: ", "))")
         }
@@ -93,6 +96,8 @@ struct StatReport: Encodable {
     let version: UInt64
     let isDirectory: Bool
     let blocks: [Block]
+    /// Live machines the master has not yet heard a full report from this term.
+    let reportsPending: Int
 }
 
 struct RmCommand: AsyncParsableCommand {
@@ -207,7 +212,10 @@ struct CapacityCommand: AsyncParsableCommand {
                    String(format: "%12.2f", machine.reliability), " " + state].joined(separator: " "))
         }
         let c = report.cluster
-        print("cluster: raw \(ByteCount.format(c.rawBytes)), usable \(ByteCount.format(c.usableBytes)) at the replication factor, under-replicated \(c.underReplicated), missing \(c.missing)"
+        let health = c.reportsPending.isEmpty
+            ? "under-replicated \(c.underReplicated), missing \(c.missing)"
+            : "reports pending from \(c.reportsPending.count) machine\(c.reportsPending.count == 1 ? "" : "s") (\(c.reportsPending.joined(separator: ", "))): the master was just elected; replica counts follow"
+        print("cluster: raw \(ByteCount.format(c.rawBytes)), usable \(ByteCount.format(c.usableBytes)) at the replication factor, \(health)"
               + (c.healEtaSeconds > 0 ? String(format: ", heal ETA %.0f s at %@/s per machine", c.healEtaSeconds, ByteCount.format(c.rebalanceBytesPerSecond)) : ""))
     }
 }

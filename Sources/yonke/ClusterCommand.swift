@@ -8,7 +8,8 @@ struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
         abstract: "Start or stop a whole topology on this machine.",
-        subcommands: [ClusterUpCommand.self, ClusterDownCommand.self, ClusterInitCommand.self, ClusterTokenCommand.self]
+        subcommands: [ClusterUpCommand.self, ClusterDownCommand.self, ClusterInitCommand.self, ClusterTokenCommand.self,
+                      ClusterMoveMasterCommand.self]
     )
 }
 

@@ -97,8 +97,9 @@ extension GetCommand {
 
     /// Replica locations are soft state: a master elected a moment ago knows a
     /// block's replicas only once their nodes have sent it their reports (they
-    /// do at once on a master change). So a block with no known replica is
-    /// asked for again for a few seconds before the read gives up on it.
+    /// do at once on a new master term), and of a block just written once its
+    /// holders' additions arrive. So a block with no known replica is asked
+    /// for again for a few seconds before the read gives up on it.
     static func locations(of ids: [BlockID], cluster: ClusterClient) async throws -> [BlockID: [BlockTarget]] {
         let deadline = ContinuousClock.now + .seconds(5)
         while true {

@@ -68,7 +68,7 @@ struct ConsensusClusterTests {
             // Other services learn of a new master through `masterChanges()`.
             let seen = Mutex<[String?]>([])
             let changes = try await #require(cluster.nodes[survivor]).consensus.masterChanges()
-            let watching = Task { for await master in changes { seen.withLock { $0.append(master) } } }
+            let watching = Task { for await master in changes { seen.withLock { $0.append(master?.name) } } }
             defer { watching.cancel() }
 
             await cluster.kill(first)

@@ -196,15 +196,26 @@ public struct BlockClient: Sendable {
 
     /// Live replicas per block as the master's block map knows them (an unknown block maps to []).
     public static func locations(_ ids: [BlockID], client: ClusterClient) async throws -> [BlockID: [BlockTarget]] {
+        try await locate(ids, client: client).replicas
+    }
+
+    /// Live replicas per block, and how many live machines the master still
+    /// waits a full report from (while > 0, a block may have more replicas).
+    public static func locate(_ ids: [BlockID], client: ClusterClient) async throws
+        -> (replicas: [BlockID: [BlockTarget]], reportsPending: Int)
+    {
         var result: [BlockID: [BlockTarget]] = [:]
+        var pending = 0
         var start = 0
         while start < ids.count {
             let end = min(start + BlockOps.maxLocationQuery, ids.count)
             let reply = try await client.call(op: BlockOps.locations, payload: BlockOps.encodeIDs(Array(ids[start..<end])))
-            result.merge(try BlockOps.decodeLocations(reply)) { $1 }
+            let part = try BlockOps.decodeLocations(reply)
+            result.merge(part.byBlock) { $1 }
+            pending = max(pending, part.reportsPending)
             start = end
         }
-        return result
+        return (result, pending)
     }
 
     public static func capacity(client: ClusterClient) async throws -> CapacityReport {

@@ -98,25 +98,40 @@ public enum BlockOps {
         return ids
     }
 
-    static func encodeLocations(_ locations: [(BlockID, [BlockTarget])]) -> ByteBuffer {
+    /// The master's answer to `locations`: live replicas per block, and how many
+    /// live machines have not yet sent the current master term's full report
+    /// (while any has not, a block may have more replicas than listed).
+    public struct Locations: Sendable {
+        public var blocks: [(BlockID, [BlockTarget])]
+        public var reportsPending: Int
+
+        public var byBlock: [BlockID: [BlockTarget]] {
+            Dictionary(blocks, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    ///     [u32 n]{id 32, targets}[u32 reports pending]
+    static func encodeLocations(_ locations: Locations) -> ByteBuffer {
         var buffer = ByteBuffer()
-        buffer.writeWireInteger(UInt32(locations.count))
-        for (id, targets) in locations {
+        buffer.writeWireInteger(UInt32(locations.blocks.count))
+        for (id, targets) in locations.blocks {
             buffer.writeWireBlockID(id)
             encodeTargets(targets, into: &buffer)
         }
+        buffer.writeWireInteger(UInt32(clamping: locations.reportsPending))
         return buffer
     }
 
-    static func decodeLocations(_ payload: ByteBuffer) throws(WireError) -> [BlockID: [BlockTarget]] {
+    static func decodeLocations(_ payload: ByteBuffer) throws(WireError) -> Locations {
         var buffer = payload
-        var result: [BlockID: [BlockTarget]] = [:]
+        var blocks: [(BlockID, [BlockTarget])] = []
         for _ in 0..<(try buffer.readWireCount("locations", max: maxLocationQuery)) {
             let id = try buffer.readWireBlockID("located block")
-            result[id] = try decodeTargets(&buffer)
+            blocks.append((id, try decodeTargets(&buffer)))
         }
+        let pending: UInt32 = try buffer.readWireInteger("reports pending")
         try buffer.expectFullyRead("locations")
-        return result
+        return Locations(blocks: blocks, reportsPending: Int(pending))
     }
 }
 
@@ -127,7 +142,8 @@ public enum BlockOps {
 /// blocks (`countedFrom: "catalog"`); when the catalog cannot be read they
 /// count the blocks the master's block map knows against the replication
 /// factor (`countedFrom: "blockMap"`, and `missing` is then 0: a block no node
-/// reports is unknown to the map).
+/// reports is unknown to the map); while a live machine's full report to a new
+/// master term is missing they are 0 (`countedFrom: "pendingReports"`).
 public struct CapacityReport: Codable, Sendable, Equatable {
     public struct Machine: Codable, Sendable, Equatable {
         public var name: String
@@ -162,6 +178,9 @@ public struct CapacityReport: Codable, Sendable, Equatable {
         public var underReplicated: Int
         public var missing: Int
         public var countedFrom: String
+        /// Live machines the master has no full report from in its term yet
+        /// (`countedFrom: "pendingReports"`: the counts wait for them).
+        public var reportsPending: [String] = []
         /// Bytes still to copy for under-replicated blocks over the per-machine limit (0 when healthy).
         public var healEtaSeconds: Double = 0
         public var rebalanceBytesPerSecond: Int64 = 0

@@ -127,9 +127,11 @@ extension BlockService {
         return targets
     }
 
-    /// The live replicas the master knows of, per block (empty for unknown blocks).
-    func locations(_ ids: [BlockID]) async -> [(BlockID, [BlockTarget])] {
-        let alive = Set(await aliveWorkers().map(\.name))
+    /// The live replicas the master knows of, per block (empty for unknown
+    /// blocks), and how many live machines have not sent this term's full report.
+    func locations(_ ids: [BlockID]) async -> BlockOps.Locations {
+        let aliveMachines = await aliveWorkers()
+        let alive = Set(aliveMachines.map(\.name))
         var result: [(BlockID, [BlockTarget])] = []
         for id in ids {
             var targets: [BlockTarget] = []
@@ -138,7 +140,7 @@ extension BlockService {
             }
             result.append((id, targets))
         }
-        return result
+        return BlockOps.Locations(blocks: result, reportsPending: reportsPending(among: aliveMachines).count)
     }
 
     func capacityReport() async -> CapacityReport {
@@ -176,10 +178,15 @@ extension BlockService {
                 ssdFreeBytes: free.ssd, hddFreeBytes: free.hdd)
         }
         let replication = topology.cluster.replicationFactor
+        let pending = reportsPending(among: workers.filter { alive.contains($0.name) })
         let underReplicated: Int
         let missing: Int
         let countedFrom: String
-        if let catalogBlocks = try? await context.consensus.read({ $0.allBlocks() }) {
+        if !pending.isEmpty {
+            // A master of a new term before every live machine reported: its
+            // map under-counts, and a count now would be an alarm about nothing.
+            (underReplicated, missing, countedFrom) = (0, 0, "pendingReports")
+        } else if let catalogBlocks = try? await context.consensus.read({ $0.allBlocks() }) {
             underReplicated = map.underReplicated(catalogBlocks).count
             missing = map.missing(catalogBlocks).count
             countedFrom = "catalog"
@@ -192,7 +199,7 @@ extension BlockService {
             machines: machines,
             cluster: .init(rawBytes: capacityTotal, usableBytes: capacityTotal / Int64(max(1, replication)),
                            usedBytes: usedTotal, underReplicated: underReplicated, missing: missing,
-                           countedFrom: countedFrom, healEtaSeconds: preview?.healEtaSeconds ?? 0,
+                           countedFrom: countedFrom, reportsPending: pending, healEtaSeconds: preview?.healEtaSeconds ?? 0,
                            rebalanceBytesPerSecond: rebalancer.bytesPerSecond))
     }
 }

@@ -113,7 +113,7 @@ extension BlockService {
 
     /// Why a new master cannot plan yet, or nil when every live machine has reported.
     private func missingReports(alive: [Topology.Machine]) -> String? {
-        let silent = alive.map(\.name).filter { ledger.usage[$0] == nil }
+        let silent = reportsPending(among: alive)
         return silent.isEmpty ? nil : "full block reports from \(silent.joined(separator: ", "))"
     }
 

@@ -16,7 +16,7 @@ import YonkeCore
 /// - Streams (`handleStream`, see `BlockStream`) run outside the actor, one
 ///   task per link; they only touch the stores (thread-safe) and tell the actor
 ///   when a block was stored.
-/// - Reports: at start, whenever the master changes, and every
+/// - Reports: at start, whenever the master or its term changes, and every
 ///   `fullReportEveryIntervals` intervals a full report; every
 ///   `blockReportIntervalMilliseconds` the usage; after each stored block an
 ///   addition. Reports go to the master (`consensus.masterName`) as one-way
@@ -35,10 +35,7 @@ public actor BlockService {
     /// Every sixth report is a full one: a lost addition is repaired within
     /// half a minute at the LAN interval of 5 s.
     var fullReportEveryIntervals = 6
-    /// How often the master's identity is checked (a new master needs full reports at once).
-    static let masterPollInterval: Duration = .milliseconds(200)
-
-    private var reportedMaster: String?
+    private var reportedMaster: MasterTerm?
     private var intervalsSinceFull = 0
     /// Master only.
     var ledger = BlockLedger()
@@ -102,38 +99,58 @@ public actor BlockService {
     }
 
     private func runReports() async throws {
-        let interval = Duration.milliseconds(context.config.timing.blockReportIntervalMilliseconds)
-        var nextReport = ContinuousClock.now
-        while true {
-            let master = await context.consensus.masterName
-            if master != reportedMaster {
-                await startLedgerIfNewTerm()
-                reportedMaster = master
-                if master != nil { await sendFullReport() }
-                nextReport = ContinuousClock.now + interval
-            } else if ContinuousClock.now >= nextReport {
-                if intervalsSinceFull + 1 >= fullReportEveryIntervals {
-                    await sendFullReport()
-                } else {
-                    intervalsSinceFull += 1
-                    await send(BlockReport(isFull: false, disks: reportDisks(), blocks: []))
-                }
-                nextReport = ContinuousClock.now + interval
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                for await master in await self.context.consensus.masterChanges() { await self.onMasterChanged(master) }
             }
-            try await Task.sleep(for: Self.masterPollInterval)
+            group.addTask { try await self.runPeriodicReports() }
+        }
+    }
+
+    /// A new master, or the same one re-elected in a new term (its ledger starts
+    /// empty): it gets this node's full report at once.
+    private func onMasterChanged(_ master: MasterTerm?) async {
+        reportedMaster = master
+        guard master != nil else { return }
+        await startLedgerIfNewTerm()
+        await sendFullReport()
+    }
+
+    /// Usage every interval, a full report every `fullReportEveryIntervals`.
+    private func runPeriodicReports() async throws {
+        let interval = Duration.milliseconds(context.config.timing.blockReportIntervalMilliseconds)
+        while true {
+            try await Task.sleep(for: interval)
+            guard reportedMaster != nil else { continue }
+            if intervalsSinceFull + 1 >= fullReportEveryIntervals {
+                await sendFullReport()
+            } else {
+                intervalsSinceFull += 1
+                await send(BlockReport(isFull: false, disks: reportDisks(), blocks: []))
+            }
         }
     }
 
     /// The ledger is one master term's: a node that becomes master starts it
-    /// empty. Done at the first report it handles as master too, not only when
-    /// the report loop notices the change: a peer that learned of the new
-    /// master first may already have sent its full report, which must count.
+    /// empty and asks every other storage machine for its full report (they
+    /// send one when they see the new term too; whichever comes first counts).
+    /// Done at the first report it handles as master too: a peer that learned
+    /// of the new term first may already have sent its full report.
     func startLedgerIfNewTerm() async {
         let status = await context.consensus.raftStatus()
         guard status.master == context.config.name, ledgerTerm != status.term else { return }
         ledgerTerm = status.term
         ledger = BlockLedger()
         rebalancer.lastHeard = [:]
+        for machine in storageMachines() where machine.name != context.config.name {
+            await context.peers.sendOneWay(to: machine.name, channel: .blockReport, payload: BlockReport.fullReportRequest())
+        }
+    }
+
+    /// Live storage machines whose full report this master term has not had yet:
+    /// until they report, the ledger under-counts their replicas.
+    func reportsPending(among alive: [Topology.Machine]) -> [String] {
+        alive.map(\.name).filter { ledger.usage[$0] == nil }
     }
 
     nonisolated func reportDisks() -> [BlockReport.Disk] {
@@ -166,7 +183,7 @@ public actor BlockService {
         if report.isFull || report.blocks.isEmpty {
             await context.membership.updateLocalUsage(capacityBytes: report.capacityBytes, usedBytes: report.usedBytes)
         }
-        guard let master = reportedMaster else { return }
+        guard let master = reportedMaster?.name else { return }
         if master == context.config.name {
             await startLedgerIfNewTerm()
             ledger.apply(report, from: master)
@@ -178,7 +195,11 @@ public actor BlockService {
 
     func onBlockReport(_ payload: ByteBuffer, from peer: Peer) async {
         if BlockReport.isFullReportRequest(payload) {
-            if peer.name == reportedMaster { await sendFullReport() }
+            // From the master of a term this node may not have seen yet.
+            if peer.name != reportedMaster?.name, let current = await context.consensus.masterTerm, current.name == peer.name {
+                reportedMaster = current
+            }
+            if peer.name == reportedMaster?.name { await sendFullReport() }
             return
         }
         do {

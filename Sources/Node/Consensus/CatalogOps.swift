@@ -23,6 +23,9 @@ public enum CatalogOps {
         case join = 0x0006
         /// `[bool rotate]` → `[str token]`: the join token in force (after rotating it).
         case joinToken = 0x0007
+        /// `[str voter]` → `[str master][u64 term]`: the master hands leadership to that voter
+        /// (Raft's leadership transfer, as `etcdctl move-leader`) and answers once it leads.
+        case moveMaster = 0x0008
         // Between nodes.
         /// An encoded `Catalog.Command` from a voter to the master → `[u64 index][u64 term]`.
         case propose = 0x0010
@@ -216,6 +219,18 @@ public enum CatalogOps {
         let token = try reply.readWireString("join token", maxBytes: Catalog.Limits.joinTokenBytes.upperBound)
         try reply.expectFullyRead("join token reply")
         return token
+    }
+
+    /// Hands the master role to `voter` (an admin's move before maintenance);
+    /// answers with the master and term once it leads.
+    public static func moveMaster(to voter: String, client: ClusterClient) async throws -> (master: String, term: UInt64) {
+        var request = ByteBuffer()
+        request.writeWireString(voter)
+        var reply = try await client.call(op: Op.moveMaster.rawValue, payload: request)
+        let master = try reply.readWireString("master", maxBytes: RaftWire.maxNameBytes)
+        let term: UInt64 = try reply.readWireInteger("term")
+        try reply.expectFullyRead("move-master reply")
+        return (master, term)
     }
 
     /// Asks the master to admit the machine `settings` links as (its name and key), finding the

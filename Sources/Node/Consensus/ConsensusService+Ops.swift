@@ -14,7 +14,7 @@ extension ConsensusService {
         switch known {
         case .status:
             return await status()
-        case .ls, .stat, .commitFile, .rm, .joinToken:
+        case .ls, .stat, .commitFile, .rm, .joinToken, .moveMaster:
             return try await relayToMaster(known, payload: payload)
         case .join:
             // Never relayed: the joiner's own link to the master proves the token in force there,
@@ -28,7 +28,7 @@ extension ConsensusService {
         case .forward:
             var input = payload
             let raw: UInt16 = try input.readWireInteger("forwarded op")
-            guard let inner = CatalogOps.Op(rawValue: raw), [.ls, .stat, .commitFile, .rm, .joinToken].contains(inner) else {
+            guard let inner = CatalogOps.Op(rawValue: raw), [.ls, .stat, .commitFile, .rm, .joinToken, .moveMaster].contains(inner) else {
                 throw RPCFailure(.malformed, "operation \(raw) cannot be forwarded")
             }
             guard isMaster else { throw RPCFailure(.notMaster, "\(selfID) is not the master") }
@@ -161,6 +161,14 @@ extension ConsensusService {
             }
         case .joinToken:
             return try await serveJoinToken(payload)
+        case .moveMaster:
+            let voter = try input.readWireString("voter", maxBytes: RaftWire.maxNameBytes)
+            try input.expectFullyRead("move-master request")
+            let (master, term) = try await moveMaster(to: voter)
+            var reply = ByteBuffer()
+            reply.writeWireString(master)
+            reply.writeWireInteger(term)
+            return reply
         case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk, .registry, .join:
             throw RPCFailure(.malformed, "\(op) is not a client catalog operation")
         }

@@ -83,9 +83,9 @@ public actor ConsensusService {
     /// An applied entry or a restored snapshot may have changed the machine registry.
     var registryDirty = true
     var lastVoterReconcileTick: UInt64 = 0
-    private var masterWatchers: [UInt64: AsyncStream<String?>.Continuation] = [:]
+    private var masterWatchers: [UInt64: AsyncStream<MasterTerm?>.Continuation] = [:]
     private var nextWatcherID: UInt64 = 0
-    private var announcedMaster: String?
+    private var announcedMaster: MasterTerm?
     var stopped = false
     private var storageFailure: Raft.StorageError?
 
@@ -128,6 +128,13 @@ public actor ConsensusService {
     public var masterName: String? { raft == nil ? learned.master : raft?.leader?.name }
 
     public var isMaster: Bool { raft?.role == .leader }
+
+    /// The master and the term it leads in, if known. A re-election of the same
+    /// machine is a new term: its block ledger starts empty, so it is a change.
+    public var masterTerm: MasterTerm? {
+        guard let raft else { return learned.master.map { MasterTerm(name: $0, term: learned.term) } }
+        return raft.leader.map { MasterTerm(name: $0.name, term: raft.term) }
+    }
 
     public func raftStatus() -> (term: UInt64, commitIndex: UInt64, role: String, master: String?) {
         guard let raft else { return (learned.term, learned.commitIndex, "nonVoter", learned.master) }
@@ -182,11 +189,12 @@ public actor ConsensusService {
         return body(catalog)
     }
 
-    /// The master's name now, then each time it changes (nil while unknown); ends
-    /// when the node stops. For services that react to a new master (e.g. a full
-    /// block report to it). A slow consumer sees only the latest value.
-    public func masterChanges() -> AsyncStream<String?> {
-        let (stream, continuation) = AsyncStream.makeStream(of: String?.self, bufferingPolicy: .bufferingNewest(1))
+    /// The master and its term now, then each time either changes (nil while
+    /// unknown); ends when the node stops. For services that react to a new
+    /// master term (e.g. a full block report to it). A slow consumer sees only
+    /// the latest value.
+    public func masterChanges() -> AsyncStream<MasterTerm?> {
+        let (stream, continuation) = AsyncStream.makeStream(of: MasterTerm?.self, bufferingPolicy: .bufferingNewest(1))
         guard !stopped else {
             continuation.finish()
             return stream
@@ -194,7 +202,7 @@ public actor ConsensusService {
         let id = nextWatcherID
         nextWatcherID += 1
         masterWatchers[id] = continuation
-        continuation.yield(masterName)
+        continuation.yield(masterTerm)
         continuation.onTermination = { _ in Task { await self.removeWatcher(id) } }
         return stream
     }
@@ -202,12 +210,12 @@ public actor ConsensusService {
     private func removeWatcher(_ id: UInt64) { masterWatchers[id] = nil }
 
     func announceMasterIfChanged() {
-        let current = masterName
+        let current = masterTerm
         guard current != announcedMaster else { return }
         announcedMaster = current
         for id in masterWatchers.keys.sorted() { masterWatchers[id]?.yield(current) }
         // The term lets `yonke chaos check` verify at most one master per term from the logs.
-        logger.info("master changed", metadata: ["master": "\(current ?? "unknown")", "term": "\(raftStatus().term)"])
+        logger.info("master changed", metadata: ["master": "\(current?.name ?? "unknown")", "term": "\(raftStatus().term)"])
     }
 
     // MARK: Running
