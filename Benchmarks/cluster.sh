@@ -25,6 +25,8 @@ drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
 rate() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e6 / float(sys.argv[2]):.0f}')" "$1" "$2"; }
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 seconds_of() { local start; start=$(date +%s.%N); "$@"; echo "$(date +%s.%N) - $start" | bc; }
+# Raft term as the cluster reports it: a change during put/get is an election nothing asked for.
+term() { "$yonke" status --json | python3 -c "import json,sys; print(json.load(sys.stdin)['term'])"; }
 for kind in csv random; do
     flag=""; [ "$kind" = random ] && flag="--random"
     "$yonke" sample "$work/in.$kind" --size "$size" $flag >/dev/null
@@ -38,13 +40,16 @@ for kind in csv random; do
     done
     write_limit=$(median "${writes[@]}")
     read_limit=$(median "${reads[@]}")
+    term_before=$(term)
     put=$("$yonke" put "$work/in.$kind" "lake://bronze/bench.$kind" --json | python3 -c "import json,sys; print(round(json.load(sys.stdin)['megabytesPerSecond']))")
     drop_caches
     get=$("$yonke" get "lake://bronze/bench.$kind" "$work/out.$kind" --json | python3 -c "import json,sys; print(round(json.load(sys.stdin)['megabytesPerSecond']))")
     cmp "$work/in.$kind" "$work/out.$kind"
     drop_caches
     get_null=$(rate "$bytes" "$(seconds_of sh -c "\"$yonke\" get lake://bronze/bench.$kind - > /dev/null")")
+    term_after=$(term)
     ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+    echo "$kind: term changes during put and get: $((term_after - term_before)) (term $term_before -> $term_after)"
     echo "$kind: put $put MB/s vs 3x fsync'd write $write_limit MB/s (runs: ${writes[*]}) = $(ratio "$put" "$write_limit")x"
     echo "$kind: get to a file $get MB/s, to /dev/null $get_null MB/s vs one cold read $read_limit MB/s (runs: ${reads[*]}) = $(ratio "$get" "$read_limit")x / $(ratio "$get_null" "$read_limit")x"
     rm -f "$work/in.$kind" "$work/out.$kind"

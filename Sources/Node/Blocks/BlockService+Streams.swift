@@ -75,9 +75,13 @@ extension BlockService {
                 }
                 async let forwarded: Void = downstream?.forward(message.payload) ?? ()
                 if case .writing(let writer) = local {
+                    let lent = Lent(value: writer)
+                    let payload = message.payload
                     do {
-                        try message.payload.withUnsafeReadableBytes { raw in
-                            try Result { () throws(BlockStoreError) in try writer.append(raw) }.get()
+                        try await DiskWork.run {
+                            try payload.withUnsafeReadableBytes { raw in
+                                try Result { () throws(BlockStoreError) in try lent.value.append(raw) }.get()
+                            }
                         }
                     } catch {
                         local = .failed(Self.failure(of: me, error))
@@ -114,7 +118,8 @@ extension BlockService {
         switch local {
         case .writing(let writer):
             do {
-                let (id, _) = try writer.commit()
+                let lent = Lent(value: writer)
+                let id = try await DiskWork.run { try lent.value.commit().id }
                 result.storedOn.append(me)
                 await onStored(id)
             } catch {
@@ -196,7 +201,9 @@ extension BlockService {
         defer { watchdog.stop() }
         var sent: Int64 = 0
         while sent < stream.length {
-            let piece = try stream.next(maxBytes: min(timing.chunkBytes, client.maxPayloadBytes, Int(stream.length - sent)))
+            let lent = Lent(value: stream)
+            let wanted = min(timing.chunkBytes, client.maxPayloadBytes, Int(stream.length - sent))
+            let piece = try await DiskWork.run { try lent.value.next(maxBytes: wanted) }
             guard !piece.isEmpty else {
                 throw RPCFailure(.internalError, "block \(id.short) shrank while being read")
             }

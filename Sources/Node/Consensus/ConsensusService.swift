@@ -35,6 +35,10 @@ import YonkeCore
 /// reader waits until its replica has applied the read index. A voter that is
 /// not the master gets the read index from the master (follower read).
 public actor ConsensusService {
+    /// Runs on a control-plane thread, never behind block work (`ControlPlane`).
+    private nonisolated let controlExecutor = ControlPlane.executor()
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { controlExecutor.asUnownedSerialExecutor() }
+
     /// How long a proposal or read waits for a master and a quorum.
     static let masterWait = Duration.seconds(3)
     /// Outcomes kept for callers that learn their entry's index after it was applied.

@@ -32,6 +32,10 @@ import YonkeCore
 /// at 500 ms periods and ~0.6 s at 100 ms. A stopped node announces `left`
 /// instead (graceful leave), which the others know at once.
 public actor MembershipService {
+    /// Runs on a control-plane thread, never behind block work (`ControlPlane`).
+    private nonisolated let controlExecutor = ControlPlane.executor()
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { controlExecutor.asUnownedSerialExecutor() }
+
     let context: NodeContext
     private var instance: SWIM.Instance
     private var timers = SWIMTimers()

@@ -10,6 +10,10 @@ import Transport
 /// must keep ticking while a machine hangs); they are dropped while the peer
 /// is unreachable, which both protocols tolerate.
 public actor PeerDirectory {
+    /// Runs on a control-plane thread, never behind block work (`ControlPlane`).
+    private nonisolated let controlExecutor = ControlPlane.executor()
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { controlExecutor.asUnownedSerialExecutor() }
+
     /// A node's listening address: the topology's own type, so addresses from
     /// topology files, gossip and `--cluster` are parsed and printed one way.
     public typealias Address = Topology.Address
