@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Functional core, actor shell: YonkeCore, Consensus, Membership, Placement and
-// Topology do no I/O; BlockCodec/BlockStore/the CLI do. See ../shared/DESIGN.md.
+// Functional core, actor shell: YonkeCore, Consensus, Membership, Placement,
+// Catalog and Chaos do no I/O and import only YonkeCore; RaftStorage (Raft's log
+// on disk), BlockCodec, BlockStore, Transport, Node and the CLI do. See ../shared/DESIGN.md.
 let package = Package(
     name: "Yonke",
     platforms: [.macOS(.v15)],
@@ -30,6 +31,7 @@ let package = Package(
         .target(name: "BlockCodec", dependencies: ["YonkeCore", "CLZ4", "CSodium", "SodiumSupport"]),
         .target(name: "BlockStore", dependencies: ["YonkeCore", "BlockCodec"]),
         .target(name: "Consensus", dependencies: ["YonkeCore"]),
+        .target(name: "RaftStorage", dependencies: ["YonkeCore", "Consensus"]),
         .target(name: "Membership", dependencies: ["YonkeCore"]),
         .target(name: "Placement", dependencies: ["YonkeCore"]),
         .target(name: "Topology", dependencies: ["YonkeCore", .product(name: "Yams", package: "Yams")]),
@@ -43,7 +45,7 @@ let package = Package(
         ]),
 
         .target(name: "Node", dependencies: [
-            "YonkeCore", "BlockCodec", "BlockStore", "Consensus", "Membership", "Placement", "Topology",
+            "YonkeCore", "BlockCodec", "BlockStore", "Consensus", "RaftStorage", "Membership", "Placement", "Topology",
             "Catalog", "Transport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -77,6 +79,7 @@ let package = Package(
         .testTarget(name: "BlockCodecTests", dependencies: ["BlockCodec"]),
         .testTarget(name: "BlockStoreTests", dependencies: ["BlockStore"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
+        .testTarget(name: "RaftStorageTests", dependencies: ["RaftStorage", "Consensus"]),
         .testTarget(name: "MembershipTests", dependencies: ["Membership"]),
         .testTarget(name: "PlacementTests", dependencies: ["Placement", "Topology"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),

@@ -1,5 +1,6 @@
 import Catalog
 import Consensus
+import RaftStorage
 import Foundation
 import Logging
 import NIOCore

@@ -1,3 +1,4 @@
+import Consensus
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

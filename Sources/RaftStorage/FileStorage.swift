@@ -1,3 +1,4 @@
+import Consensus
 import YonkeCore
 #if canImport(Glibc)
 import Glibc

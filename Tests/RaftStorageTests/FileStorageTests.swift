@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Consensus
+@testable import RaftStorage
 
 /// The file-backed log, on real temporary folders.
 @Suite struct FileStorageTests {

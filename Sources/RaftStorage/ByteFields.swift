@@ -1,3 +1,4 @@
+import Consensus
 /// Big-endian field writer/reader for the storage formats.
 struct ByteWriter {
     var bytes: [UInt8] = []

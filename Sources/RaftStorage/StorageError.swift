@@ -1,3 +1,4 @@
+import Consensus
 extension Raft {
     /// Why a node's Raft storage cannot be used. Every case names the file and
     /// what is wrong, so an operator knows which disk or file to look at.
