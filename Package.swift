@@ -44,7 +44,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Every wire message and result type between clients and nodes, and between nodes.
+        .target(name: "YonkeProtocol", dependencies: [
+            "YonkeCore", "Catalog", "Consensus", "Placement", "Topology", "Transport",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+
         .target(name: "Node", dependencies: [
+            "YonkeProtocol",
             "YonkeCore", "BlockCodec", "BlockStore", "Consensus", "RaftStorage", "Membership", "Placement", "Topology",
             "Catalog", "Transport",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -55,7 +62,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "yonke", dependencies: [
-            "YonkeCore", "Chaos", "BlockCodec", "BlockStore", "Node", "Topology", "Transport",
+            "YonkeCore", "YonkeProtocol", "Chaos", "BlockCodec", "BlockStore", "Node", "Topology", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
@@ -72,7 +79,7 @@ let package = Package(
                           path: "Benchmarks/yonke-bench"),
 
         .executableTarget(name: "yonke-meta-bench", dependencies: [
-            "Node", .product(name: "Logging", package: "swift-log"),
+            "Node", "YonkeProtocol", .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/yonke-meta-bench"),
 
         .testTarget(name: "YonkeCoreTests", dependencies: ["YonkeCore"]),
@@ -86,7 +93,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "ChaosCheckTests", dependencies: ["Chaos"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
-        .testTarget(name: "NodeTests", dependencies: ["Node"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "YonkeProtocol"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
         .testTarget(name: "YonkeCLITests", dependencies: ["yonke"]),
     ]

@@ -2,6 +2,7 @@
 // cluster (create an empty file, then stat it), as ops/s and p50/p99 latency.
 //   yonke cluster up topology/local-4.yaml --detach
 //   swift run -c release yonke-meta-bench --cluster 127.0.0.1:7401 --secrets .yonke-data/cluster.secrets --ops 2000
+import YonkeProtocol
 import Foundation
 import Logging
 import Node

@@ -1,3 +1,4 @@
+import YonkeProtocol
 import Foundation
 
 /// Why a node could not start or keep running: each names what and where.

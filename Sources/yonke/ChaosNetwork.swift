@@ -1,3 +1,4 @@
+import YonkeProtocol
 import Foundation
 import Logging
 import Chaos

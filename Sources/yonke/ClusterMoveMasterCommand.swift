@@ -1,3 +1,4 @@
+import YonkeProtocol
 import ArgumentParser
 import Node
 

@@ -1,3 +1,4 @@
+import YonkeProtocol
 import Catalog
 import Foundation
 import Logging

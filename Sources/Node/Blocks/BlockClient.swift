@@ -1,3 +1,4 @@
+import YonkeProtocol
 import Catalog
 import BlockCodec
 import Logging

@@ -1,3 +1,4 @@
+import YonkeProtocol
 import Catalog
 import Placement
 import Topology

@@ -1,3 +1,4 @@
+import YonkeProtocol
 import BlockStore
 import NIOCore
 import Placement

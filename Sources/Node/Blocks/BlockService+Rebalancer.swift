@@ -1,3 +1,4 @@
+import YonkeProtocol
 import Catalog
 import Foundation
 import Logging
@@ -42,31 +43,6 @@ struct RebalancerState: Sendable {
 
     func isCorrupt(_ block: BlockID, on node: String) -> Bool {
         !corrupt.isEmpty && corrupt.contains(CorruptReplica(block: block, node: node))
-    }
-}
-
-/// `yonke rebalance plan` and the answer to drain/undrain/remove: what is
-/// left to move, per machine, and how long it takes at the limit.
-public struct RebalanceReport: Codable, Sendable, Equatable {
-    public var ready: Bool
-    /// Why the master does not plan yet (a new master waiting for block reports).
-    public var waitingFor: String?
-    public var preview: Rebalance.Scheduler.Preview?
-    /// Draining machines and what they still hold.
-    public var drains: [Drain]
-    public var message: String?
-
-    public struct Drain: Codable, Sendable, Equatable {
-        public var name: String
-        public var state: String
-        public var blocksLeft: Int
-        public var bytesLeft: Int64
-    }
-
-    func json() -> ByteBuffer { JSONPayload.encode(self) }
-
-    static func decode(_ payload: ByteBuffer) throws -> RebalanceReport {
-        try JSONPayload.decode(RebalanceReport.self, from: payload, what: "the rebalance answer")
     }
 }
 

@@ -1,3 +1,4 @@
+import YonkeProtocol
 import BlockStore
 import Logging
 import NIOCore

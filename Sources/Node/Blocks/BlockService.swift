@@ -1,3 +1,4 @@
+import YonkeProtocol
 import BlockCodec
 import BlockStore
 import Foundation

@@ -1,23 +1,9 @@
+import YonkeProtocol
 import BlockStore
 import Foundation
 import Logging
 import Synchronization
 import YonkeCore
-
-/// The scrubber's figures since the node started (and the last pass, from disk).
-public struct ScrubStatus: Sendable, Hashable, Codable {
-    public var verifiedBlocks: Int64 = 0
-    /// Encoded bytes read and verified.
-    public var verifiedBytes: Int64 = 0
-    public var corruptBlocks: Int64 = 0
-    /// Blocks this node could not judge (another keyring, a cipher its CPU lacks, a newer format).
-    public var unverifiableBlocks: Int64 = 0
-    public var completedPasses: Int64 = 0
-    /// Unix milliseconds when the last full pass began and ended; nil before the first.
-    public var lastPassStartMillis: Int64?
-    public var lastPassEndMillis: Int64?
-    public var isPassRunning = false
-}
 
 /// Re-verifies every block of the node's stores in the background
 /// (`BlockStore.scrub`: every frame authenticated, the digest matched), paced

@@ -1,3 +1,4 @@
+import YonkeProtocol
 import Topology
 
 /// How hard and how often a node re-verifies its blocks in the background.

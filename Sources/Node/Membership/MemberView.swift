@@ -1,3 +1,4 @@
+import YonkeProtocol
 import Membership
 
 /// One member as this node sees it: what `status`, `yonke members` and the

@@ -1,3 +1,4 @@
+import YonkeProtocol
 import Synchronization
 
 /// What a node has served since it started, by kind: requests per service,

@@ -1,3 +1,4 @@
+import YonkeProtocol
 import Logging
 import NIOCore
 import Synchronization

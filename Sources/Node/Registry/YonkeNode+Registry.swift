@@ -1,3 +1,4 @@
+import YonkeProtocol
 import Foundation
 import Topology
 import Transport

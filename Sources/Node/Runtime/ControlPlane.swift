@@ -1,3 +1,4 @@
+import YonkeProtocol
 import NIOCore
 import NIOPosix
 

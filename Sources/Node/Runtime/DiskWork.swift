@@ -1,3 +1,4 @@
+import YonkeProtocol
 import NIOPosix
 
 /// Disk calls that may block — fsync, writes under the kernel's dirty-page

@@ -1,3 +1,4 @@
+import Topology
 import NIOCore
 import YonkeCore
 
@@ -5,9 +6,9 @@ import YonkeCore
 /// identity it presents) and where to reach it.
 public struct BlockTarget: Sendable, Hashable, CustomStringConvertible {
     public var name: String
-    public var address: PeerDirectory.Address
+    public var address: Topology.Address
 
-    public init(name: String, address: PeerDirectory.Address) {
+    public init(name: String, address: Topology.Address) {
         self.name = name
         self.address = address
     }
@@ -42,7 +43,7 @@ public struct BlockWriteResult: Sendable, Hashable {
         self.failed = failed
     }
 
-    mutating func append(_ other: BlockWriteResult) {
+    public mutating func append(_ other: BlockWriteResult) {
         storedOn += other.storedOn
         failed += other.failed
     }
@@ -61,27 +62,27 @@ public struct BlockWriteResult: Sendable, Hashable {
 ///   `readStart`  (back) [u64 encodedLength], then `readData` pieces totalling that length
 ///   `failure`    (back) [u8 RPCFailure code][string message] instead of `readStart`
 /// Anything else, or a malformed message, closes the link.
-enum BlockStream {
-    static let writeOpen: UInt8 = 0x40
-    static let writeData: UInt8 = 0x41
-    static let writeEnd: UInt8 = 0x42
-    static let writeResult: UInt8 = 0x43
-    static let readOpen: UInt8 = 0x48
-    static let readStart: UInt8 = 0x49
-    static let readData: UInt8 = 0x4A
-    static let failure: UInt8 = 0x4F
+public enum BlockStream {
+    public static let writeOpen: UInt8 = 0x40
+    public static let writeData: UInt8 = 0x41
+    public static let writeEnd: UInt8 = 0x42
+    public static let writeResult: UInt8 = 0x43
+    public static let readOpen: UInt8 = 0x48
+    public static let readStart: UInt8 = 0x49
+    public static let readData: UInt8 = 0x4A
+    public static let failure: UInt8 = 0x4F
 
     /// More hops than any sane replication factor (the topology allows 16).
-    static let maxPipelineTargets = 16
-    static let maxNameBytes = 255
+    public static let maxPipelineTargets = 16
+    public static let maxNameBytes = 255
 
-    struct WriteOpen: Sendable, Equatable {
-        var id: BlockID
-        var encodedLength: Int64
-        var tier: String
-        var pipeline: [BlockTarget]
+    public struct WriteOpen: Sendable, Equatable {
+        public var id: BlockID
+        public var encodedLength: Int64
+        public var tier: String
+        public var pipeline: [BlockTarget]
 
-        func encoded() -> ByteBuffer {
+        public func encoded() -> ByteBuffer {
             var buffer = ByteBuffer()
             buffer.writeWireBlockID(id)
             buffer.writeWireInteger(UInt64(encodedLength))
@@ -91,7 +92,7 @@ enum BlockStream {
             return buffer
         }
 
-        static func decode(_ payload: ByteBuffer) throws(WireError) -> WriteOpen {
+        public static func decode(_ payload: ByteBuffer) throws(WireError) -> WriteOpen {
             var buffer = payload
             let id = try buffer.readWireBlockID("write block id")
             let length: UInt64 = try buffer.readWireInteger("write length")
@@ -103,9 +104,16 @@ enum BlockStream {
             try buffer.expectFullyRead("write open")
             return WriteOpen(id: id, encodedLength: Int64(length), tier: tier, pipeline: pipeline)
         }
+
+        public init(id: BlockID, encodedLength: Int64, tier: String, pipeline: [BlockTarget]) {
+            self.id = id
+            self.encodedLength = encodedLength
+            self.tier = tier
+            self.pipeline = pipeline
+        }
     }
 
-    static func encodeResult(_ result: BlockWriteResult) -> ByteBuffer {
+    public static func encodeResult(_ result: BlockWriteResult) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.writeWireInteger(UInt32(result.storedOn.count))
         for name in result.storedOn { buffer.writeWireString(name) }
@@ -118,7 +126,7 @@ enum BlockStream {
         return buffer
     }
 
-    static func decodeResult(_ payload: ByteBuffer) throws(WireError) -> BlockWriteResult {
+    public static func decodeResult(_ payload: ByteBuffer) throws(WireError) -> BlockWriteResult {
         var buffer = payload
         var result = BlockWriteResult()
         for _ in 0..<(try buffer.readWireCount("stored", max: maxPipelineTargets + 1)) {
@@ -134,14 +142,14 @@ enum BlockStream {
         return result
     }
 
-    static func encodeFailure(_ failure: RPCFailure) -> ByteBuffer {
+    public static func encodeFailure(_ failure: RPCFailure) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.writeWireInteger(failure.code.rawValue)
         buffer.writeWireString(String(failure.message.prefix(1000)))
         return buffer
     }
 
-    static func decodeFailure(_ payload: ByteBuffer) throws(WireError) -> RPCFailure {
+    public static func decodeFailure(_ payload: ByteBuffer) throws(WireError) -> RPCFailure {
         var buffer = payload
         let raw: UInt8 = try buffer.readWireInteger("failure code")
         let message = try buffer.readWireString("failure message")
@@ -150,13 +158,13 @@ enum BlockStream {
 }
 
 extension ByteBuffer {
-    mutating func writeTarget(_ target: BlockTarget) {
+    public mutating func writeTarget(_ target: BlockTarget) {
         writeWireString(target.name)
         writeWireString(target.address.host)
         writeWireInteger(UInt32(target.address.port))
     }
 
-    mutating func readTarget() throws(WireError) -> BlockTarget {
+    public mutating func readTarget() throws(WireError) -> BlockTarget {
         let name = try readWireString("target name", maxBytes: BlockStream.maxNameBytes)
         let host = try readWireString("target host", maxBytes: 255)
         let port: UInt32 = try readWireInteger("target port")

@@ -33,14 +33,20 @@ public struct JoinGrant: Sendable, Equatable {
     public func topology() -> Topology {
         Topology(cluster: cluster, machines: machines.compactMap { RegistryMapping.machine($0) })
     }
+
+    public init(cluster: Topology.ClusterSettings, machines: [Catalog.NodeRecord], secretsFileContents: String) {
+        self.cluster = cluster
+        self.machines = machines
+        self.secretsFileContents = secretsFileContents
+    }
 }
 
 /// Binary forms of the registry, join requests and grants (same conventions as `CatalogOps`).
-enum RegistryWire {
-    static let maxMachines = Catalog.Limits.maxSeedMachines
-    static let maxSecretsBytes = 4096
+public enum RegistryWire {
+    public static let maxMachines = Catalog.Limits.maxSeedMachines
+    public static let maxSecretsBytes = 4096
 
-    static func writeDisks(_ disks: [Catalog.NodeDisk], to out: inout ByteBuffer) {
+    public static func writeDisks(_ disks: [Catalog.NodeDisk], to out: inout ByteBuffer) {
         out.writeWireInteger(UInt32(disks.count))
         for disk in disks {
             out.writeWireString(disk.path)
@@ -49,7 +55,7 @@ enum RegistryWire {
         }
     }
 
-    static func readDisks(_ input: inout ByteBuffer) throws(WireError) -> [Catalog.NodeDisk] {
+    public static func readDisks(_ input: inout ByteBuffer) throws(WireError) -> [Catalog.NodeDisk] {
         let count = try input.readWireCount("disks", max: Catalog.Limits.maxDisksPerMachine)
         var disks: [Catalog.NodeDisk] = []
         for _ in 0..<count {
@@ -62,7 +68,7 @@ enum RegistryWire {
         return disks
     }
 
-    static func writeRecord(_ record: Catalog.NodeRecord, to out: inout ByteBuffer) {
+    public static func writeRecord(_ record: Catalog.NodeRecord, to out: inout ByteBuffer) {
         out.writeWireString(record.name)
         out.writeWireString(record.publicKeyHex)
         out.writeWireString(record.address)
@@ -72,7 +78,7 @@ enum RegistryWire {
         writeDisks(record.disks, to: &out)
     }
 
-    static func readRecord(_ input: inout ByteBuffer) throws(WireError) -> Catalog.NodeRecord {
+    public static func readRecord(_ input: inout ByteBuffer) throws(WireError) -> Catalog.NodeRecord {
         let name = try input.readWireString("name", maxBytes: Catalog.Limits.maxNameBytes)
         let key = try input.readWireString("public key", maxBytes: 2 * Catalog.Limits.publicKeyBytes)
         let address = try input.readWireString("address", maxBytes: Catalog.Limits.maxAddressBytes)
@@ -84,12 +90,12 @@ enum RegistryWire {
                                   admittedAtEpochMillis: admitted, rack: rack, disks: disks)
     }
 
-    static func writeRecords(_ records: [Catalog.NodeRecord], to out: inout ByteBuffer) {
+    public static func writeRecords(_ records: [Catalog.NodeRecord], to out: inout ByteBuffer) {
         out.writeWireInteger(UInt32(records.count))
         for record in records { writeRecord(record, to: &out) }
     }
 
-    static func readRecords(_ input: inout ByteBuffer) throws(WireError) -> [Catalog.NodeRecord] {
+    public static func readRecords(_ input: inout ByteBuffer) throws(WireError) -> [Catalog.NodeRecord] {
         let count = try input.readWireCount("machines", max: maxMachines)
         var records: [Catalog.NodeRecord] = []
         for _ in 0..<count { records.append(try readRecord(&input)) }
@@ -98,7 +104,7 @@ enum RegistryWire {
 
     // MARK: The registry (`CatalogOps.Op.registry`)
 
-    static func encodeView(_ view: MachineRegistry.View) -> ByteBuffer {
+    public static func encodeView(_ view: RegistryView) -> ByteBuffer {
         var out = ByteBuffer()
         writeRecords(view.records, to: &out)
         out.writeConsensusBool(view.joinToken != nil)
@@ -106,20 +112,20 @@ enum RegistryWire {
         return out
     }
 
-    static func decodeView(_ payload: ByteBuffer) throws(WireError) -> MachineRegistry.View {
+    public static func decodeView(_ payload: ByteBuffer) throws(WireError) -> RegistryView {
         var input = payload
         let records = try readRecords(&input)
         let hasToken = try input.readConsensusBool("has join token")
         let token = try input.readWireString("join token", maxBytes: Catalog.Limits.joinTokenBytes.upperBound)
         try input.expectFullyRead("registry")
-        return MachineRegistry.View(records: records, joinToken: hasToken ? token : nil)
+        return RegistryView(records: records, joinToken: hasToken ? token : nil)
     }
 
     // MARK: Joining (`CatalogOps.Op.join`)
 
     /// The admission a joiner asks for; `publicKeyHex` is filled in by the node that received
     /// it from the joiner's authenticated link (never by the joiner).
-    static func encodeAdmission(_ admission: Catalog.MachineAdmission) -> ByteBuffer {
+    public static func encodeAdmission(_ admission: Catalog.MachineAdmission) -> ByteBuffer {
         var out = ByteBuffer()
         out.writeWireString(admission.name)
         out.writeWireString(admission.publicKeyHex)
@@ -130,7 +136,7 @@ enum RegistryWire {
         return out
     }
 
-    static func decodeAdmission(_ payload: ByteBuffer, epochMillis: Int64) throws(WireError) -> Catalog.MachineAdmission {
+    public static func decodeAdmission(_ payload: ByteBuffer, epochMillis: Int64) throws(WireError) -> Catalog.MachineAdmission {
         var input = payload
         let admission = Catalog.MachineAdmission(
             name: try input.readWireString("name", maxBytes: Catalog.Limits.maxNameBytes),
@@ -143,7 +149,7 @@ enum RegistryWire {
         return admission
     }
 
-    static func encodeGrant(_ grant: JoinGrant) -> ByteBuffer {
+    public static func encodeGrant(_ grant: JoinGrant) -> ByteBuffer {
         var out = ByteBuffer()
         out.writeWireString(grant.cluster.name)
         out.writeWireInteger(grant.cluster.blockSizeBytes)
@@ -153,7 +159,7 @@ enum RegistryWire {
         return out
     }
 
-    static func decodeGrant(_ payload: ByteBuffer) throws(WireError) -> JoinGrant {
+    public static func decodeGrant(_ payload: ByteBuffer) throws(WireError) -> JoinGrant {
         var input = payload
         let name = try input.readWireString("cluster name", maxBytes: Catalog.Limits.maxClusterNameBytes)
         let blockSize: Int64 = try input.readWireInteger("block size")

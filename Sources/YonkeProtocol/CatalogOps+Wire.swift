@@ -7,17 +7,17 @@ import YonkeCore
 // MARK: - Requests
 
 extension CatalogOps {
-    struct CommitRequest: Sendable, Hashable {
-        var path: LakePath
-        var sizeBytes: Int64
-        var blocks: [Catalog.BlockEntry]
-        var source: String
-        var contentType: String
-        var tier: Catalog.Tier
-        var loadTimeMillis: Int64?
-        var overwrite: Bool
+    public struct CommitRequest: Sendable, Hashable {
+        public var path: LakePath
+        public var sizeBytes: Int64
+        public var blocks: [Catalog.BlockEntry]
+        public var source: String
+        public var contentType: String
+        public var tier: Catalog.Tier
+        public var loadTimeMillis: Int64?
+        public var overwrite: Bool
 
-        func encoded() -> ByteBuffer {
+        public func encoded() -> ByteBuffer {
             var out = ByteBuffer()
             out.writeWireString(path.description)
             out.writeWireInteger(sizeBytes)
@@ -34,7 +34,7 @@ extension CatalogOps {
             return out
         }
 
-        static func decode(_ payload: ByteBuffer) throws(WireError) -> CommitRequest {
+        public static func decode(_ payload: ByteBuffer) throws(WireError) -> CommitRequest {
             var input = payload
             let path = try input.readLakePath("path")
             let size: Int64 = try input.readWireInteger("size")
@@ -55,13 +55,24 @@ extension CatalogOps {
             return CommitRequest(path: path, sizeBytes: size, blocks: blocks, source: source, contentType: contentType,
                                  tier: tier, loadTimeMillis: loadTime, overwrite: overwrite)
         }
+
+        public init(path: LakePath, sizeBytes: Int64, blocks: [Catalog.BlockEntry], source: String, contentType: String, tier: Catalog.Tier, loadTimeMillis: Int64? = nil, overwrite: Bool) {
+            self.path = path
+            self.sizeBytes = sizeBytes
+            self.blocks = blocks
+            self.source = source
+            self.contentType = contentType
+            self.tier = tier
+            self.loadTimeMillis = loadTimeMillis
+            self.overwrite = overwrite
+        }
     }
 }
 
 // MARK: - Replies
 
 extension CatalogOps {
-    static func fileInfo(_ entry: Catalog.Entry) -> FileInfo {
+    public static func fileInfo(_ entry: Catalog.Entry) -> FileInfo {
         switch entry {
         case let .directory(path, created):
             FileInfo(path: path.description, isDirectory: true, sizeBytes: 0, loadedAtEpochMillis: created, source: "",
@@ -74,7 +85,7 @@ extension CatalogOps {
         }
     }
 
-    static func encodeListing(_ entries: [Catalog.Entry]) -> ByteBuffer {
+    public static func encodeListing(_ entries: [Catalog.Entry]) -> ByteBuffer {
         var body = ByteBuffer()
         var count: UInt32 = 0
         var truncated = false
@@ -95,7 +106,7 @@ extension CatalogOps {
         return out
     }
 
-    static func decodeListing(_ input: inout ByteBuffer) throws(WireError) -> Listing {
+    public static func decodeListing(_ input: inout ByteBuffer) throws(WireError) -> Listing {
         let truncated = try input.readConsensusBool("truncated")
         let count = try input.readWireCount("entries", max: maxListingEntries)
         var entries: [FileInfo] = []
@@ -104,7 +115,7 @@ extension CatalogOps {
         return Listing(entries: entries, truncated: truncated)
     }
 
-    static func encodeCommitResult(_ committed: Catalog.FileCommitted) -> ByteBuffer {
+    public static func encodeCommitResult(_ committed: Catalog.FileCommitted) -> ByteBuffer {
         var out = ByteBuffer()
         out.writeFileInfo(fileInfo(.file(committed.file)))
         out.writeWireInteger(UInt32(committed.createdDirectories.count))
@@ -115,7 +126,7 @@ extension CatalogOps {
         return out
     }
 
-    static func decodeCommitResult(_ input: inout ByteBuffer) throws(WireError) -> CommitResult {
+    public static func decodeCommitResult(_ input: inout ByteBuffer) throws(WireError) -> CommitResult {
         let file = try input.readFileInfo()
         let count = try input.readWireCount("created directories", max: LakePath.maxDepth)
         var created: [String] = []
@@ -126,7 +137,7 @@ extension CatalogOps {
         return CommitResult(file: file, createdDirectories: created, replacedBlocks: replaced, unreferencedBlocks: unreferenced)
     }
 
-    static func encodeRemoveResult(_ deleted: Catalog.Deleted) -> ByteBuffer {
+    public static func encodeRemoveResult(_ deleted: Catalog.Deleted) -> ByteBuffer {
         var out = ByteBuffer()
         out.writeWireInteger(UInt64(deleted.files))
         out.writeWireInteger(UInt64(deleted.directories))
@@ -135,7 +146,7 @@ extension CatalogOps {
         return out
     }
 
-    static func decodeRemoveResult(_ input: inout ByteBuffer) throws(WireError) -> RemoveResult {
+    public static func decodeRemoveResult(_ input: inout ByteBuffer) throws(WireError) -> RemoveResult {
         let files: UInt64 = try input.readWireInteger("files")
         let directories: UInt64 = try input.readWireInteger("directories")
         let bytes: Int64 = try input.readWireInteger("bytes")
@@ -147,9 +158,9 @@ extension CatalogOps {
         return RemoveResult(files: fileCount, directories: directoryCount, bytes: bytes, unreferencedBlocks: unreferenced)
     }
 
-    static let maxMembers = 4_096
+    public static let maxMembers = 4_096
 
-    static func encodeStatus(_ status: ClusterStatus) -> ByteBuffer {
+    public static func encodeStatus(_ status: ClusterStatus) -> ByteBuffer {
         var out = ByteBuffer()
         out.writeConsensusBool(status.master != nil)
         out.writeWireString(status.master ?? "")
@@ -175,7 +186,7 @@ extension CatalogOps {
         return out
     }
 
-    static func decodeStatus(_ input: inout ByteBuffer) throws(WireError) -> ClusterStatus {
+    public static func decodeStatus(_ input: inout ByteBuffer) throws(WireError) -> ClusterStatus {
         let hasMaster = try input.readConsensusBool("has master")
         let master = try input.readWireString("master", maxBytes: RaftWire.maxNameBytes)
         let term: UInt64 = try input.readWireInteger("term")
@@ -216,17 +227,17 @@ extension CatalogOps {
 // MARK: - Field helpers
 
 extension ByteBuffer {
-    mutating func readLakePath(_ what: String) throws(WireError) -> LakePath {
+    public mutating func readLakePath(_ what: String) throws(WireError) -> LakePath {
         let text = try readWireString(what, maxBytes: LakePath.maxBytes)
         do { return try LakePath(text) } catch { throw WireError("\(what): \(error)") }
     }
 
-    mutating func writeBlockIDs(_ ids: [BlockID]) {
+    public mutating func writeBlockIDs(_ ids: [BlockID]) {
         writeWireInteger(UInt32(ids.count))
         for id in ids { writeWireBlockID(id) }
     }
 
-    mutating func readBlockIDs(_ what: String) throws(WireError) -> [BlockID] {
+    public mutating func readBlockIDs(_ what: String) throws(WireError) -> [BlockID] {
         let count = try readWireCount(what, max: Catalog.Limits.maxBlocksPerFile)
         guard count * BlockID.byteCount <= readableBytes else { throw WireError("\(what): \(count) do not fit") }
         var ids: [BlockID] = []
@@ -235,7 +246,7 @@ extension ByteBuffer {
         return ids
     }
 
-    mutating func writeFileInfo(_ info: CatalogOps.FileInfo) {
+    public mutating func writeFileInfo(_ info: CatalogOps.FileInfo) {
         writeWireString(info.path)
         writeConsensusBool(info.isDirectory)
         writeWireInteger(info.sizeBytes)
@@ -252,7 +263,7 @@ extension ByteBuffer {
         }
     }
 
-    mutating func readFileInfo() throws(WireError) -> CatalogOps.FileInfo {
+    public mutating func readFileInfo() throws(WireError) -> CatalogOps.FileInfo {
         let path = try readWireString("path", maxBytes: LakePath.maxBytes)
         let isDirectory = try readConsensusBool("isDirectory")
         let size: Int64 = try readWireInteger("size")

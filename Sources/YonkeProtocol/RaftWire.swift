@@ -9,15 +9,15 @@ import NIOCore
 /// Every count and length is checked against a limit before anything is
 /// allocated, and a message with bytes left over is refused: a peer that sends
 /// garbage gets its message dropped, never a crash (`WireError`).
-enum RaftWire {
-    static let version: UInt8 = 1
+public enum RaftWire {
+    public static let version: UInt8 = 1
     /// Node names are topology names (Transport caps them far below this).
-    static let maxNameBytes = 255
+    public static let maxNameBytes = 255
     /// Raft batches at most `Config.maxEntriesPerMessage` entries; this only
     /// bounds what a hostile peer can make us reserve.
-    static let maxEntriesPerMessage = 4_096
+    public static let maxEntriesPerMessage = 4_096
     /// A transport frame is ~1 MiB, so nothing larger can arrive anyway.
-    static let maxDataBytes = 2 << 20
+    public static let maxDataBytes = 2 << 20
 
     private enum Tag: UInt8 {
         case preVote = 1, preVoteResponse, vote, voteResponse, append, appendResponse
@@ -29,25 +29,34 @@ enum RaftWire {
     /// An `installSnapshot` too large for one transport frame travels as this
     /// reference; the receiver fetches the data in chunks (`CatalogOps.Op.snapshotChunk`)
     /// and then steps the whole message, so Raft never sees the difference.
-    struct SnapshotReference: Hashable, Sendable {
-        var from: Raft.NodeID
-        var to: Raft.NodeID
-        var term: Raft.Term
-        var metadata: Raft.SnapshotMetadata
-        var sizeBytes: UInt64
+    public struct SnapshotReference: Hashable, Sendable {
+        public var from: Raft.NodeID
+        public var to: Raft.NodeID
+        public var term: Raft.Term
+        public var metadata: Raft.SnapshotMetadata
+        public var sizeBytes: UInt64
         /// CRC-32C of the data, checked once reassembled.
-        var checksum: UInt32
+        public var checksum: UInt32
+
+        public init(from: Raft.NodeID, to: Raft.NodeID, term: Raft.Term, metadata: Raft.SnapshotMetadata, sizeBytes: UInt64, checksum: UInt32) {
+            self.from = from
+            self.to = to
+            self.term = term
+            self.metadata = metadata
+            self.sizeBytes = sizeBytes
+            self.checksum = checksum
+        }
     }
 
-    enum Envelope: Hashable, Sendable {
+    public enum Envelope: Hashable, Sendable {
         case message(Raft.Message)
         case snapshotReference(SnapshotReference)
     }
 
     /// Largest snapshot a node accepts by reference.
-    static let maxSnapshotBytes: UInt64 = 1 << 32
+    public static let maxSnapshotBytes: UInt64 = 1 << 32
 
-    static func encode(_ reference: SnapshotReference) -> ByteBuffer {
+    public static func encode(_ reference: SnapshotReference) -> ByteBuffer {
         var out = ByteBuffer()
         out.writeWireInteger(version)
         out.writeWireString(reference.from.name)
@@ -66,7 +75,7 @@ enum RaftWire {
     /// frame is cut into consecutive appends (each one a valid Raft append: the
     /// follower acknowledges each, and the leader's progress takes the highest).
     /// nil when it cannot be cut (one huge entry, a snapshot, …).
-    static func encode(_ message: Raft.Message, limitBytes: Int) -> [ByteBuffer]? {
+    public static func encode(_ message: Raft.Message, limitBytes: Int) -> [ByteBuffer]? {
         let whole = encode(message)
         if whole.readableBytes <= limitBytes { return [whole] }
         guard case let .append(prevIndex, prevTerm, entries, commit) = message.kind, entries.count > 1 else { return nil }
@@ -84,7 +93,7 @@ enum RaftWire {
         return head + tail
     }
 
-    static func encode(_ message: Raft.Message) -> ByteBuffer {
+    public static func encode(_ message: Raft.Message) -> ByteBuffer {
         var out = ByteBuffer()
         out.writeWireInteger(version)
         out.writeWireString(message.from.name)
@@ -144,14 +153,14 @@ enum RaftWire {
     }
 
     /// A plain Raft message (a snapshot reference is refused here).
-    static func decode(_ payload: ByteBuffer) throws(WireError) -> Raft.Message {
+    public static func decode(_ payload: ByteBuffer) throws(WireError) -> Raft.Message {
         guard case .message(let message) = try decodeEnvelope(payload) else {
             throw WireError("a snapshot reference where a raft message was expected")
         }
         return message
     }
 
-    static func decodeEnvelope(_ payload: ByteBuffer) throws(WireError) -> Envelope {
+    public static func decodeEnvelope(_ payload: ByteBuffer) throws(WireError) -> Envelope {
         var input = payload
         let version: UInt8 = try input.readWireInteger("raft version")
         guard version == Self.version else { throw WireError("raft message version \(version), expected \(Self.version)") }
@@ -228,15 +237,15 @@ enum RaftWire {
 }
 
 extension ByteBuffer {
-    mutating func readRaftConfiguration() throws(WireError) -> Raft.Configuration {
+    public mutating func readRaftConfiguration() throws(WireError) -> Raft.Configuration {
         let bytes = try readWireBytes("snapshot configuration", maxBytes: 64 * 1024)
         guard let configuration = Raft.Configuration(encoded: bytes) else { throw WireError("snapshot configuration does not decode") }
         return configuration
     }
 
-    mutating func writeConsensusBool(_ value: Bool) { writeWireInteger(UInt8(value ? 1 : 0)) }
+    public mutating func writeConsensusBool(_ value: Bool) { writeWireInteger(UInt8(value ? 1 : 0)) }
 
-    mutating func readConsensusBool(_ what: String) throws(WireError) -> Bool {
+    public mutating func readConsensusBool(_ what: String) throws(WireError) -> Bool {
         switch try readWireInteger(what, as: UInt8.self) {
         case 0: return false
         case 1: return true
@@ -244,12 +253,12 @@ extension ByteBuffer {
         }
     }
 
-    mutating func writeConsensusOptional(_ value: UInt64?) {
+    public mutating func writeConsensusOptional(_ value: UInt64?) {
         writeConsensusBool(value != nil)
         if let value { writeWireInteger(value) }
     }
 
-    mutating func readConsensusOptional(_ what: String) throws(WireError) -> UInt64? {
+    public mutating func readConsensusOptional(_ what: String) throws(WireError) -> UInt64? {
         try readConsensusBool(what + " present") ? try readWireInteger(what, as: UInt64.self) : nil
     }
 }

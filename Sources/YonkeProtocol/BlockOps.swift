@@ -28,18 +28,18 @@ public enum BlockOps {
     public static let rebalancePlan: UInt16 = 0x0106
     public static let setMachineState: UInt16 = 0x0107
     public static let collectGarbage: UInt16 = 0x0108
-    static let forwardedBit: UInt16 = 0x0080
+    public static let forwardedBit: UInt16 = 0x0080
 
-    static let maxLocationQuery = 10_000
-    static let maxExcluded = 256
+    public static let maxLocationQuery = 10_000
+    public static let maxExcluded = 256
 
-    struct PlacementRequest: Sendable, Equatable {
-        var id: BlockID
-        var encodedBytes: Int64
-        var tier: String
-        var exclude: [String]
+    public struct PlacementRequest: Sendable, Equatable {
+        public var id: BlockID
+        public var encodedBytes: Int64
+        public var tier: String
+        public var exclude: [String]
 
-        func encoded() -> ByteBuffer {
+        public func encoded() -> ByteBuffer {
             var buffer = ByteBuffer()
             buffer.writeWireBlockID(id)
             buffer.writeWireInteger(UInt64(max(0, encodedBytes)))
@@ -49,7 +49,7 @@ public enum BlockOps {
             return buffer
         }
 
-        static func decode(_ payload: ByteBuffer) throws(WireError) -> PlacementRequest {
+        public static func decode(_ payload: ByteBuffer) throws(WireError) -> PlacementRequest {
             var buffer = payload
             let id = try buffer.readWireBlockID("placement block")
             let bytes: UInt64 = try buffer.readWireInteger("placement size")
@@ -62,9 +62,16 @@ public enum BlockOps {
             try buffer.expectFullyRead("placement")
             return PlacementRequest(id: id, encodedBytes: Int64(bytes), tier: tier, exclude: exclude)
         }
+
+        public init(id: BlockID, encodedBytes: Int64, tier: String, exclude: [String]) {
+            self.id = id
+            self.encodedBytes = encodedBytes
+            self.tier = tier
+            self.exclude = exclude
+        }
     }
 
-    static func corruptReport(_ id: BlockID, node: String, reason: String) -> ByteBuffer {
+    public static func corruptReport(_ id: BlockID, node: String, reason: String) -> ByteBuffer {
         var payload = ByteBuffer()
         payload.writeWireBlockID(id)
         payload.writeWireString(node)
@@ -72,25 +79,25 @@ public enum BlockOps {
         return payload
     }
 
-    static func encodeTargets(_ targets: [BlockTarget], into buffer: inout ByteBuffer) {
+    public static func encodeTargets(_ targets: [BlockTarget], into buffer: inout ByteBuffer) {
         buffer.writeWireInteger(UInt32(targets.count))
         for target in targets { buffer.writeTarget(target) }
     }
 
-    static func decodeTargets(_ buffer: inout ByteBuffer) throws(WireError) -> [BlockTarget] {
+    public static func decodeTargets(_ buffer: inout ByteBuffer) throws(WireError) -> [BlockTarget] {
         var targets: [BlockTarget] = []
         for _ in 0..<(try buffer.readWireCount("targets", max: 1024)) { targets.append(try buffer.readTarget()) }
         return targets
     }
 
-    static func encodeIDs(_ ids: [BlockID]) -> ByteBuffer {
+    public static func encodeIDs(_ ids: [BlockID]) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.writeWireInteger(UInt32(ids.count))
         for id in ids { buffer.writeWireBlockID(id) }
         return buffer
     }
 
-    static func decodeIDs(_ payload: ByteBuffer) throws(WireError) -> [BlockID] {
+    public static func decodeIDs(_ payload: ByteBuffer) throws(WireError) -> [BlockID] {
         var buffer = payload
         var ids: [BlockID] = []
         for _ in 0..<(try buffer.readWireCount("blocks", max: maxLocationQuery)) { ids.append(try buffer.readWireBlockID("block")) }
@@ -108,10 +115,15 @@ public enum BlockOps {
         public var byBlock: [BlockID: [BlockTarget]] {
             Dictionary(blocks, uniquingKeysWith: { first, _ in first })
         }
+
+        public init(blocks: [(BlockID, [BlockTarget])], reportsPending: Int) {
+            self.blocks = blocks
+            self.reportsPending = reportsPending
+        }
     }
 
     ///     [u32 n]{id 32, targets}[u32 reports pending]
-    static func encodeLocations(_ locations: Locations) -> ByteBuffer {
+    public static func encodeLocations(_ locations: Locations) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.writeWireInteger(UInt32(locations.blocks.count))
         for (id, targets) in locations.blocks {
@@ -122,7 +134,7 @@ public enum BlockOps {
         return buffer
     }
 
-    static func decodeLocations(_ payload: ByteBuffer) throws(WireError) -> Locations {
+    public static func decodeLocations(_ payload: ByteBuffer) throws(WireError) -> Locations {
         var buffer = payload
         var blocks: [(BlockID, [BlockTarget])] = []
         for _ in 0..<(try buffer.readWireCount("locations", max: maxLocationQuery)) {
@@ -169,6 +181,25 @@ public struct CapacityReport: Codable, Sendable, Equatable {
         /// Free bytes on its SSD and HDD disks.
         public var ssdFreeBytes: Int64 = 0
         public var hddFreeBytes: Int64 = 0
+
+        public init(name: String, totalBytes: Int64, usedBytes: Int64, freeBytes: Int64, blocks: Int, share: Double, capacityShare: Double, state: String, reported: Bool, movingIn: Int = 0, movingOut: Int = 0, lastHeartbeatMs: Int? = nil, reliability: Double = 1, machineState: String = "active", ssdFreeBytes: Int64 = 0, hddFreeBytes: Int64 = 0) {
+            self.name = name
+            self.totalBytes = totalBytes
+            self.usedBytes = usedBytes
+            self.freeBytes = freeBytes
+            self.blocks = blocks
+            self.share = share
+            self.capacityShare = capacityShare
+            self.state = state
+            self.reported = reported
+            self.movingIn = movingIn
+            self.movingOut = movingOut
+            self.lastHeartbeatMs = lastHeartbeatMs
+            self.reliability = reliability
+            self.machineState = machineState
+            self.ssdFreeBytes = ssdFreeBytes
+            self.hddFreeBytes = hddFreeBytes
+        }
     }
 
     public struct Cluster: Codable, Sendable, Equatable {
@@ -184,14 +215,31 @@ public struct CapacityReport: Codable, Sendable, Equatable {
         /// Bytes still to copy for under-replicated blocks over the per-machine limit (0 when healthy).
         public var healEtaSeconds: Double = 0
         public var rebalanceBytesPerSecond: Int64 = 0
+
+        public init(rawBytes: Int64, usableBytes: Int64, usedBytes: Int64, underReplicated: Int, missing: Int, countedFrom: String, reportsPending: [String] = [], healEtaSeconds: Double = 0, rebalanceBytesPerSecond: Int64 = 0) {
+            self.rawBytes = rawBytes
+            self.usableBytes = usableBytes
+            self.usedBytes = usedBytes
+            self.underReplicated = underReplicated
+            self.missing = missing
+            self.countedFrom = countedFrom
+            self.reportsPending = reportsPending
+            self.healEtaSeconds = healEtaSeconds
+            self.rebalanceBytesPerSecond = rebalanceBytesPerSecond
+        }
     }
 
     public var machines: [Machine]
     public var cluster: Cluster
 
-    func json() -> ByteBuffer { JSONPayload.encode(self) }
+    public func json() -> ByteBuffer { JSONPayload.encode(self) }
 
-    static func decode(_ payload: ByteBuffer) throws -> CapacityReport {
+    public static func decode(_ payload: ByteBuffer) throws -> CapacityReport {
         try JSONPayload.decode(CapacityReport.self, from: payload, what: "the capacity answer")
+    }
+
+    public init(machines: [Machine], cluster: Cluster) {
+        self.machines = machines
+        self.cluster = cluster
     }
 }

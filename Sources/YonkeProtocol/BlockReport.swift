@@ -16,25 +16,32 @@ import YonkeCore
 /// The master sends the other way `[u8 version=1][u8 flags=2]` (`fullReportRequest`)
 /// when it hears an addition from a node it has no full report of: it restarted
 /// (same name, so nobody saw the master change) or missed the node's full report.
-struct BlockReport: Sendable, Equatable {
-    struct Disk: Sendable, Equatable {
-        var diskClass: Topology.DiskClass
-        var capacityBytes: Int64
-        var usedBytes: Int64
-        var blockCount: Int
+public struct BlockReport: Sendable, Equatable {
+    public struct Disk: Sendable, Equatable {
+        public var diskClass: Topology.DiskClass
+        public var capacityBytes: Int64
+        public var usedBytes: Int64
+        public var blockCount: Int
+
+        public init(diskClass: Topology.DiskClass, capacityBytes: Int64, usedBytes: Int64, blockCount: Int) {
+            self.diskClass = diskClass
+            self.capacityBytes = capacityBytes
+            self.usedBytes = usedBytes
+            self.blockCount = blockCount
+        }
     }
 
-    var isFull: Bool
-    var disks: [Disk]
-    var blocks: [BlockID]
+    public var isFull: Bool
+    public var disks: [Disk]
+    public var blocks: [BlockID]
     /// Blocks this node no longer holds (never in a full report, which lists everything held).
-    var removed: [BlockID] = []
+    public var removed: [BlockID] = []
 
-    static let version: UInt8 = 1
-    static let requestFlag: UInt8 = 2
-    static let removalsFlag: UInt8 = 4
+    public static let version: UInt8 = 1
+    public static let requestFlag: UInt8 = 2
+    public static let removalsFlag: UInt8 = 4
 
-    static func fullReportRequest() -> ByteBuffer {
+    public static func fullReportRequest() -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.writeWireInteger(version)
         buffer.writeWireInteger(requestFlag)
@@ -42,21 +49,21 @@ struct BlockReport: Sendable, Equatable {
     }
 
     /// A master's request for a full report (see above), as opposed to a report.
-    static func isFullReportRequest(_ payload: ByteBuffer) -> Bool {
+    public static func isFullReportRequest(_ payload: ByteBuffer) -> Bool {
         var buffer = payload
         let version: UInt8? = try? buffer.readWireInteger("report version")
         let flags: UInt8? = try? buffer.readWireInteger("report flags")
         return version == Self.version && flags == requestFlag && buffer.readableBytes == 0
     }
-    static let maxDisks = 64
+    public static let maxDisks = 64
     /// Ids per message: 32 bytes each stays under 1 MiB with room for the rest.
-    static let maxBlocksPerMessage = 30_000
+    public static let maxBlocksPerMessage = 30_000
 
-    var usedBytes: Int64 { disks.reduce(0) { $0 + $1.usedBytes } }
-    var capacityBytes: Int64 { disks.reduce(0) { $0 + $1.capacityBytes } }
-    var blockCount: Int { disks.reduce(0) { $0 + $1.blockCount } }
+    public var usedBytes: Int64 { disks.reduce(0) { $0 + $1.usedBytes } }
+    public var capacityBytes: Int64 { disks.reduce(0) { $0 + $1.capacityBytes } }
+    public var blockCount: Int { disks.reduce(0) { $0 + $1.blockCount } }
 
-    func encoded() -> ByteBuffer {
+    public func encoded() -> ByteBuffer {
         invariant(blocks.count + removed.count <= Self.maxBlocksPerMessage, "report of \(blocks.count) blocks must be split first")
         invariant(!isFull || removed.isEmpty, "a full report lists removals: \(removed.count)")
         var buffer = ByteBuffer()
@@ -79,7 +86,7 @@ struct BlockReport: Sendable, Equatable {
         return buffer
     }
 
-    static func decode(_ payload: ByteBuffer) throws(WireError) -> BlockReport {
+    public static func decode(_ payload: ByteBuffer) throws(WireError) -> BlockReport {
         var buffer = payload
         let version: UInt8 = try buffer.readWireInteger("report version")
         guard version == Self.version else { throw WireError("block report version \(version) is not supported") }
@@ -112,7 +119,7 @@ struct BlockReport: Sendable, Equatable {
     }
 
     /// A full report as messages that each fit in one frame.
-    static func fullReportParts(disks: [Disk], blocks: [BlockID]) -> [BlockReport] {
+    public static func fullReportParts(disks: [Disk], blocks: [BlockID]) -> [BlockReport] {
         var parts: [BlockReport] = []
         var start = 0
         repeat {
@@ -122,29 +129,11 @@ struct BlockReport: Sendable, Equatable {
         } while start < blocks.count
         return parts
     }
-}
 
-/// The master's soft state about blocks: where each is (`BlockMap`) and each
-/// node's last reported usage. Rebuilt from reports after a failover.
-struct BlockLedger: Sendable {
-    var map = BlockMap()
-    /// Last report's disks per node.
-    var usage: [String: [BlockReport.Disk]] = [:]
-
-    /// Applies a report; false when it was an addition from a node never fully
-    /// reported (the master should ask it for a full report).
-    @discardableResult
-    mutating func apply(_ report: BlockReport, from node: String) -> Bool {
-        // Usage counts only from a node whose full report arrived, so the
-        // master keeps asking (at each of its usage reports) until one does.
-        let known = report.isFull || usage[node] != nil
-        if known { usage[node] = report.disks }
-        if report.isFull {
-            map.onBlockReport(node: node, blocks: report.blocks)
-        } else {
-            map.onBlocksAdded(node: node, blocks: report.blocks)
-            map.onBlocksRemoved(node: node, blocks: report.removed)
-        }
-        return known
+    public init(isFull: Bool, disks: [Disk], blocks: [BlockID], removed: [BlockID] = []) {
+        self.isFull = isFull
+        self.disks = disks
+        self.blocks = blocks
+        self.removed = removed
     }
 }

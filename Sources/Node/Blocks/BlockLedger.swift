@@ -1,0 +1,27 @@
+import Catalog
+import YonkeProtocol
+
+/// The master's soft state about blocks: where each is (`BlockMap`) and each
+/// node's last reported usage. Rebuilt from reports after a failover.
+struct BlockLedger: Sendable {
+    var map = BlockMap()
+    /// Last report's disks per node.
+    var usage: [String: [BlockReport.Disk]] = [:]
+
+    /// Applies a report; false when it was an addition from a node never fully
+    /// reported (the master should ask it for a full report).
+    @discardableResult
+    mutating func apply(_ report: BlockReport, from node: String) -> Bool {
+        // Usage counts only from a node whose full report arrived, so the
+        // master keeps asking (at each of its usage reports) until one does.
+        let known = report.isFull || usage[node] != nil
+        if known { usage[node] = report.disks }
+        if report.isFull {
+            map.onBlockReport(node: node, blocks: report.blocks)
+        } else {
+            map.onBlocksAdded(node: node, blocks: report.blocks)
+            map.onBlocksRemoved(node: node, blocks: report.removed)
+        }
+        return known
+    }
+}
