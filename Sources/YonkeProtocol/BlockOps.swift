@@ -19,16 +19,39 @@ import YonkeCore
 ///     deleteReplica  [id 32]                       delete the local copy          → empty (also when already gone)
 ///     collectGarbage [id 32][i64 idle seconds]     delete it unless written within → [u8 1: gone, 0: kept]
 public enum BlockOps {
-    public static let placement: UInt16 = 0x0100
-    public static let locations: UInt16 = 0x0101
-    public static let capacity: UInt16 = 0x0102
-    public static let reportCorrupt: UInt16 = 0x0103
-    public static let replicate: UInt16 = 0x0104
-    public static let deleteReplica: UInt16 = 0x0105
-    public static let rebalancePlan: UInt16 = 0x0106
-    public static let setMachineState: UInt16 = 0x0107
-    public static let collectGarbage: UInt16 = 0x0108
+    public enum Op: UInt16, Sendable, CaseIterable {
+        // Answered by the master (forwarded there by any other node).
+        case placement = 0x0100
+        case locations = 0x0101
+        case capacity = 0x0102
+        case reportCorrupt = 0x0103
+        case rebalancePlan = 0x0106
+        case setMachineState = 0x0107
+        // Sent by the master to one holder.
+        case replicate = 0x0104
+        case deleteReplica = 0x0105
+        case collectGarbage = 0x0108
+
+        /// Holder operations go to the one node named; the others to the master.
+        public var isHolderOperation: Bool {
+            switch self {
+            case .replicate, .deleteReplica, .collectGarbage: true
+            case .placement, .locations, .capacity, .reportCorrupt, .rebalancePlan, .setMachineState: false
+            }
+        }
+    }
+
+    /// Set on a master operation relayed to the master: a node that is not
+    /// the master refuses it instead of forwarding it again.
     public static let forwardedBit: UInt16 = 0x0080
+
+    /// A request's operation code: the operation, and whether it was relayed.
+    public static func decodeOp(_ raw: UInt16) -> (op: Op, forwarded: Bool)? {
+        guard let op = Op(rawValue: raw & ~forwardedBit) else { return nil }
+        let forwarded = raw & forwardedBit != 0
+        guard !(forwarded && op.isHolderOperation) else { return nil }
+        return (op, forwarded)
+    }
 
     public static let maxLocationQuery = 10_000
     public static let maxExcluded = 256

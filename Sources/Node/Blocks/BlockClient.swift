@@ -189,7 +189,7 @@ public struct BlockClient: Sendable {
     public static func placement(blockID: BlockID, encodedBytes: Int64, tier: String = "hot", exclude: [String] = [],
                                  client: ClusterClient) async throws -> [BlockTarget] {
         let request = BlockOps.PlacementRequest(id: blockID, encodedBytes: encodedBytes, tier: tier, exclude: exclude)
-        var reply = try await client.call(op: BlockOps.placement, payload: request.encoded())
+        var reply = try await client.call(op: BlockOps.Op.placement.rawValue, payload: request.encoded())
         let targets = try BlockOps.decodeTargets(&reply)
         try reply.expectFullyRead("placement")
         return targets
@@ -210,7 +210,7 @@ public struct BlockClient: Sendable {
         var start = 0
         while start < ids.count {
             let end = min(start + BlockOps.maxLocationQuery, ids.count)
-            let reply = try await client.call(op: BlockOps.locations, payload: BlockOps.encodeIDs(Array(ids[start..<end])))
+            let reply = try await client.call(op: BlockOps.Op.locations.rawValue, payload: BlockOps.encodeIDs(Array(ids[start..<end])))
             let part = try BlockOps.decodeLocations(reply)
             result.merge(part.byBlock) { $1 }
             pending = max(pending, part.reportsPending)
@@ -220,12 +220,12 @@ public struct BlockClient: Sendable {
     }
 
     public static func capacity(client: ClusterClient) async throws -> CapacityReport {
-        try CapacityReport.decode(try await client.call(op: BlockOps.capacity, payload: ByteBuffer()))
+        try CapacityReport.decode(try await client.call(op: BlockOps.Op.capacity.rawValue, payload: ByteBuffer()))
     }
 
     /// What the master's rebalancer still has to move (`yonke rebalance plan`).
     public static func rebalancePlan(client: ClusterClient) async throws -> RebalanceReport {
-        try RebalanceReport.decode(try await client.call(op: BlockOps.rebalancePlan, payload: ByteBuffer()))
+        try RebalanceReport.decode(try await client.call(op: BlockOps.Op.rebalancePlan.rawValue, payload: ByteBuffer()))
     }
 
     /// `yonke node drain`: no new replicas, everything moves off; it stays readable.
@@ -246,12 +246,12 @@ public struct BlockClient: Sendable {
         var payload = ByteBuffer()
         payload.writeWireString(name)
         payload.writeWireInteger(state.rawValue)
-        return try RebalanceReport.decode(try await client.call(op: BlockOps.setMachineState, payload: payload, timeout: .seconds(20)))
+        return try RebalanceReport.decode(try await client.call(op: BlockOps.Op.setMachineState.rawValue, payload: payload, timeout: .seconds(20)))
     }
 
     /// Tells the master a replica failed verification, so it stops counting it.
     public static func reportCorrupt(blockID: BlockID, node: String, reason: String, client: ClusterClient) async throws {
-        _ = try await client.call(op: BlockOps.reportCorrupt, payload: BlockOps.corruptReport(blockID, node: node, reason: reason))
+        _ = try await client.call(op: BlockOps.Op.reportCorrupt.rawValue, payload: BlockOps.corruptReport(blockID, node: node, reason: reason))
     }
 }
 

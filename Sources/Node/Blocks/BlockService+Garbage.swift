@@ -23,7 +23,7 @@ extension BlockService {
             payload.writeWireBlockID(block)
             payload.writeWireInteger(idleSeconds)
             do {
-                var reply = try await callHolder(holder, op: BlockOps.collectGarbage, payload: payload,
+                var reply = try await callHolder(holder, op: .collectGarbage, payload: payload,
                                                  timeout: .milliseconds(Int64(context.config.timing.requestTimeoutMilliseconds)))
                 let gone: UInt8 = try reply.readWireInteger("garbage reply")
                 if gone == 1 { ledger.map.onBlocksRemoved(node: holder, blocks: [block]) }

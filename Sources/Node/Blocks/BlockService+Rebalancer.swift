@@ -192,26 +192,22 @@ extension BlockService {
             payload.writeTarget(destination)
             // Paced at the limit: allow the transfer time twice over, plus the write's own timeouts.
             let seconds = 2 * Double(bytes) / Double(max(1, rebalancer.bytesPerSecond)) + 30
-            _ = try await callHolder(source, op: BlockOps.replicate, payload: payload, timeout: .milliseconds(Int64(seconds * 1000)))
+            _ = try await callHolder(source, op: .replicate, payload: payload, timeout: .milliseconds(Int64(seconds * 1000)))
         case .delete(let block, let node):
             var payload = ByteBuffer()
             payload.writeWireBlockID(block)
-            _ = try await callHolder(node, op: BlockOps.deleteReplica, payload: payload,
+            _ = try await callHolder(node, op: .deleteReplica, payload: payload,
                                timeout: .milliseconds(Int64(context.config.timing.requestTimeoutMilliseconds)))
         }
     }
 
     /// A holder request from the master: to a peer over its link, to this node's own handler directly.
-    func callHolder(_ node: String, op: UInt16, payload: ByteBuffer, timeout: Duration) async throws -> ByteBuffer {
+    func callHolder(_ node: String, op: BlockOps.Op, payload: ByteBuffer, timeout: Duration) async throws -> ByteBuffer {
+        precondition(op.isHolderOperation, "\(op) is not a holder operation")
         guard node == context.config.name else {
-            return try await context.peers.call(node, op: op, payload: payload, timeout: timeout)
+            return try await context.peers.call(node, op: op.rawValue, payload: payload, timeout: timeout)
         }
-        switch op {
-        case BlockOps.replicate: return try await onReplicate(payload, from: node)
-        case BlockOps.deleteReplica: return try await onDeleteReplica(payload, from: node)
-        case BlockOps.collectGarbage: return try await onCollectGarbage(payload, from: node)
-        default: preconditionFailure("holder operation \(op) has no local handler")
-        }
+        return try await serveHolder(op, payload: payload, from: node)
     }
 
     /// A corrupt replica goes once its block has its target of good live replicas elsewhere.

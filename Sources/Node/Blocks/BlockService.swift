@@ -217,19 +217,11 @@ public actor BlockService {
 
     // MARK: Requests
 
-    func handleRequest(op: UInt16, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
-        switch op {
-        case BlockOps.replicate: return try await onReplicate(payload, from: peer.name)
-        case BlockOps.deleteReplica: return try await onDeleteReplica(payload, from: peer.name)
-        case BlockOps.collectGarbage: return try await onCollectGarbage(payload, from: peer.name)
-        default: break
+    func handleRequest(op raw: UInt16, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
+        guard let (op, forwarded) = BlockOps.decodeOp(raw) else {
+            throw RPCFailure(.unknownOperation, "block operation \(raw) is not known to \(context.config.name)")
         }
-        let forwarded = op & BlockOps.forwardedBit != 0
-        let base = op & ~BlockOps.forwardedBit
-        guard [BlockOps.placement, BlockOps.locations, BlockOps.capacity, BlockOps.reportCorrupt,
-               BlockOps.rebalancePlan, BlockOps.setMachineState].contains(base) else {
-            throw RPCFailure(.unknownOperation, "block operation \(op) is not known to \(context.config.name)")
-        }
+        if op.isHolderOperation { return try await serveHolder(op, payload: payload, from: peer.name) }
         guard await context.consensus.isMaster else {
             if forwarded {
                 throw RPCFailure(.notMaster, "\(context.config.name) is not the master (any more); retry")
@@ -239,28 +231,28 @@ public actor BlockService {
             }
             do {
                 return try await context.peers.call(
-                    master, op: base | BlockOps.forwardedBit, payload: payload,
+                    master, op: op.rawValue | BlockOps.forwardedBit, payload: payload,
                     timeout: .milliseconds(Int64(context.config.timing.requestTimeoutMilliseconds)))
             } catch let failure as RPCFailure where failure.code == .timeout {
                 // As catalog requests relayed to a silent master: the client moves on and says why.
                 throw ConsensusService.noQuorum
             }
         }
-        switch base {
-        case BlockOps.placement:
+        switch op {
+        case .placement:
             let request = try BlockOps.PlacementRequest.decode(payload)
             var reply = ByteBuffer()
             BlockOps.encodeTargets(try await placement(request), into: &reply)
             return reply
-        case BlockOps.locations:
+        case .locations:
             return BlockOps.encodeLocations(await locations(try BlockOps.decodeIDs(payload)))
-        case BlockOps.capacity:
+        case .capacity:
             return await capacityReport().json()
-        case BlockOps.rebalancePlan:
+        case .rebalancePlan:
             return try await rebalanceReport().json()
-        case BlockOps.setMachineState:
+        case .setMachineState:
             return try await onSetMachineState(payload).json()
-        default:
+        case .reportCorrupt:
             var buffer = payload
             let id = try buffer.readWireBlockID("corrupt block")
             let node = try buffer.readWireString("corrupt replica node", maxBytes: BlockStream.maxNameBytes)
@@ -268,6 +260,19 @@ public actor BlockService {
             try buffer.expectFullyRead("corrupt report")
             onCorruptReplica(id, node: node, reason: reason, reporter: peer.name)
             return ByteBuffer()
+        case .replicate, .deleteReplica, .collectGarbage:
+            return try await serveHolder(op, payload: payload, from: peer.name)
+        }
+    }
+
+    /// A holder operation the master sent this node.
+    func serveHolder(_ op: BlockOps.Op, payload: ByteBuffer, from master: String) async throws -> ByteBuffer {
+        switch op {
+        case .replicate: try await onReplicate(payload, from: master)
+        case .deleteReplica: try await onDeleteReplica(payload, from: master)
+        case .collectGarbage: try await onCollectGarbage(payload, from: master)
+        case .placement, .locations, .capacity, .reportCorrupt, .rebalancePlan, .setMachineState:
+            throw RPCFailure(.malformed, "\(op) is not a holder operation")
         }
     }
 

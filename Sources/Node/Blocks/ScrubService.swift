@@ -161,7 +161,7 @@ public final class ScrubService: Sendable {
         }
         do {
             _ = try await context.peers.call(
-                master, op: BlockOps.reportCorrupt, payload: BlockOps.corruptReport(id, node: name, reason: "scrub: \(reason)"),
+                master, op: BlockOps.Op.reportCorrupt.rawValue, payload: BlockOps.corruptReport(id, node: name, reason: "scrub: \(reason)"),
                 timeout: .milliseconds(Int64(context.config.timing.requestTimeoutMilliseconds)))
         } catch {
             context.logger.notice("corrupt replica report to the master failed; the next full block report drops it",
