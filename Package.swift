@@ -50,8 +50,17 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
 
+        // The cluster client: links, catalog calls, block streams (put/get, the replica
+        // pipeline). Used by the CLI and by nodes alike (replica moves; later gateways and tasks).
+        .target(name: "YonkeClient", dependencies: [
+            "YonkeCore", "YonkeProtocol", "BlockCodec", "Catalog", "Topology", "Transport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         .target(name: "Node", dependencies: [
-            "YonkeProtocol",
+            "YonkeProtocol", "YonkeClient",
             "YonkeCore", "BlockCodec", "BlockStore", "Consensus", "RaftStorage", "Membership", "Placement", "Topology",
             "Catalog", "Transport",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -62,7 +71,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "yonke", dependencies: [
-            "YonkeCore", "YonkeProtocol", "Chaos", "BlockCodec", "BlockStore", "Node", "Topology", "Transport",
+            "YonkeCore", "YonkeProtocol", "YonkeClient", "Chaos", "BlockCodec", "BlockStore", "Node", "Topology", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
@@ -79,7 +88,7 @@ let package = Package(
                           path: "Benchmarks/yonke-bench"),
 
         .executableTarget(name: "yonke-meta-bench", dependencies: [
-            "Node", "YonkeProtocol", .product(name: "Logging", package: "swift-log"),
+            "Node", "YonkeProtocol", "YonkeClient", .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/yonke-meta-bench"),
 
         .testTarget(name: "YonkeCoreTests", dependencies: ["YonkeCore"]),
@@ -93,7 +102,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "ChaosCheckTests", dependencies: ["Chaos"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "YonkeProtocol"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "YonkeProtocol", "YonkeClient"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
         .testTarget(name: "YonkeCLITests", dependencies: ["yonke"]),
     ]

@@ -3,6 +3,7 @@
 //   yonke cluster up topology/local-4.yaml --detach
 //   swift run -c release yonke-meta-bench --cluster 127.0.0.1:7401 --secrets .yonke-data/cluster.secrets --ops 2000
 import YonkeProtocol
+import YonkeClient
 import Foundation
 import Logging
 import Node

@@ -1,4 +1,5 @@
 import YonkeProtocol
+import YonkeClient
 import Logging
 import NIOCore
 import Transport

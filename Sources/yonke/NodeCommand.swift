@@ -1,4 +1,5 @@
 import YonkeProtocol
+import YonkeClient
 import ArgumentParser
 import Foundation
 import Logging

@@ -1,4 +1,5 @@
 import YonkeProtocol
+import YonkeClient
 import BlockCodec
 import Foundation
 import Testing

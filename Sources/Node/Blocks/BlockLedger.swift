@@ -1,5 +1,6 @@
 import Catalog
 import YonkeProtocol
+import YonkeClient
 
 /// The master's soft state about blocks: where each is (`BlockMap`) and each
 /// node's last reported usage. Rebuilt from reports after a failover.

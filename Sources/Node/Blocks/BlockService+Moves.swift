@@ -1,4 +1,5 @@
 import YonkeProtocol
+import YonkeClient
 import BlockStore
 import NIOCore
 import Placement

@@ -1,4 +1,5 @@
 import YonkeProtocol
+import YonkeClient
 import Foundation
 import Logging
 import NIOCore

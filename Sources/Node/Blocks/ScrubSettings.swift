@@ -1,4 +1,5 @@
 import YonkeProtocol
+import YonkeClient
 import Topology
 
 /// How hard and how often a node re-verifies its blocks in the background.

@@ -1,4 +1,5 @@
 import YonkeProtocol
+import YonkeClient
 import Catalog
 import Consensus
 import NIOCore

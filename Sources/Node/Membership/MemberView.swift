@@ -1,4 +1,5 @@
 import YonkeProtocol
+import YonkeClient
 import Membership
 
 /// One member as this node sees it: what `status`, `yonke members` and the

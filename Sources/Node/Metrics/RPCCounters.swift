@@ -1,4 +1,5 @@
 import YonkeProtocol
+import YonkeClient
 import Synchronization
 
 /// What a node has served since it started, by kind: requests per service,

@@ -1,4 +1,5 @@
 import YonkeProtocol
+import YonkeClient
 import NIOPosix
 
 /// Disk calls that may block — fsync, writes under the kernel's dirty-page

@@ -8,7 +8,7 @@ import Transport
 /// directions at once. `serve` must be running for calls to get answers.
 public final class RPCLink: Sendable {
     public let peer: Peer
-    let connection: Connection
+    public let connection: Connection
 
     private enum Slot {
         case waiting(CheckedContinuation<ByteBuffer, any Error>?)

@@ -1,3 +1,4 @@
+import YonkeProtocol
 /// Clocks and sizes of the block data plane.
 ///
 /// `ioTimeout` bounds every wait on another node's progress: opening a link,
@@ -32,14 +33,19 @@ public struct BlockTiming: Sendable, Equatable {
     public static let test = BlockTiming(
         ioTimeout: .seconds(1), commitAllowance: .seconds(1), idleTimeout: .seconds(5), chunkBytes: 256 << 10)
 
-    func confirmTimeout(nodes: Int) -> Duration { commitAllowance + ioTimeout * max(1, nodes) }
+    public func confirmTimeout(nodes: Int) -> Duration { commitAllowance + ioTimeout * max(1, nodes) }
 }
 
 /// Injected misbehaviour of this node's side of write streams (tests only):
 /// after receiving `afterBytes` of a block it either closes the link or stops
 /// reading and never answers (a hung disk or process).
-struct BlockStreamFault: Sendable, Equatable {
-    enum Action: Sendable, Equatable { case closeLink, hang }
-    var afterBytes: Int64
-    var action: Action
+public struct BlockStreamFault: Sendable, Equatable {
+    public enum Action: Sendable, Equatable { case closeLink, hang }
+    public var afterBytes: Int64
+    public var action: Action
+
+    public init(afterBytes: Int64, action: Action) {
+        self.afterBytes = afterBytes
+        self.action = action
+    }
 }

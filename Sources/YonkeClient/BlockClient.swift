@@ -141,7 +141,7 @@ public struct BlockClient: Sendable {
     }
 
     /// One replica's bytes, unverified. Every wait is bounded by `ioTimeout`.
-    func fetch(_ id: BlockID, from replica: BlockTarget) async throws -> [UInt8] {
+    public func fetch(_ id: BlockID, from replica: BlockTarget) async throws -> [UInt8] {
         let link = try await StreamLink.open(replica, settings: settings, timeout: timing.ioTimeout)
         defer { link.release() }
         let ioTimeout = timing.ioTimeout
@@ -242,7 +242,7 @@ public struct BlockClient: Sendable {
         try await setMachineState(name, .removed, client: client)
     }
 
-    static func setMachineState(_ name: String, _ state: Catalog.MachineState, client: ClusterClient) async throws -> RebalanceReport {
+    public static func setMachineState(_ name: String, _ state: Catalog.MachineState, client: ClusterClient) async throws -> RebalanceReport {
         var payload = ByteBuffer()
         payload.writeWireString(name)
         payload.writeWireInteger(state.rawValue)

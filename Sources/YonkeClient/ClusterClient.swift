@@ -1,3 +1,4 @@
+import Topology
 import YonkeProtocol
 import Logging
 import NIOCore
@@ -7,20 +8,20 @@ import Transport
 /// forwarded to the master by the node asked). Like etcd's `--endpoints`, the
 /// next address is tried when one is down or cut off from the quorum.
 public actor ClusterClient {
-    public let endpoints: [PeerDirectory.Address]
+    public let endpoints: [Topology.Address]
     /// The client's own link settings (an identity made for this run), for block streams too.
     public nonisolated let settings: Transport.Settings
-    let logger: Logger
+    public let logger: Logger
     private var current: (index: Int, link: RPCLink, task: Task<Void, Never>)?
 
-    public init(endpoints: [PeerDirectory.Address], secrets: ClusterSecrets, logger: Logger) throws {
+    public init(endpoints: [Topology.Address], secrets: ClusterSecrets, logger: Logger) throws {
         try self.init(endpoints: endpoints, settings: try Transport.Settings(
             nodeName: "client", identity: try NodeIdentity.generate(), clusterID: secrets.clusterID,
             joinToken: secrets.joinToken, logger: logger), logger: logger)
     }
 
     /// A client that links under its own name and key (a machine joining the cluster).
-    public init(endpoints: [PeerDirectory.Address], settings: Transport.Settings, logger: Logger) throws {
+    public init(endpoints: [Topology.Address], settings: Transport.Settings, logger: Logger) throws {
         guard !endpoints.isEmpty else { throw NodeError.invalidConfig("no cluster endpoint given (--cluster HOST:PORT)") }
         self.endpoints = endpoints
         self.logger = logger

@@ -9,11 +9,11 @@ import YonkeCore
 /// Every send is bounded by `ioTimeout`; a hop that fails, hangs or refuses is
 /// dropped: the feeder keeps going and reports it (and the hops after it,
 /// which it can no longer reach) as failed.
-final class Downstream: Sendable {
-    let target: BlockTarget
+public final class Downstream: Sendable {
+    public let target: BlockTarget
     /// The hops after `target`, which it forwards to.
-    let rest: [BlockTarget]
-    let timing: BlockTiming
+    public let rest: [BlockTarget]
+    public let timing: BlockTiming
     private let link: StreamLink
     private let watchdog: Watchdog
     private let answer = OneShot<BlockWriteResult>()
@@ -55,7 +55,7 @@ final class Downstream: Sendable {
     }
 
     /// Opens the link and announces the block; throws if `target` cannot be reached in time.
-    static func open(_ target: BlockTarget, rest: [BlockTarget], id: BlockID, encodedLength: Int64, tier: String,
+    public static func open(_ target: BlockTarget, rest: [BlockTarget], id: BlockID, encodedLength: Int64, tier: String,
                      settings: Transport.Settings, timing: BlockTiming) async throws -> Downstream {
         let link = try await StreamLink.open(target, settings: settings, timeout: timing.ioTimeout)
         let downstream = Downstream(target: target, rest: rest, timing: timing, link: link)
@@ -65,12 +65,12 @@ final class Downstream: Sendable {
         return downstream
     }
 
-    var failed: BlockWriteFailure? { failure.withLock { $0 } }
+    public var failed: BlockWriteFailure? { failure.withLock { $0 } }
     /// Largest piece the link carries.
-    var maxPayloadBytes: Int { link.connection.maxPayloadBytes }
+    public var maxPayloadBytes: Int { link.connection.maxPayloadBytes }
 
     /// Forwards one piece, unless this hop already failed (then it is skipped).
-    func forward(_ payload: ByteBuffer) async {
+    public func forward(_ payload: ByteBuffer) async {
         await send(kind: BlockStream.writeData, payload: payload)
     }
 
@@ -97,7 +97,7 @@ final class Downstream: Sendable {
     }
 
     /// Ends the stream and waits for the hop's verdict on itself and the hops after it.
-    func finish() async -> BlockWriteResult {
+    public func finish() async -> BlockWriteResult {
         await send(kind: BlockStream.writeEnd, payload: ByteBuffer())
         if failed == nil {
             let limit = timing.confirmTimeout(nodes: 1 + rest.count)
@@ -118,7 +118,7 @@ final class Downstream: Sendable {
     }
 
     /// `target` failed: it and every later hop (which only it fed) count as failed.
-    func unreachedResult() -> BlockWriteResult {
+    public func unreachedResult() -> BlockWriteResult {
         let first = failed ?? BlockWriteFailure(node: target.name, code: .unavailable, reason: "not reached")
         return BlockWriteResult(failed: [first] + rest.map {
             BlockWriteFailure(node: $0.name, code: .unavailable, reason: BlockWriteFailure.notReachedPrefix + "the hop before it (\(target.name)) failed")
@@ -132,7 +132,7 @@ final class Downstream: Sendable {
     }
 
     /// The failures when `target` could not even be opened.
-    static func unreachable(_ target: BlockTarget, rest: [BlockTarget], error: any Error) -> BlockWriteResult {
+    public static func unreachable(_ target: BlockTarget, rest: [BlockTarget], error: any Error) -> BlockWriteResult {
         BlockWriteResult(failed: [BlockWriteFailure(node: target.name, error: error)] + rest.map {
             BlockWriteFailure(node: $0.name, code: .unavailable, reason: BlockWriteFailure.notReachedPrefix + "the hop before it (\(target.name)) failed")
         })
@@ -145,7 +145,7 @@ extension BlockWriteFailure {
     public static let notReachedPrefix = "not reached: "
     public var wasReached: Bool { !reason.hasPrefix(Self.notReachedPrefix) }
 
-    init(node: String, error: any Error) {
+    public init(node: String, error: any Error) {
         if let failure = error as? RPCFailure {
             self.init(node: node, code: failure.code, reason: failure.message)
         } else {

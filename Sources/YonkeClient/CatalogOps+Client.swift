@@ -100,7 +100,7 @@ extension CatalogOps {
     /// Asks the master to admit the machine `settings` links as (its name and key), finding the
     /// master through `seed`; idempotent for the same name and key. The join itself goes over
     /// a link to the master, which always holds the token in force.
-    public static func join(_ request: JoinRequest, seed: PeerDirectory.Address, settings: Transport.Settings,
+    public static func join(_ request: JoinRequest, seed: Topology.Address, settings: Transport.Settings,
                             logger: Logger, attempts: Int = 5) async throws -> JoinGrant {
         var lastFailure: any Error = RPCFailure(.unavailable, "no master found through \(seed)")
         for _ in 0..<max(1, attempts) {
@@ -137,7 +137,7 @@ extension CatalogOps {
         throw lastFailure
     }
 
-    static func join(_ request: JoinRequest, client: ClusterClient) async throws -> JoinGrant {
+    public static func join(_ request: JoinRequest, client: ClusterClient) async throws -> JoinGrant {
         let admission = Catalog.MachineAdmission(
             name: request.name, publicKeyHex: "", address: request.address.description,
             roles: RegistryMapping.roles(request.roles), rack: request.rack,
@@ -149,7 +149,7 @@ extension CatalogOps {
         return try RegistryWire.decodeGrant(reply)
     }
 
-    static func parse(_ text: String) throws -> LakePath {
+    public static func parse(_ text: String) throws -> LakePath {
         do { return try LakePath(text) } catch { throw RPCFailure(.malformed, "\(text): \(error)") }
     }
 }

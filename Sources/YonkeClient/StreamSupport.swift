@@ -6,12 +6,12 @@ import Transport
 
 /// An outbound block-stream link: the connection lives in a task that keeps
 /// its scope open until `release()`, so the opener can use it from its own task.
-struct StreamLink: Sendable {
-    let connection: Connection
+public struct StreamLink: Sendable {
+    public let connection: Connection
     private let done: AsyncStream<Never>.Continuation
 
     /// Connects and handshakes within `timeout`; the peer must present `target.name`.
-    static func open(_ target: BlockTarget, settings: Transport.Settings, timeout: Duration) async throws -> StreamLink {
+    public static func open(_ target: BlockTarget, settings: Transport.Settings, timeout: Duration) async throws -> StreamLink {
         let opened = OneShot<StreamLink>()
         let task = Task {
             do {
@@ -41,19 +41,24 @@ struct StreamLink: Sendable {
     }
 
     /// Ends the link's scope (closing it).
-    func release() {
+    public func release() {
         connection.close()
         done.finish()
+    }
+
+    init(connection: Connection, done: AsyncStream<Never>.Continuation) {
+        self.connection = connection
+        self.done = done
     }
 }
 
 /// A value delivered once, from any task, to one waiter.
-final class OneShot<Value: Sendable>: Sendable {
+public final class OneShot<Value: Sendable>: Sendable {
     private let state = Mutex<(result: Result<Value, any Error>?, waiter: CheckedContinuation<Value, any Error>?)>((nil, nil))
 
     /// False when a result was already there (this one is dropped).
     @discardableResult
-    func fulfill(_ result: Result<Value, any Error>) -> Bool {
+    public func fulfill(_ result: Result<Value, any Error>) -> Bool {
         let (accepted, waiter) = state.withLock { s -> (Bool, CheckedContinuation<Value, any Error>?) in
             guard s.result == nil else { return (false, nil) }
             s.result = result
@@ -64,9 +69,9 @@ final class OneShot<Value: Sendable>: Sendable {
         return accepted
     }
 
-    var isFulfilled: Bool { state.withLock { $0.result != nil } }
+    public var isFulfilled: Bool { state.withLock { $0.result != nil } }
 
-    func wait() async throws -> Value {
+    public func wait() async throws -> Value {
         try await withCheckedThrowingContinuation { continuation in
             let ready = state.withLock { s -> Result<Value, any Error>? in
                 if let result = s.result { return result }
@@ -78,7 +83,7 @@ final class OneShot<Value: Sendable>: Sendable {
     }
 
     /// Waits at most `timeout`; then fails with `onTimeout()` (and any later result is dropped).
-    func wait(timeout: Duration, onTimeout: @escaping @Sendable () -> any Error) async throws -> Value {
+    public func wait(timeout: Duration, onTimeout: @escaping @Sendable () -> any Error) async throws -> Value {
         let timer = Task {
             try await Task.sleep(for: timeout)
             self.fulfill(.failure(onTimeout()))
@@ -91,18 +96,18 @@ final class OneShot<Value: Sendable>: Sendable {
 /// Closes a link that makes no progress for too long: awaits on a connection
 /// (a send into a full socket, a read from a silent peer) then end with an
 /// error instead of hanging. `arm` sets the deadline from now; `disarm` stops it.
-final class Watchdog: Sendable {
+public final class Watchdog: Sendable {
     private final class Clock: Sendable {
         struct State {
-            var deadline: ContinuousClock.Instant?
-            var fired = false
+            public var deadline: ContinuousClock.Instant?
+            public var fired = false
         }
         let state = Mutex(State())
     }
     private let clock = Clock()
     private let task: Task<Void, Never>
 
-    init(onExpire: @escaping @Sendable () -> Void) {
+    public init(onExpire: @escaping @Sendable () -> Void) {
         let clock = self.clock
         task = Task {
             while !Task.isCancelled {
@@ -124,8 +129,8 @@ final class Watchdog: Sendable {
 
     deinit { task.cancel() }
 
-    func arm(_ timeout: Duration) { clock.state.withLock { $0.deadline = ContinuousClock.now + timeout } }
-    func disarm() { clock.state.withLock { $0.deadline = nil } }
-    var fired: Bool { clock.state.withLock { $0.fired } }
-    func stop() { task.cancel() }
+    public func arm(_ timeout: Duration) { clock.state.withLock { $0.deadline = ContinuousClock.now + timeout } }
+    public func disarm() { clock.state.withLock { $0.deadline = nil } }
+    public var fired: Bool { clock.state.withLock { $0.fired } }
+    public func stop() { task.cancel() }
 }

@@ -55,6 +55,12 @@ public struct ClusterSecrets: Sendable {
     public func withJoinToken(_ token: String) -> ClusterSecrets {
         ClusterSecrets(keyring: keyring, clusterSecret: clusterSecret, joinToken: token)
     }
+
+    public init(keyring: Keyring, clusterSecret: [UInt8], joinToken: String) {
+        self.keyring = keyring
+        self.clusterSecret = clusterSecret
+        self.joinToken = joinToken
+    }
 }
 
 /// Small secret files: created with O_EXCL and mode 0600, fsynced.
