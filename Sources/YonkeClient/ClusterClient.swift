@@ -53,7 +53,7 @@ public actor ClusterClient {
         }
         // "No quorum" from a node that answered says more than a refused connection elsewhere.
         if let noQuorum { throw noQuorum }
-        throw ClientError.allEndpointsFailed(endpoints: endpoints.map(\.description), last: lastError.map { "\($0)" } ?? "none")
+        throw ClusterClientError.allEndpointsFailed(endpoints: endpoints.map(\.description), last: lastError.map { "\($0)" } ?? "none")
     }
 
     private func link(_ index: Int) async throws -> RPCLink {
@@ -75,7 +75,7 @@ public actor ClusterClient {
     public func close() { drop() }
 }
 
-public enum ClientError: Error, CustomStringConvertible {
+public enum ClusterClientError: Error, CustomStringConvertible {
     case allEndpointsFailed(endpoints: [String], last: String)
 
     public var description: String {

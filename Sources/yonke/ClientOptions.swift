@@ -66,23 +66,3 @@ enum JSONReport {
         Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 }
-
-extension CLIError {
-    /// A failure from the cluster, with the next step for the common cases.
-    static func cluster(_ error: any Error, while doing: String) -> CLIError {
-        let text = "\(error)"
-        let hint: String
-        if text.contains("token") || (text.contains("refused") && !text.contains("Connection refused")) {
-            hint = "the secrets file does not match this cluster: use the one `yonke cluster up` printed, or the one a token rotation rewrote"
-        } else if text.contains("no quorum") {
-            hint = "this node is cut off from the master; retry, or point --cluster at a node on the majority side"
-        } else if let failure = error as? RPCFailure, failure.code == .notFound {
-            hint = "list what is there with `yonke ls lake://bronze/ -r` (paths start with lake://ZONE/)"
-        } else if text.contains("no node answered") {
-            hint = "is the cluster running? `yonke cluster up topology/local-4.yaml --detach` starts one"
-        } else {
-            hint = "run `yonke status` to see which nodes are up"
-        }
-        return CLIError("\(doing): \(text)", hint: hint)
-    }
-}

@@ -27,87 +27,33 @@ struct GetCommand: AsyncParsableCommand {
         let cluster = try client.connect()
         defer { Task { await cluster.close() } }
         let secrets = try client.loadSecrets()
-        let info: CatalogOps.FileInfo
-        do { info = try await CatalogOps.stat(path, client: cluster) } catch { throw CLIError.cluster(error, while: "looking up \(path)") }
-        guard !info.isDirectory else { throw CLIError("\(path) is a directory", hint: "list it with `yonke ls \(path) --long`") }
-        let largest = info.blocks.map(\.sizeBytes).max() ?? 1
-        let codec = try BlockCodec(keyring: secrets.keyring, blockSizeBytes: Int(max(largest, 1)),
-                                   parallelism: ProcessInfo.processInfo.activeProcessorCount)
-        let locations: [BlockID: [BlockTarget]]
-        do { locations = try await Self.locations(of: info.blocks.map(\.id), cluster: cluster) } catch {
-            throw CLIError.cluster(error, while: "asking where the blocks of \(path) are")
+        let size: Int64
+        do { size = try await CatalogOps.stat(path, client: cluster).sizeBytes } catch {
+            throw CLIError.cluster(error, while: "looking up \(path)")
         }
-        let reader = BlockClient(settings: cluster.settings)
         let output = try OutputFile(file)
-        let progress = Progress(label: "get", totalBytes: info.sizeBytes, enabled: file != "-" && Progress.onTerminal)
-        var written: Int64 = 0
-        // Up to `window` blocks are fetched (and verified) at once, from different
-        // replicas, while the oldest one is written out in order.
-        let window = 3
-        var pending: [Int: Task<[UInt8], any Error>] = [:]
-        func fetch(_ index: Int) -> Task<[UInt8], any Error> {
-            let block = info.blocks[index]
-            let replicas = Self.spread(locations[block.id] ?? [], index: index)
-            return Task { try await reader.readDecoded(id: block.id, replicas: replicas, codec: codec, reportingTo: cluster) }
-        }
-        for index in info.blocks.indices {
-            for ahead in index..<min(index + window, info.blocks.count) where pending[ahead] == nil {
-                pending[ahead] = fetch(ahead)
+        let progress = Progress(label: "get", totalBytes: size, enabled: file != "-" && Progress.onTerminal)
+        let outcome: FileGet.Outcome
+        do {
+            outcome = try await FileGet.get(path, secrets: secrets, cluster: cluster) { plaintext in
+                try output.write(plaintext)
+                progress.advance(by: Int64(plaintext.count))
             }
-            guard let current = pending.removeValue(forKey: index) else { preconditionFailure("block \(index) was not fetched") }
-            let plaintext: [UInt8]
-            do { plaintext = try await current.value } catch {
-                for task in pending.values { task.cancel() }
-                progress.finish()
-                throw CLIError("block \(index) of \(path) could not be read: \(error)",
-                               hint: "every replica failed; run `yonke stat \(path)` to see where its replicas are")
-            }
-            guard Int64(plaintext.count) == info.blocks[index].sizeBytes else {
-                throw CLIError("block \(index) of \(path) has \(plaintext.count) bytes, the catalog says \(info.blocks[index].sizeBytes)",
-                               hint: "report this: the catalog and the block disagree")
-            }
-            try output.write(plaintext)
-            written += Int64(plaintext.count)
-            progress.advance(by: Int64(plaintext.count))
+        } catch {
+            progress.finish()
+            throw error
         }
         progress.finish()
-        guard written == info.sizeBytes else {
-            throw CLIError("read \(written) bytes of \(path), the catalog says \(info.sizeBytes)", hint: "report this: the file's block list is inconsistent")
-        }
         try output.commit()
         let seconds = progress.elapsedSeconds
         if file == "-" { return }
-        let report = GetReport(path: info.path, file: file, size: written, blocks: info.blocks.count, seconds: seconds,
-                               megabytesPerSecond: Double(written) / 1e6 / max(seconds, 1e-9))
+        let report = GetReport(path: outcome.path, file: file, size: outcome.size, blocks: outcome.blocks, seconds: seconds,
+                               megabytesPerSecond: Double(outcome.size) / 1e6 / max(seconds, 1e-9))
         if client.json {
             try client.printJSON(report)
         } else {
             print(String(format: "get %@ → %@: %@ in %d blocks, %.2fs, %.0f MB/s", report.path, file,
-                         ByteCount.format(written), report.blocks, seconds, report.megabytesPerSecond))
-        }
-    }
-}
-
-extension GetCommand {
-    /// Starts each block's read at a different replica (the rest stay as
-    /// fallbacks), so blocks read in parallel come from different machines.
-    static func spread(_ replicas: [BlockTarget], index: Int) -> [BlockTarget] {
-        guard !replicas.isEmpty else { return replicas }
-        let start = index % replicas.count
-        return Array(replicas[start...] + replicas[..<start])
-    }
-
-    /// Replica locations are soft state: a master elected a moment ago knows a
-    /// block's replicas only once their nodes have sent it their reports (they
-    /// do at once on a new master term), and of a block just written once its
-    /// holders' additions arrive. So a block with no known replica is asked
-    /// for again for a few seconds before the read gives up on it.
-    static func locations(of ids: [BlockID], cluster: ClusterClient) async throws -> [BlockID: [BlockTarget]] {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while true {
-            let found = try await BlockClient.locations(ids, client: cluster)
-            if ids.allSatisfy({ !(found[$0] ?? []).isEmpty }) || ContinuousClock.now >= deadline { return found }
-            try await Task.sleep(for: .milliseconds(200))
+                         ByteCount.format(outcome.size), report.blocks, seconds, report.megabytesPerSecond))
         }
     }
 }

@@ -30,70 +30,18 @@ struct PutCommand: AsyncParsableCommand {
         let cluster = try client.connect()
         defer { Task { await cluster.close() } }
         let secrets = try client.loadSecrets()
-        let status: CatalogOps.ClusterStatus
-        do { status = try await CatalogOps.status(client: cluster) } catch { throw CLIError.cluster(error, while: "asking the cluster for its settings") }
-        let codec = try BlockCodec(
-            keyring: secrets.keyring, blockSizeBytes: Int(status.blockSizeBytes),
-            parallelism: ProcessInfo.processInfo.activeProcessorCount)
-        let reader: FileBlockReader
-        do { reader = try FileBlockReader(path: file, blockSizeBytes: Int(status.blockSizeBytes)) } catch {
-            throw CLIError(error, while: "opening \(file)", hint: "check the path and that it is a readable file")
-        }
-        let blocks = BlockClient(settings: cluster.settings)
-        let progress = Progress(label: "put", totalBytes: reader.fileSizeBytes)
-        var stored: [(id: BlockID, plaintextBytes: Int64)] = []
-        var storedBytes: Int64 = 0
-        var plaintext: [UInt8] = []
-        var encodedBuffer: [UInt8] = []
-        // Two blocks in flight: the next one is encoded while the last one streams to its replicas.
-        try await withThrowingTaskGroup(of: (Int, BlockID, Int64, Int64).self) { group in
-            var index = 0
-            var inFlight = 0
-            var results: [Int: (BlockID, Int64)] = [:]
-            func collect() async throws {
-                guard let (done, id, plain, encoded) = try await group.next() else { return }
-                results[done] = (id, plain)
-                storedBytes += encoded
-                inFlight -= 1
-            }
-            while case let length = try reader.next(into: &plaintext), length > 0 {
-                let summary = try plaintext.withUnsafeBytes {
-                    try codec.encode(UnsafeRawBufferPointer(rebasing: $0[0..<length]), reusing: &encodedBuffer)
-                }
-                let encoded = Array(encodedBuffer[0..<summary.byteCount])
-                let blockIndex = index
-                let wanted = status.replicationFactor
-                group.addTask {
-                    let result = try await blocks.put(encoded: encoded, id: summary.id, tier: tier, replicas: wanted, cluster: cluster)
-                    guard result.storedOn.count >= wanted else {
-                        let why = result.failed.map { "\($0.node): \($0.reason)" }.joined(separator: "; ")
-                        throw CLIError("block \(blockIndex) (\(summary.id.short)) reached only \(result.storedOn.count) of \(wanted) replicas (stored on \(result.storedOn.joined(separator: ", ")); failed: \(why))",
-                                       hint: "run `yonke capacity` and `yonke status`: machines may be full or down")
-                    }
-                    return (blockIndex, summary.id, Int64(length), Int64(encoded.count))
-                }
-                inFlight += 1
-                index += 1
-                progress.advance(by: Int64(length))
-                if inFlight >= 2 { try await collect() }
-            }
-            while inFlight > 0 { try await collect() }
-            stored = (0..<index).compactMap { results[$0].map { (id: $0.0, plaintextBytes: $0.1) } }
-        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? nil
+        let progress = Progress(label: "put", totalBytes: size ?? 0)
+        let outcome = try await FilePut.put(
+            file: file, to: path,
+            options: FilePut.Options(source: source, tier: tier, contentType: contentType ?? ContentType.guess(file)),
+            secrets: secrets, cluster: cluster, progress: { progress.advance(by: $0) })
         progress.finish()
-        let result: CatalogOps.CommitResult
-        do {
-            result = try await CatalogOps.commitFile(
-                path, sizeBytes: reader.fileSizeBytes, blocks: stored, source: source,
-                contentType: contentType ?? ContentType.guess(file), tier: tier, client: cluster)
-        } catch {
-            throw CLIError.cluster(error, while: "committing \(path) to the catalog (its blocks are stored)")
-        }
         let seconds = progress.elapsedSeconds
         let report = PutReport(
-            path: result.file.path, size: reader.fileSizeBytes, blocks: stored.count, storedBytes: storedBytes,
-            replication: status.replicationFactor, seconds: seconds,
-            megabytesPerSecond: Double(reader.fileSizeBytes) / 1e6 / max(seconds, 1e-9), version: result.file.version)
+            path: outcome.path, size: outcome.size, blocks: outcome.blocks, storedBytes: outcome.storedBytes,
+            replication: outcome.replication, seconds: seconds,
+            megabytesPerSecond: Double(outcome.size) / 1e6 / max(seconds, 1e-9), version: outcome.version)
         if client.json {
             try client.printJSON(report)
         } else {
