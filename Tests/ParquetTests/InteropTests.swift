@@ -68,13 +68,15 @@ import YonkeCore
         var fallback = ParquetWriterProperties()
         fallback.dictionaryPageSizeLimitBytes = 2000
         try add("dictionary_fallback.parquet", nullable, [Fixtures.batch(nullable, rows: 3000, seed: 9)], fallback)
+        fallback.pageSizeBytes = 512
+        try add("dictionary_fallback_mid_chunk.parquet", nullable, (0..<20).map { Fixtures.batch(nullable, rows: 150, seed: UInt64(20 + $0)) }, fallback)
         try add("empty.parquet", nullable, [], .default)
 
         let json = try JSONSerialization.data(withJSONObject: ["files": files])
         try json.write(to: directory.appendingPathComponent("expected.json"))
         let (status, output) = try Self.python(["check", directory.path])
         #expect(status == 0, "interop.py check:\n\(output)")
-        #expect(output.contains("checked 5 files"), "\(output)")
+        #expect(output.contains("checked 6 files"), "\(output)")
     }
 
     @Test func weReadPyarrowFiles() throws {

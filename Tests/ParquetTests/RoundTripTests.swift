@@ -64,6 +64,29 @@ import YonkeCore
         #expect(try reader.readColumn(0) == Fixtures.concat([few, many], nullable: true))
     }
 
+    @Test func dictionaryFallsBackMidChunk() throws {
+        // Small batches and pages: dictionary pages are written, then the dictionary
+        // passes its limit and the rest of the same chunk is PLAIN.
+        let schema = ParquetSchema([ParquetColumn("s", .string), ParquetColumn("i", .int64, nullable: false),
+                                    ParquetColumn("b", .boolean)])
+        var properties = ParquetWriterProperties()
+        properties.dictionaryPageSizeLimitBytes = 3000
+        properties.pageSizeBytes = 300
+        var batches: [[ColumnBatch]] = []
+        for b in 0..<40 {
+            let strings: [String?] = (0..<50).map { k -> String? in k % 9 == 0 ? nil : "value-\(b * 50 + k)" }
+            let ints: [Int64] = (0..<50).map { k -> Int64 in Int64(b * 50 + k) }
+            let bools: [Bool?] = (0..<50).map { k -> Bool? in k % 5 == 0 ? nil : (k + b) % 3 == 0 }
+            batches.append([.strings(strings), ColumnBatch(.int64(ints)), .boolean(bools)])
+        }
+        let reader = try roundTrip(schema, batches, properties)
+        for column in 0..<2 {
+            let meta = try #require(reader.rowGroups[0].columns[column].metaData)
+            #expect(meta.encodings.contains(Encoding.rleDictionary.rawValue))
+            #expect(meta.dictionaryPageOffset != nil)
+        }
+    }
+
     @Test func rowGroupsFollowTheByteTarget() throws {
         let schema = ParquetSchema([ParquetColumn("id", .int64, nullable: false)])
         var properties = ParquetWriterProperties()

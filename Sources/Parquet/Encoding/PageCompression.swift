@@ -5,8 +5,10 @@ import CLZ4
 /// length prefix), so `LZ4_compress_default` and `LZ4_decompress_safe` are the
 /// whole codec.
 enum PageCompression {
-    /// Compresses `input` with `codec` (only `.uncompressed` and `.lz4Raw` are written).
-    static func compress(_ input: [UInt8], codec: CompressionCodec, into out: inout [UInt8]) {
+    /// Compresses `input` with `codec` (only `.uncompressed` and `.lz4Raw` are
+    /// written) into the front of `out`, a scratch buffer grown as needed and
+    /// kept across pages; returns the compressed length.
+    static func compress(_ input: [UInt8], codec: CompressionCodec, into out: inout [UInt8]) -> Int {
         switch codec {
         case .lz4Raw:
             let bound = Int(LZ4_compressBound(Int32(input.count)))
@@ -19,9 +21,15 @@ enum PageCompression {
                 }
             }
             invariant(written > 0 || input.isEmpty, "LZ4 compression of \(input.count) bytes failed")
-            out.removeLast(out.count - Int(written))
+            return Int(written)
         default:
-            out = input
+            if out.count < input.count { out = [UInt8](repeating: 0, count: input.count) }
+            out.withUnsafeMutableBytes { target in
+                input.withUnsafeBytes { source in
+                    if let base = source.baseAddress { target.baseAddress!.copyMemory(from: base, byteCount: source.count) }
+                }
+            }
+            return input.count
         }
     }
 

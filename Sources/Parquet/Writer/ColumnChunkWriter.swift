@@ -1,30 +1,55 @@
 import YonkeCore
 
-/// One column's values for the row group being built, and how they become a
-/// column chunk: an optional dictionary page, then data pages v1 (definition
-/// levels RLE, values PLAIN or RLE_DICTIONARY), each compressed on its own.
+/// One column of the row group being built. Values are encoded into the
+/// current page as they arrive (dictionary indices while the dictionary stays
+/// under its limit, PLAIN after), and a page is compressed and kept as soon as
+/// it reaches the page size, so the row group is held encoded, not as raw values.
+/// `finish` adds the dictionary page in front and hands the chunk out.
 struct ColumnChunkWriter {
     let column: ParquetColumn
     let physical: PhysicalType
     let fixedLength: Int?
-    private(set) var values: ColumnValues
-    private var present: [Bool] = []
-    private(set) var rows = 0
+    let properties: ParquetWriterProperties
     private var statistics: StatisticsAccumulator
     private var dictionary: DictionaryBuilder?
-    /// PLAIN size of the buffered values (the row group's size estimate).
+    /// True once the dictionary overflowed: the rest of the chunk is PLAIN.
+    private var plainFallback = false
+    // The page being filled.
+    private var pageLevels: [UInt32] = []
+    private var pageIndices: [UInt32] = []
+    private var pagePlain: [UInt8] = []
+    /// Booleans are bit-packed across the whole page, so they wait for the flush.
+    private var pageBooleans: [Bool] = []
+    private var pageRows = 0
+    private var pageUsesDictionary = true
+    private var pageBits = 0
+    // Finished data pages (headers and compressed bodies) of this chunk.
+    private var pages: [UInt8] = []
+    private var uncompressedTotal = 0
+    private var usedDictionary = false
+    private var usedPlain = false
+    // Scratch buffers, kept across pages and row groups.
+    private var body: [UInt8] = []
+    private var compressed: [UInt8] = []
+    private(set) var rows = 0
+    /// PLAIN size of the values appended to this chunk (the row group's size estimate).
     private(set) var plainBytes = 0
 
     init(column: ParquetColumn, properties: ParquetWriterProperties) {
         self.column = column
+        self.properties = properties
         physical = column.type.physicalType
         fixedLength = column.type.fixedLength
-        values = .empty(for: physical)
         statistics = StatisticsAccumulator(type: column.type)
-        if properties.dictionaryEnabled && physical != .boolean {
-            dictionary = DictionaryBuilder(physical: physical, fixedLength: fixedLength,
-                                           limitBytes: properties.dictionaryPageSizeLimitBytes)
-        }
+        dictionary = Self.newDictionary(column, properties)
+        pageUsesDictionary = dictionary != nil
+    }
+
+    private static func newDictionary(_ column: ParquetColumn, _ properties: ParquetWriterProperties) -> DictionaryBuilder? {
+        let physical = column.type.physicalType
+        guard properties.dictionaryEnabled && physical != .boolean else { return nil }
+        return DictionaryBuilder(physical: physical, fixedLength: column.type.fixedLength,
+                                 limitBytes: properties.dictionaryPageSizeLimitBytes)
     }
 
     /// PLAIN bytes of a batch of this column (checked already).
@@ -39,147 +64,206 @@ struct ColumnChunkWriter {
         }
     }
 
+    /// Appends a batch (already checked against the schema), cutting pages as they fill.
     mutating func append(_ batch: ColumnBatch) {
         let batchRows = batch.rowCount
-        if column.nullable {
-            if let p = batch.present { present.append(contentsOf: p) } else { present.append(contentsOf: repeatElement(true, count: batchRows)) }
-        }
         statistics.addNulls(batch.nullCount)
-        statistics.add(batch.values)
-        dictionary?.add(batch.values, fixedLength: fixedLength)
         plainBytes += Self.plainSize(batch.values)
         rows += batchRows
-        switch (values, batch.values) {
-        case (.boolean(var a), .boolean(let b)): values = .int32([]); a.append(contentsOf: b); values = .boolean(a)
-        case (.int32(var a), .int32(let b)): values = .boolean([]); a.append(contentsOf: b); values = .int32(a)
-        case (.int64(var a), .int64(let b)): values = .boolean([]); a.append(contentsOf: b); values = .int64(a)
-        case (.float(var a), .float(let b)): values = .boolean([]); a.append(contentsOf: b); values = .float(a)
-        case (.double(var a), .double(let b)): values = .boolean([]); a.append(contentsOf: b); values = .double(a)
-        case (.bytes(var a), .bytes(let b)): values = .boolean([]); a.append(contentsOf: b); values = .bytes(a)
-        default: invariant(false, "batch shape \(batch.values.shape) for \(values.shape) was not checked")
+        var row = 0, value = 0
+        let limitBits = properties.pageSizeBytes * 8
+        while row < batchRows {
+            let (takeRows, takeValues, bits) = fit(batch, row: row, value: value, budgetBits: limitBits - pageBits)
+            guard appendSegment(batch, rows: row..<(row + takeRows), values: value..<(value + takeValues)) else { continue }
+            pageBits += bits
+            row += takeRows
+            value += takeValues
+            if pageBits >= limitBits { flushPage() }
         }
     }
 
-    /// Encodes the buffered values as one column chunk starting at `fileOffset`;
-    /// returns its bytes and metadata, and resets this writer for the next row group.
-    mutating func finish(fileOffset: Int64, properties: ParquetWriterProperties) -> ([UInt8], ColumnChunk) {
-        var out: [UInt8] = []
-        out.reserveCapacity(plainBytes / 2 + 1024)
-        var uncompressedTotal = 0
+    /// How many rows (and values) from `row` fit in `budgetBits`; at least one row.
+    private func fit(_ batch: ColumnBatch, row: Int, value: Int, budgetBits: Int) -> (Int, Int, Int) {
+        let rowsLeft = batch.rowCount - row
+        let levelBits = column.nullable ? 1 : 0
+        let fixedBits: Int? = {
+            if pageUsesDictionary, let d = dictionary, !plainFallback { return d.indexBitWidth }
+            switch physical {
+            case .boolean: return 1
+            case .int32, .float: return 32
+            case .int64, .double: return 64
+            case .fixedLenByteArray: return (fixedLength ?? 0) * 8
+            case .byteArray, .int96: return nil
+            }
+        }()
+        if let fixedBits, batch.present == nil {
+            let per = fixedBits + levelBits
+            let take = min(rowsLeft, max(1, (max(0, budgetBits) + per - 1) / per))
+            return (take, take, take * per)
+        }
+        var bits = 0, r = row, v = value
+        let present = batch.present
+        let offsets: [Int]? = { if case .bytes(let b) = batch.values, fixedBits == nil { return b.offsets } else { return nil } }()
+        while r < batch.rowCount && (bits < budgetBits || r == row) {
+            bits += levelBits
+            if present?[r] ?? true {
+                if let fixedBits { bits += fixedBits } else if let offsets { bits += (offsets[v + 1] - offsets[v] + 4) * 8 }
+                v += 1
+            }
+            r += 1
+        }
+        return (r - row, v - value, bits)
+    }
+
+    /// Adds rows `rowRange` (values `valueRange`) to the current page; false
+    /// when the dictionary overflowed on them: the page so far is flushed, the
+    /// chunk goes PLAIN, and the caller cuts the rows again by PLAIN sizes.
+    private mutating func appendSegment(_ batch: ColumnBatch, rows rowRange: Range<Int>, values valueRange: Range<Int>) -> Bool {
+        if pageUsesDictionary, !plainFallback, dictionary != nil {
+            let before = pageIndices.count
+            guard dictionary!.add(batch.values, range: valueRange, fixedLength: fixedLength, into: &pageIndices) else {
+                pageIndices.removeSubrange(before...)
+                if pageRows > 0 { flushPage() }     // the page so far, still dictionary-encoded
+                plainFallback = true
+                pageUsesDictionary = false
+                return false
+            }
+        } else if case .boolean(let v) = batch.values {
+            pageBooleans.append(contentsOf: v[valueRange])
+        } else {
+            encodePlain(batch.values, valueRange, into: &pagePlain)
+        }
+        statistics.add(batch.values, range: valueRange)
+        if column.nullable {
+            if let present = batch.present {
+                for r in rowRange { pageLevels.append(present[r] ? 1 : 0) }
+            } else {
+                pageLevels.append(contentsOf: repeatElement(1, count: rowRange.count))
+            }
+        }
+        pageRows += rowRange.count
+        return true
+    }
+
+    /// Compresses the current page and keeps it with its header.
+    private mutating func flushPage() {
+        guard pageRows > 0 else { return }
+        let dictionaryPage = pageUsesDictionary && !plainFallback && dictionary != nil
+        body.removeAll(keepingCapacity: true)
+        if column.nullable {
+            body.append(contentsOf: [0, 0, 0, 0])
+            pageLevels.withUnsafeBufferPointer { RLEHybrid.encode($0, bitWidth: 1, into: &body) }
+            let length = UInt32(body.count - 4).littleEndian
+            withUnsafeBytes(of: length) { raw in for k in 0..<4 { body[k] = raw[k] } }
+        }
+        if dictionaryPage, let d = dictionary {
+            let width = d.indexBitWidth
+            body.append(UInt8(width))
+            pageIndices.withUnsafeBufferPointer { RLEHybrid.encode($0, bitWidth: width, into: &body) }
+            usedDictionary = true
+        } else if physical == .boolean {
+            Plain.encode(pageBooleans[...], into: &body)
+            usedPlain = true
+        } else {
+            body.append(contentsOf: pagePlain)
+            usedPlain = true
+        }
+        let length = PageCompression.compress(body, codec: properties.compression, into: &compressed)
+        let header = PageHeader(type: PageType.dataPage.rawValue, uncompressedPageSize: Int32(body.count),
+                                compressedPageSize: Int32(length),
+                                dataPage: DataPageHeader(numValues: Int32(pageRows),
+                                                         encoding: (dictionaryPage ? Encoding.rleDictionary : .plain).rawValue,
+                                                         definitionLevelEncoding: Encoding.rle.rawValue,
+                                                         repetitionLevelEncoding: Encoding.rle.rawValue))
+        var writer = CompactWriter(capacity: 32)
+        writer.topLevel(header)
+        pages.append(contentsOf: writer.bytes)
+        pages.append(contentsOf: compressed[0..<length])
+        uncompressedTotal += writer.bytes.count + body.count
+        pageLevels.removeAll(keepingCapacity: true)
+        pageIndices.removeAll(keepingCapacity: true)
+        pagePlain.removeAll(keepingCapacity: true)
+        pageBooleans.removeAll(keepingCapacity: true)
+        pageRows = 0
+        pageBits = 0
+        pageUsesDictionary = dictionary != nil && !plainFallback
+    }
+
+    /// The chunk as byte runs to write in order (dictionary page, then data
+    /// pages) and its metadata for a chunk starting at `fileOffset`. Resets
+    /// this writer for the next row group, keeping its buffers.
+    mutating func finish(fileOffset: Int64) -> ([[UInt8]], ColumnChunk) {
+        if pageRows > 0 || rows == 0 { forceFlush() }
+        var runs: [[UInt8]] = []
         var encodings: [Encoding] = []
         var dictionaryOffset: Int64?
-        var page: [UInt8] = []
-        var compressed: [UInt8] = []
-
-        func emit(_ header: PageHeader, _ body: [UInt8]) {
-            var writer = CompactWriter()
-            writer.topLevel(header)
-            out.append(contentsOf: writer.bytes)
-            out.append(contentsOf: body)
-            uncompressedTotal += writer.bytes.count + Int(header.uncompressedPageSize)
-        }
-
-        let useDictionary: Bool = {
-            guard let d = dictionary, !d.overflowed, d.count > 0 else { return false }
-            let width = max(1, RLEHybrid.bitWidth(forMax: UInt32(d.count - 1)))
-            return d.plainBytes + (d.indices.count * width + 7) / 8 < plainBytes
-        }()
-        let indexWidth = useDictionary ? max(1, RLEHybrid.bitWidth(forMax: UInt32(dictionary!.count - 1))) : 0
-
-        if useDictionary, let d = dictionary {
-            page.removeAll(keepingCapacity: true)
-            d.plainDictionary(fixedLength: fixedLength, into: &page)
-            PageCompression.compress(page, codec: properties.compression, into: &compressed)
+        var total = 0
+        if usedDictionary, let d = dictionary {
+            body.removeAll(keepingCapacity: true)
+            d.plainDictionary(fixedLength: fixedLength, into: &body)
+            let length = PageCompression.compress(body, codec: properties.compression, into: &compressed)
+            var writer = CompactWriter(capacity: 32)
+            writer.topLevel(PageHeader(type: PageType.dictionaryPage.rawValue, uncompressedPageSize: Int32(body.count),
+                                       compressedPageSize: Int32(length),
+                                       dictionaryPage: DictionaryPageHeader(numValues: Int32(d.count),
+                                                                            encoding: Encoding.plain.rawValue)))
+            runs.append(writer.bytes + compressed[0..<length])
+            uncompressedTotal += writer.bytes.count + body.count
             dictionaryOffset = fileOffset
-            emit(PageHeader(type: PageType.dictionaryPage.rawValue, uncompressedPageSize: Int32(page.count),
-                            compressedPageSize: Int32(compressed.count),
-                            dictionaryPage: DictionaryPageHeader(numValues: Int32(d.count), encoding: Encoding.plain.rawValue)),
-                 compressed)
-            encodings.append(.plain)
-            encodings.append(.rleDictionary)
+            total += runs[0].count
+            encodings += [.plain, .rleDictionary]
         } else {
             encodings.append(.plain)
         }
         if column.nullable { encodings.append(.rle) }
-        let dataOffset = fileOffset + Int64(out.count)
-
-        // Page boundaries by the encoded size of values (plus levels).
-        var rowStart = 0, valueStart = 0, valueIndex = 0, estimate = 0
-        let pageLimit = properties.pageSizeBytes
-        var levels: [UInt32] = []
-        let fixedSize: Int? = useDictionary ? nil : {
-            switch physical {
-            case .int32, .float: 4
-            case .int64, .double: 8
-            case .fixedLenByteArray: fixedLength
-            default: nil
-            }
-        }()
-        func valueSize(_ i: Int) -> Int {
-            if useDictionary { return indexWidth }          // in bits; compared ×8 below
-            if let fixedSize { return fixedSize * 8 }
-            if physical == .boolean { return 1 }
-            if case .bytes(let v) = values { return (v.length(at: i) + 4) * 8 }
-            return 8
-        }
-        func writePage(rows rowRange: Range<Int>, values valueRange: Range<Int>) {
-            page.removeAll(keepingCapacity: true)
-            if column.nullable {
-                levels.removeAll(keepingCapacity: true)
-                for r in rowRange { levels.append(present[r] ? 1 : 0) }
-                let lengthAt = page.count
-                page.append(contentsOf: [0, 0, 0, 0])
-                levels.withUnsafeBufferPointer { RLEHybrid.encode($0, bitWidth: 1, into: &page) }
-                let length = UInt32(page.count - lengthAt - 4)
-                withUnsafeBytes(of: length.littleEndian) { raw in
-                    for k in 0..<4 { page[lengthAt + k] = raw[k] }
-                }
-            }
-            if useDictionary, let d = dictionary {
-                page.append(UInt8(indexWidth))
-                d.indices.withUnsafeBufferPointer { all in
-                    RLEHybrid.encode(UnsafeBufferPointer(rebasing: all[valueRange]), bitWidth: indexWidth, into: &page)
-                }
-            } else {
-                encodePlain(valueRange, into: &page)
-            }
-            PageCompression.compress(page, codec: properties.compression, into: &compressed)
-            emit(PageHeader(type: PageType.dataPage.rawValue, uncompressedPageSize: Int32(page.count),
-                            compressedPageSize: Int32(compressed.count),
-                            dataPage: DataPageHeader(numValues: Int32(rowRange.count),
-                                                     encoding: (useDictionary ? Encoding.rleDictionary : .plain).rawValue,
-                                                     definitionLevelEncoding: Encoding.rle.rawValue,
-                                                     repetitionLevelEncoding: Encoding.rle.rawValue)),
-                 compressed)
-        }
-        let limitBits = pageLimit * 8
-        for r in 0..<rows {
-            if !column.nullable || present[r] {
-                estimate += valueSize(valueIndex)
-                valueIndex += 1
-            }
-            if column.nullable { estimate += 1 }
-            if estimate >= limitBits {
-                writePage(rows: rowStart..<(r + 1), values: valueStart..<valueIndex)
-                rowStart = r + 1; valueStart = valueIndex; estimate = 0
-            }
-        }
-        if rowStart < rows || rows == 0 {
-            writePage(rows: rowStart..<rows, values: valueStart..<valueIndex)
-        }
-
+        let dataOffset = fileOffset + Int64(total)
+        runs.append(pages)
+        total += pages.count
         var stats: Statistics?
         if properties.statisticsEnabled { stats = statistics.statistics(maxValueBytes: properties.statisticsMaxValueBytes) }
         let meta = ColumnMetaData(type: physical, encodings: encodings.map(\.rawValue), pathInSchema: [column.name],
                                   codecCode: properties.compression.rawValue, numValues: Int64(rows),
-                                  totalUncompressedSize: Int64(uncompressedTotal), totalCompressedSize: Int64(out.count),
+                                  totalUncompressedSize: Int64(uncompressedTotal), totalCompressedSize: Int64(total),
                                   dataPageOffset: dataOffset, dictionaryPageOffset: dictionaryOffset, statistics: stats)
-        let chunk = ColumnChunk(filePath: nil, fileOffset: fileOffset, metaData: meta)
-        self = ColumnChunkWriter(column: column, properties: properties)
-        return (out, chunk)
+        reset()
+        return (runs, ColumnChunk(filePath: nil, fileOffset: fileOffset, metaData: meta))
     }
 
-    private func encodePlain(_ range: Range<Int>, into out: inout [UInt8]) {
+    /// Flushes even an empty page (a chunk of zero rows still has one page).
+    private mutating func forceFlush() {
+        if pageRows == 0 {
+            body.removeAll(keepingCapacity: true)
+            if column.nullable { body.append(contentsOf: [0, 0, 0, 0]) }
+            let length = PageCompression.compress(body, codec: properties.compression, into: &compressed)
+            var writer = CompactWriter(capacity: 32)
+            writer.topLevel(PageHeader(type: PageType.dataPage.rawValue, uncompressedPageSize: Int32(body.count),
+                                       compressedPageSize: Int32(length),
+                                       dataPage: DataPageHeader(numValues: 0, encoding: Encoding.plain.rawValue,
+                                                                definitionLevelEncoding: Encoding.rle.rawValue,
+                                                                repetitionLevelEncoding: Encoding.rle.rawValue)))
+            pages.append(contentsOf: writer.bytes)
+            pages.append(contentsOf: compressed[0..<length])
+            uncompressedTotal += writer.bytes.count + body.count
+            usedPlain = true
+        } else {
+            flushPage()
+        }
+    }
+
+    private mutating func reset() {
+        statistics = StatisticsAccumulator(type: column.type)
+        dictionary = Self.newDictionary(column, properties)
+        plainFallback = false
+        pageUsesDictionary = dictionary != nil
+        pages.removeAll(keepingCapacity: true)
+        uncompressedTotal = 0
+        usedDictionary = false
+        usedPlain = false
+        rows = 0
+        plainBytes = 0
+    }
+
+    private func encodePlain(_ values: ColumnValues, _ range: Range<Int>, into out: inout [UInt8]) {
         switch values {
         case .boolean(let v): Plain.encode(v[range], into: &out)
         case .int32(let v): v.withUnsafeBufferPointer { Plain.encode(UnsafeBufferPointer(rebasing: $0[range]), into: &out) }

@@ -11,7 +11,6 @@ struct DictionaryBuilder {
     /// Slot → dictionary index + 1 (0: empty). Capacity is a power of two.
     private var slots: [UInt32]
     private var shift: UInt64
-    private(set) var indices: [UInt32] = []
     /// PLAIN size of the dictionary page.
     private(set) var plainBytes = 0
     private(set) var overflowed = false
@@ -30,35 +29,35 @@ struct DictionaryBuilder {
         shift = 64 - 10
     }
 
-    mutating func add(_ values: ColumnValues, fixedLength: Int?) {
-        guard !overflowed else { return }
+    /// Appends the dictionary index of `values[range]` to `indices`; false
+    /// when the dictionary passed its limit on the way (the caller drops the
+    /// indices of this range and writes it PLAIN; the dictionary keeps what it had).
+    mutating func add(_ values: ColumnValues, range: Range<Int>, fixedLength: Int?, into indices: inout [UInt32]) -> Bool {
+        guard !overflowed else { return false }
+        var ok = true
         switch values {
-        case .int32(let v): v.withUnsafeBufferPointer { p in for x in p { if !insert(UInt64(UInt32(bitPattern: x))) { return } } }
-        case .int64(let v): v.withUnsafeBufferPointer { p in for x in p { if !insert(UInt64(bitPattern: x)) { return } } }
-        case .float(let v): for x in v { if !insert(UInt64(x.bitPattern)) { return } }
-        case .double(let v): for x in v { if !insert(x.bitPattern) { return } }
+        case .int32(let v): v.withUnsafeBufferPointer { p in for i in range where !insert(UInt64(UInt32(bitPattern: p[i])), &indices) { ok = false; return } }
+        case .int64(let v): v.withUnsafeBufferPointer { p in for i in range where !insert(UInt64(bitPattern: p[i]), &indices) { ok = false; return } }
+        case .float(let v): v.withUnsafeBufferPointer { p in for i in range where !insert(UInt64(p[i].bitPattern), &indices) { ok = false; return } }
+        case .double(let v): v.withUnsafeBufferPointer { p in for i in range where !insert(p[i].bitPattern, &indices) { ok = false; return } }
         case .bytes(let v):
             v.bytes.withUnsafeBufferPointer { bytes in
                 v.offsets.withUnsafeBufferPointer { offsets in
-                    for i in 0..<v.count {
+                    for i in range {
                         let value = UnsafeBufferPointer(rebasing: bytes[offsets[i]..<offsets[i + 1]])
-                        if !insert(value, prefix: fixedLength == nil ? 4 : 0) { return }
+                        if !insert(value, prefix: fixedLength == nil ? 4 : 0, &indices) { ok = false; return }
                     }
                 }
             }
-        case .boolean: overflowed = true
+        case .boolean: overflowed = true; ok = false
         }
-        if overflowed { drop() }
+        return ok
     }
 
-    private mutating func drop() {
-        indices = []
-        fixedValues = []
-        byteValues = ByteArrays()
-        slots = []
-    }
+    /// Bit width of the indices into this dictionary (at least 1).
+    var indexBitWidth: Int { max(1, RLEHybrid.bitWidth(forMax: UInt32(max(1, count) - 1))) }
 
-    private mutating func insert(_ key: UInt64) -> Bool {
+    private mutating func insert(_ key: UInt64, _ indices: inout [UInt32]) -> Bool {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
         while true {
@@ -77,7 +76,7 @@ struct DictionaryBuilder {
         return true
     }
 
-    private mutating func insert(_ value: UnsafeBufferPointer<UInt8>, prefix: Int) -> Bool {
+    private mutating func insert(_ value: UnsafeBufferPointer<UInt8>, prefix: Int, _ indices: inout [UInt32]) -> Bool {
         let hash = Self.hash(value)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash >> shift)

@@ -82,8 +82,8 @@ public struct ParquetWriter<Sink: ParquetSink> {
         var chunks: [ColumnChunk] = []
         var uncompressed: Int64 = 0
         for i in columns.indices {
-            let (bytes, chunk) = columns[i].finish(fileOffset: offset, properties: properties)
-            try emit(bytes)
+            let (runs, chunk) = columns[i].finish(fileOffset: offset)
+            for run in runs where !run.isEmpty { try emit(run) }
             uncompressed += chunk.metaData?.totalUncompressedSize ?? 0
             chunks.append(chunk)
         }

@@ -29,37 +29,38 @@ struct StatisticsAccumulator {
 
     mutating func addNulls(_ count: Int) { nullCount += Int64(count) }
 
-    mutating func add(_ values: ColumnValues) {
-        guard values.count > 0 else { return }
+    mutating func add(_ values: ColumnValues, range: Range<Int>) {
+        guard !range.isEmpty else { return }
         sawValue = true
         switch values {
-        case .boolean(let v):
+        case .boolean(let all):
             // false < true
+            let v = all[range]
             if v.contains(false) { minInteger = min(minInteger, 0); maxInteger = max(maxInteger, 0) }
             if v.contains(true) { minInteger = min(minInteger, 1); maxInteger = max(maxInteger, 1) }
         case .int32(let v):
             v.withUnsafeBufferPointer { p in
                 var lo = Int32.max, hi = Int32.min
-                for x in p { lo = min(lo, x); hi = max(hi, x) }
+                for x in UnsafeBufferPointer(rebasing: p[range]) { lo = min(lo, x); hi = max(hi, x) }
                 minInteger = min(minInteger, Int64(lo)); maxInteger = max(maxInteger, Int64(hi))
             }
         case .int64(let v):
             v.withUnsafeBufferPointer { p in
                 var lo = Int64.max, hi = Int64.min
-                for x in p { lo = min(lo, x); hi = max(hi, x) }
+                for x in UnsafeBufferPointer(rebasing: p[range]) { lo = min(lo, x); hi = max(hi, x) }
                 minInteger = min(minInteger, lo); maxInteger = max(maxInteger, hi)
             }
         case .float(let v):
-            for x in v where !x.isNaN { sawFloating = true; minFloating = min(minFloating, Double(x)); maxFloating = max(maxFloating, Double(x)) }
+            for x in v[range] where !x.isNaN { sawFloating = true; minFloating = min(minFloating, Double(x)); maxFloating = max(maxFloating, Double(x)) }
         case .double(let v):
-            for x in v where !x.isNaN { sawFloating = true; minFloating = min(minFloating, x); maxFloating = max(maxFloating, x) }
+            for x in v[range] where !x.isNaN { sawFloating = true; minFloating = min(minFloating, x); maxFloating = max(maxFloating, x) }
         case .bytes(let v):
             v.bytes.withUnsafeBufferPointer { bytes in
                 v.offsets.withUnsafeBufferPointer { offsets in
                     var lo = minBytes.map { ($0, true) }, hi = maxBytes.map { ($0, true) }
                     // Track the current min and max as ranges into this batch; copy out once at the end.
                     var loRange: Range<Int>? = nil, hiRange: Range<Int>? = nil
-                    for i in 0..<v.count {
+                    for i in range {
                         let range = offsets[i]..<offsets[i + 1]
                         let value = UnsafeBufferPointer(rebasing: bytes[range])
                         let belowMin: Bool
