@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "yonke-sim", targets: ["yonke-sim"]),
         .executable(name: "yonke-bench", targets: ["yonke-bench"]),
         .executable(name: "yonke-meta-bench", targets: ["yonke-meta-bench"]),
+        .executable(name: "yonke-parquet-bench", targets: ["yonke-parquet-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -37,6 +38,7 @@ let package = Package(
         .target(name: "Topology", dependencies: ["YonkeCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "Catalog", dependencies: ["YonkeCore"]),
         .target(name: "Chaos", dependencies: ["YonkeCore"]),
+        .target(name: "Parquet", dependencies: ["YonkeCore", "CLZ4"]),
         .target(name: "Transport", dependencies: [
             "YonkeCore", "CSodium", "SodiumSupport",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -87,6 +89,9 @@ let package = Package(
         .executableTarget(name: "yonke-bench", dependencies: ["YonkeCore", "BlockCodec", "CLZ4", "CSodium"],
                           path: "Benchmarks/yonke-bench"),
 
+        .executableTarget(name: "yonke-parquet-bench", dependencies: ["Parquet", "YonkeCore"],
+                          path: "Benchmarks/yonke-parquet-bench"),
+
         .executableTarget(name: "yonke-meta-bench", dependencies: [
             "Node", "YonkeProtocol", "YonkeClient", .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/yonke-meta-bench"),
@@ -101,6 +106,8 @@ let package = Package(
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "ChaosCheckTests", dependencies: ["Chaos"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "YonkeCore"],
+                    exclude: ["interop.py"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "YonkeProtocol", "YonkeClient"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),

@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh iproute2   # ip netns for the real-partition tests
+scripts/ensure-python.sh          # pyarrow, DuckDB, polars for the Parquet interop tests
 swift build --build-tests
 # Serial: several suites start real clusters whose timing bounds mean little
 # when they starve each other (and the simulators) on 2 cores.
