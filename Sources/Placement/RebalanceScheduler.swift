@@ -18,7 +18,9 @@ extension Rebalance {
     ///   first (1 live replica before 2, restores before relocations).
     /// - Copy then delete: a relocation's delete is a later round's trim, and a
     ///   trim runs only when the block has at least its target of *other* live
-    ///   replicas that block reports confirmed.
+    ///   replicas that block reports confirmed (`Block.canLose`). A corrupt
+    ///   replica (`Inputs.corrupt`) is deleted under the same rule, once the
+    ///   block is back at its target elsewhere.
     public struct Scheduler: Sendable {
         public struct Config: Sendable, Equatable {
             public var graceMilliseconds: Int64
@@ -55,6 +57,13 @@ extension Rebalance {
                 self.holders = holders
                 self.wanted = wanted
             }
+
+            /// The delete rule, the one place it is written: a replica on `node`
+            /// may go only while the block keeps its target of *other* live
+            /// replicas (confirmed by block reports).
+            public func canLose(_ node: String, alive: Set<String>) -> Bool {
+                holders.filter { $0 != node && alive.contains($0) }.count >= target
+            }
         }
 
         public struct Inputs: Sendable {
@@ -67,38 +76,55 @@ extension Rebalance {
             public var membershipChangedMilliseconds: Int64?
             /// Machines an operator is draining: moves off them are never held back.
             public var draining: Set<String>
+            /// Replicas a reader or a scrubber found corrupt (not among `holders`):
+            /// each is deleted once its block is back at its target elsewhere.
+            public var corrupt: [Replica]
 
             public init(blocks: [Block], alive: Set<String>, downSinceMilliseconds: [String: Int64],
-                        membershipChangedMilliseconds: Int64? = nil, draining: Set<String> = []) {
+                        membershipChangedMilliseconds: Int64? = nil, draining: Set<String> = [], corrupt: [Replica] = []) {
                 self.blocks = blocks
                 self.alive = alive
                 self.downSinceMilliseconds = downSinceMilliseconds
                 self.membershipChangedMilliseconds = membershipChangedMilliseconds
                 self.draining = draining
+                self.corrupt = corrupt
+            }
+
+            public init(blocks: [Block], alive: Set<String>, liveness: Liveness, draining: Set<String> = [], corrupt: [Replica] = []) {
+                self.init(blocks: blocks, alive: alive, downSinceMilliseconds: liveness.downSinceMilliseconds,
+                          membershipChangedMilliseconds: liveness.changedMilliseconds, draining: draining, corrupt: corrupt)
+            }
+
+            /// Machines down but not lost yet (`Liveness.isWaiting`).
+            func waitingMachines(nowMilliseconds now: Int64, graceMilliseconds: Int64) -> Set<String> {
+                Set(downSinceMilliseconds.keys.filter {
+                    Liveness.isWaiting($0, alive: alive, downSince: downSinceMilliseconds, nowMilliseconds: now, graceMilliseconds: graceMilliseconds)
+                })
             }
 
             /// Balancing waits while a machine is down but not yet lost, and for a grace
             /// period after the live set changed.
             func isSettled(nowMilliseconds now: Int64, graceMilliseconds: Int64) -> Bool {
-                let waiting = downSinceMilliseconds.contains { name, since in !alive.contains(name) && now - since < graceMilliseconds }
                 let changed = membershipChangedMilliseconds.map { now - $0 < graceMilliseconds } ?? false
-                return !waiting && !changed
+                return waitingMachines(nowMilliseconds: now, graceMilliseconds: graceMilliseconds).isEmpty && !changed
             }
         }
 
         public enum Action: Sendable, Equatable {
             case copy(block: BlockID, source: String, target: String, bytes: Int64)
             case delete(block: BlockID, node: String)
+
+            public var block: BlockID {
+                switch self {
+                case .copy(let block, _, _, _), .delete(let block, _): block
+                }
+            }
         }
 
         struct Work: Sendable, Equatable {
             var action: Action
             var finishedMilliseconds: Int64?
-            var block: BlockID {
-                switch action {
-                case .copy(let block, _, _, _), .delete(let block, _): block
-                }
-            }
+            var block: BlockID { action.block }
         }
 
         public let config: Config
@@ -158,14 +184,34 @@ extension Rebalance {
                     actions.append(action)
                     work.append(Work(action: action))
                 case .trim(let retired):
-                    guard !copied.contains(key), !trimmed.contains(key) else { continue }
-                    let others = candidate.block.holders.filter { $0 != retired && inputs.alive.contains($0) }
-                    guard others.count >= candidate.block.target else { continue }
+                    guard !copied.contains(key), !trimmed.contains(key),
+                          candidate.block.canLose(retired, alive: inputs.alive) else { continue }
                     trimmed.insert(key)
                     let action = Action.delete(block: candidate.block.id, node: retired)
                     actions.append(action)
                     work.append(Work(action: action))
                 }
+            }
+            actions += corruptDeletes(inputs, busy: Set(work.map(\.block)))
+            return actions
+        }
+
+        /// Corrupt replicas whose block is back at its target elsewhere, on a
+        /// machine that is up to delete them; one action per block at a time,
+        /// tracked like every other (a corrupt copy is not among the holders,
+        /// so the delete is confirmed once it finishes).
+        private mutating func corruptDeletes(_ inputs: Inputs, busy: Set<BlockID>) -> [Action] {
+            guard !inputs.corrupt.isEmpty else { return [] }
+            let byID = Dictionary(inputs.blocks.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            var taken = busy
+            var actions: [Action] = []
+            for replica in inputs.corrupt.sorted() {
+                guard let block = byID[replica.block], !taken.contains(replica.block),
+                      inputs.alive.contains(replica.node), block.canLose(replica.node, alive: inputs.alive) else { continue }
+                taken.insert(replica.block)
+                let action = Action.delete(block: replica.block, node: replica.node)
+                actions.append(action)
+                work.append(Work(action: action))
             }
             return actions
         }
@@ -268,9 +314,7 @@ extension Rebalance {
                 }
             }
             var under = 0, unrecoverable = 0, waiting = 0
-            let waitingMachines = Set(inputs.downSinceMilliseconds.keys.filter { name in
-                !inputs.alive.contains(name) && now - (inputs.downSinceMilliseconds[name] ?? now) < config.graceMilliseconds
-            })
+            let waitingMachines = inputs.waitingMachines(nowMilliseconds: now, graceMilliseconds: config.graceMilliseconds)
             for block in inputs.blocks {
                 let live = block.holders.filter(inputs.alive.contains).count
                 if block.holders.contains(where: waitingMachines.contains) { waiting += 1 }
@@ -290,10 +334,7 @@ extension Rebalance {
         /// Blocks `machine` holds whose other live replicas are fewer than
         /// their target: removing it now would lower them (or lose them).
         public static func neededReplicas(on machine: String, blocks: [Block], alive: Set<String>) -> [BlockID] {
-            blocks.filter { block in
-                block.holders.contains(machine)
-                    && block.holders.filter { $0 != machine && alive.contains($0) }.count < block.target
-            }.map(\.id)
+            blocks.filter { $0.holders.contains(machine) && !$0.canLose(machine, alive: alive) }.map(\.id)
         }
 
         // MARK: Planning
@@ -306,9 +347,7 @@ extension Rebalance {
 
         /// The moves of every block that is free to move, most endangered first.
         func plannedMoves(_ inputs: Inputs, nowMilliseconds now: Int64) -> [Candidate] {
-            let waiting = Set(inputs.downSinceMilliseconds.keys.filter { name in
-                !inputs.alive.contains(name) && now - (inputs.downSinceMilliseconds[name] ?? now) < config.graceMilliseconds
-            })
+            let waiting = inputs.waitingMachines(nowMilliseconds: now, graceMilliseconds: config.graceMilliseconds)
             let busyBlocks = Set(work.map(\.block))
             var byTarget: [Int: [Block]] = [:]
             for block in inputs.blocks where !busyBlocks.contains(block.id) {

@@ -8,29 +8,21 @@ import Placement
 import Topology
 import YonkeCore
 
-/// A replica a reader or the scrubber found corrupt: not counted, and deleted
-/// once its block is back at its target elsewhere.
-struct CorruptReplica: Sendable, Hashable {
-    var block: BlockID
-    var node: String
-}
-
 /// The master's healing and rebalancing state (soft: a new master starts
 /// afresh and waits for every live machine's full block report).
 struct RebalancerState: Sendable {
     var scheduler: Rebalance.Scheduler
-    /// Storage machines seen down, since when (ms of `BlockService.nowMilliseconds`).
-    var downSince: [String: Int64] = [:]
+    /// Who is down since when (ms of `BlockService.nowMilliseconds`), when the live set changed.
+    var liveness = Rebalance.Liveness()
     /// Non-active machines, from the catalog.
     var machineStates: [String: Catalog.MachineState] = [:]
-    var corrupt: Set<CorruptReplica> = []
+    /// Replicas a reader or a scrubber found corrupt: not counted, and deleted
+    /// (by the scheduler) once their block is back at its target elsewhere.
+    var corrupt: Set<Rebalance.Replica> = []
     /// Last block report per node (ms of `nowMilliseconds`).
     var lastHeard: [String: Int64] = [:]
     /// The last round's inputs, for reports between rounds.
     var lastInputs: Rebalance.Scheduler.Inputs?
-    /// The live storage machines last seen, and when that set last changed (a new master starts the clock).
-    var lastAlive: Set<String>?
-    var membershipChanged: Int64?
     var bytesPerSecond: Int64
     var garbage: Rebalance.GarbageTracker
 
@@ -42,8 +34,16 @@ struct RebalancerState: Sendable {
         garbage = Rebalance.GarbageTracker(graceMilliseconds: settings.garbageGraceMilliseconds)
     }
 
+    /// This node stopped being master: everything above is one master's.
+    mutating func reset() {
+        scheduler.reset()
+        liveness = Rebalance.Liveness()
+        lastInputs = nil
+        garbage.reset()
+    }
+
     func isCorrupt(_ block: BlockID, on node: String) -> Bool {
-        !corrupt.isEmpty && corrupt.contains(CorruptReplica(block: block, node: node))
+        !corrupt.isEmpty && corrupt.contains(Rebalance.Replica(block: block, node: node))
     }
 }
 
@@ -63,18 +63,13 @@ extension BlockService {
                 idle = false
                 guard await context.consensus.isMaster else {
                     if rebalancer.lastInputs != nil || !rebalancer.scheduler.inFlight.isEmpty {
-                        rebalancer.scheduler.reset()
-                        rebalancer.downSince = [:]
-                        rebalancer.lastInputs = nil
-                        rebalancer.lastAlive = nil
-                        rebalancer.garbage.reset()
+                        rebalancer.reset()
                     }
                     continue
                 }
                 guard let inputs = await gatherInputs() else { continue }
                 rebalancer.lastInputs = inputs
-                var actions = rebalancer.scheduler.step(inputs, nowMilliseconds: nowMilliseconds)
-                actions += corruptReplicaDeletes(inputs)
+                let actions = rebalancer.scheduler.step(inputs, nowMilliseconds: nowMilliseconds)
                 idle = actions.isEmpty && rebalancer.scheduler.inFlight.isEmpty
                 for action in actions {
                     context.logger.info("rebalance step", metadata: action.logMetadata)
@@ -105,26 +100,23 @@ extension BlockService {
         let alive = await aliveWorkers()
         let aliveNames = Set(alive.map(\.name))
         let members = memberMachines()
-        for machine in members {
-            if aliveNames.contains(machine.name) {
-                rebalancer.downSince[machine.name] = nil
-            } else if rebalancer.downSince[machine.name] == nil {
-                rebalancer.downSince[machine.name] = now
-                context.logger.notice("storage machine down; its blocks wait for the grace period", metadata: [
-                    "machine": "\(machine.name)", "graceMilliseconds": "\(rebalancer.scheduler.config.graceMilliseconds)"])
-            }
-        }
-        if rebalancer.lastAlive != aliveNames {
-            rebalancer.lastAlive = aliveNames
-            rebalancer.membershipChanged = now
+        let grace = rebalancer.scheduler.config.graceMilliseconds
+        for name in rebalancer.liveness.observe(members: members.map(\.name), alive: aliveNames, nowMilliseconds: now) {
+            context.logger.notice("storage machine down; its blocks wait for the grace period", metadata: [
+                "machine": "\(name)", "graceMilliseconds": "\(grace)"])
         }
         guard missingReports(alive: alive) == nil else { return nil }
         // Machines in their grace period stay in the map, so a reboot moves nothing.
-        let grace = rebalancer.scheduler.config.graceMilliseconds
+        let downSince = rebalancer.liveness.downSinceMilliseconds
         let placed = members.filter { machine in
-            aliveNames.contains(machine.name) || now - (rebalancer.downSince[machine.name] ?? now) < grace
+            aliveNames.contains(machine.name)
+                || Rebalance.Liveness.isWaiting(machine.name, alive: aliveNames, downSince: downSince,
+                                                nowMilliseconds: now, graceMilliseconds: grace)
         }
         let memberNames = Set(members.map(\.name))
+        let catalogBlocks = Set(blocks.map(\.id))
+        // A corrupt copy of a block no file references any more is garbage, not a repair.
+        rebalancer.corrupt = rebalancer.corrupt.filter { catalogBlocks.contains($0.block) }
         var maps: [Placement.Tier: Placement.Map] = [:]
         var entries: [Rebalance.Scheduler.Block] = []
         entries.reserveCapacity(blocks.count)
@@ -145,10 +137,9 @@ extension BlockService {
                 holders: holders, wanted: map.replicas(for: block.id)))
         }
         return Rebalance.Scheduler.Inputs(
-            blocks: entries, alive: aliveNames,
-            downSinceMilliseconds: rebalancer.downSince.filter { memberNames.contains($0.key) },
-            membershipChangedMilliseconds: rebalancer.membershipChanged,
-            draining: Set(rebalancer.machineStates.filter { $0.value == .draining }.map(\.key)))
+            blocks: entries, alive: aliveNames, liveness: rebalancer.liveness,
+            draining: Set(rebalancer.machineStates.filter { $0.value == .draining }.map(\.key)),
+            corrupt: rebalancer.corrupt.sorted())
     }
 
     /// Encoded bytes of a block of `plaintext` bytes, for pacing and ETAs:
@@ -175,6 +166,7 @@ extension BlockService {
         if succeeded, case .delete(let block, let node) = action {
             // Fewer copies than the map knows is never unsafe to believe at once.
             ledger.map.onBlocksRemoved(node: node, blocks: [block])
+            rebalancer.corrupt.remove(Rebalance.Replica(block: block, node: node))
         }
         rebalancer.scheduler.onFinished(action, succeeded: succeeded, nowMilliseconds: nowMilliseconds)
     }
@@ -212,23 +204,6 @@ extension BlockService {
     }
 
     /// A corrupt replica goes once its block has its target of good live replicas elsewhere.
-    private func corruptReplicaDeletes(_ inputs: Rebalance.Scheduler.Inputs) -> [Rebalance.Scheduler.Action] {
-        guard !rebalancer.corrupt.isEmpty else { return [] }
-        let byID = Dictionary(inputs.blocks.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var actions: [Rebalance.Scheduler.Action] = []
-        for replica in rebalancer.corrupt.sorted(by: { ($0.block, $0.node) < ($1.block, $1.node) }) {
-            guard let block = byID[replica.block] else {
-                rebalancer.corrupt.remove(replica)
-                continue
-            }
-            let good = block.holders.filter { inputs.alive.contains($0) && $0 != replica.node }
-            guard good.count >= block.target, inputs.alive.contains(replica.node) else { continue }
-            rebalancer.corrupt.remove(replica)
-            actions.append(.delete(block: replica.block, node: replica.node))
-        }
-        return actions
-    }
-
     // MARK: Reports and requests
 
     func rebalanceReport(message: String? = nil) async throws -> RebalanceReport {
@@ -284,7 +259,6 @@ extension BlockService {
         }
         if state == .removed {
             rebalancer.machineStates[name] = .removed
-            rebalancer.downSince[name] = nil
             ledger.map.onNodeDead(name)
             ledger.usage[name] = nil
         }

@@ -281,7 +281,7 @@ public actor BlockService {
     func onCorruptReplica(_ id: BlockID, node: String, reason: String, reporter: String) {
         ledger.map.onBlocksRemoved(node: node, blocks: [id])
         // Its next full report would list the bad copy again: keep it out until it is deleted.
-        rebalancer.corrupt.insert(CorruptReplica(block: id, node: node))
+        rebalancer.corrupt.insert(Rebalance.Replica(block: id, node: node))
         context.logger.warning("replica reported corrupt; no longer counted", metadata: [
             "block": "\(id.short)", "replica": "\(node)", "reporter": "\(reporter)", "reason": "\(reason)"])
     }
