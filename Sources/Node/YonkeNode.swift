@@ -146,13 +146,15 @@ public final class YonkeNode: NodeMessageHandler {
     public func handleRequest(op: UInt16, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
         rpcCounters.onRequest(op: op)
         pinKeyIfNeeded(peer)
-        if op == ScrubOps.status { return ScrubOps.statusReply(scrubber.status) }
-        return switch op {
-        case RPCOperationRange.consensus: try await consensus.handleRequest(op: op, payload: payload, from: peer)
-        case RPCOperationRange.blocks: try await blocks.handleRequest(op: op, payload: payload, from: peer)
-        case RPCOperationRange.membership: try await membership.handleRequest(op: op, payload: payload, from: peer)
-        case RPCOperationRange.admin: try ChaosOps.handle(op: op, payload: payload, faults: faults)
-        default: throw RPCFailure(.unknownOperation, "operation \(op) is not known to \(config.name) (a newer client?)")
+        guard let operation = RPCOperation(code: op) else {
+            throw RPCFailure(.unknownOperation, "operation \(op) is not known to \(config.name) (a newer client?)")
+        }
+        return switch operation {
+        case .catalog(let op): try await consensus.handleRequest(op, payload: payload, from: peer)
+        case .block(let op, let forwarded): try await blocks.handleRequest(op, forwarded: forwarded, payload: payload, from: peer)
+        case .scrubStatus: ScrubOps.statusReply(scrubber.status)
+        case .membership(let op): await membership.handleRequest(op, payload: payload, from: peer)
+        case .admin(let op): try ChaosOps.handle(op, payload: payload, faults: faults)
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import YonkeCore
 
-/// Block operations (`RPCOperationRange.blocks`), answered by the master;
+/// Block operations (`RPCOperation.block`), answered by the master;
 /// any node asked forwards them there (with `forwardedBit` set, so a node
 /// that is not the master refuses instead of forwarding again).
 ///

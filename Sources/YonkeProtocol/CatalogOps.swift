@@ -2,7 +2,7 @@ import Catalog
 import NIOCore
 import YonkeCore
 
-/// Catalog operations (`RPCOperationRange.consensus`): their op codes, request and
+/// Catalog operations (`RPCOperation.catalog`): their op codes, request and
 /// response codecs, and the PUBLIC client-side functions the CLI calls. Any node
 /// answers: a node that is not the master forwards the request to the master
 /// (reads included, so every answer is linearizable), and answers `noQuorum`

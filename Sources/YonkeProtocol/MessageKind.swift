@@ -22,16 +22,3 @@ public enum OneWayChannel: UInt8, Sendable {
     case swim = 2
     case blockReport = 3
 }
-
-/// Request operations, grouped by the service that answers them. Each service
-/// defines its own operations' payloads in its own files.
-public enum RPCOperationRange {
-    /// Catalog and consensus: put/commit/ls/stat/rm/status, forwarded to the master.
-    public static let consensus: ClosedRange<UInt16> = 0x0000...0x00FF
-    /// Blocks: placement targets, locations, block reports, capacity.
-    public static let blocks: ClosedRange<UInt16> = 0x0100...0x01FF
-    /// Membership: join, leave, member lists.
-    public static let membership: ClosedRange<UInt16> = 0x0200...0x02FF
-    /// Administration: chaos fault injection, shutdown.
-    public static let admin: ClosedRange<UInt16> = 0x0300...0x03FF
-}

@@ -4,7 +4,7 @@ import Foundation
 import NIOCore
 import Transport
 
-/// Fault injection on one node (`RPCOperationRange.admin`), for `yonke chaos`.
+/// Fault injection on one node (`RPCOperation.admin`), for `yonke chaos`.
 /// Each node drops or delays its own traffic with named peers through its
 /// transport's `FaultInjector`; a partition is the same rules set on every node
 /// of both sides. Requests go to the node itself, never forwarded: the node to
@@ -12,11 +12,6 @@ import Transport
 /// secrets may call them (the link proves the join token), as any such holder
 /// can already read and delete every file. Payloads are JSON (small, printed as is).
 public enum ChaosOps {
-    /// `[FaultRule]` → the node's rules afterwards. Replaces every rule the node had.
-    public static let setFaultsOp: UInt16 = 0x0300
-    /// → `[FaultRule]` in force on the node.
-    public static let faultsOp: UInt16 = 0x0301
-
     public enum Direction: String, Codable, Sendable {
         case outbound, inbound
 
@@ -43,17 +38,17 @@ public enum ChaosOps {
     static let maxRules = 4096
 
     public static func setFaults(_ rules: [FaultRule], client: ClusterClient) async throws -> [FaultRule] {
-        try decodeRules(try await client.call(op: setFaultsOp, payload: encodeRules(rules)))
+        try decodeRules(try await client.call(op: RPCOperation.Admin.setFaults.rawValue, payload: encodeRules(rules)))
     }
 
     public static func faults(client: ClusterClient) async throws -> [FaultRule] {
-        try decodeRules(try await client.call(op: faultsOp, payload: ByteBuffer()))
+        try decodeRules(try await client.call(op: RPCOperation.Admin.faults.rawValue, payload: ByteBuffer()))
     }
 
     /// Applies `op` to this node's injector (the node side of the two ops).
-    static func handle(op: UInt16, payload: ByteBuffer, faults: FaultInjector) throws -> ByteBuffer {
+    static func handle(_ op: RPCOperation.Admin, payload: ByteBuffer, faults: FaultInjector) throws -> ByteBuffer {
         switch op {
-        case setFaultsOp:
+        case .setFaults:
             let rules = try decodeRules(payload)
             guard rules.count <= maxRules else {
                 throw RPCFailure(.malformed, "\(rules.count) fault rules, at most \(maxRules)")
@@ -69,10 +64,8 @@ public enum ChaosOps {
                            peer: rule.peer, direction: rule.direction.transport)
             }
             return encodeRules(current(faults))
-        case faultsOp:
+        case .faults:
             return encodeRules(current(faults))
-        default:
-            throw RPCFailure(.unknownOperation, "admin operation \(op) is not known (a newer client?)")
         }
     }
 

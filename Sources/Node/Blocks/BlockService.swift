@@ -218,10 +218,7 @@ public actor BlockService {
 
     // MARK: Requests
 
-    func handleRequest(op raw: UInt16, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
-        guard let (op, forwarded) = BlockOps.decodeOp(raw) else {
-            throw RPCFailure(.unknownOperation, "block operation \(raw) is not known to \(context.config.name)")
-        }
+    func handleRequest(_ op: BlockOps.Op, forwarded: Bool, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
         if op.isHolderOperation { return try await serveHolder(op, payload: payload, from: peer.name) }
         guard await context.consensus.isMaster else {
             if forwarded {

@@ -8,11 +8,8 @@ import Transport
 /// Serving `CatalogOps`: client operations are answered by the master (relayed
 /// there by whichever node was asked), node-to-node operations by their target.
 extension ConsensusService {
-    func handleRequest(op: UInt16, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
+    func handleRequest(_ known: CatalogOps.Op, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
         guard !isStopped else { throw RPCFailure(.unavailable, "\(selfID) is stopping") }
-        guard let known = CatalogOps.Op(rawValue: op) else {
-            throw RPCFailure(.unknownOperation, "catalog operation \(op) is not known to \(selfID) (a newer client?)")
-        }
         switch known {
         case .status:
             return await status()

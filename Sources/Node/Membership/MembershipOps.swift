@@ -3,15 +3,12 @@ import YonkeClient
 import Foundation
 import NIOCore
 
-/// Membership requests (`RPCOperationRange.membership`) and the client-side
+/// Membership requests (`RPCOperation.membership`) and the client-side
 /// helpers the CLI calls. Payloads are JSON: the list is small and the CLI
 /// prints it as is.
 public enum MembershipOps {
-    /// → `[MemberView]` as the node asked sees it, sorted by name.
-    public static let membersOp: UInt16 = 0x0200
-
     public static func members(client: ClusterClient) async throws -> [MemberView] {
-        let reply = try await client.call(op: membersOp, payload: ByteBuffer())
+        let reply = try await client.call(op: RPCOperation.Membership.members.rawValue, payload: ByteBuffer())
         return try decodeMembers(reply)
     }
 

@@ -215,12 +215,9 @@ public actor MembershipService {
         execute(instance.onMessage(message, from: address, now: nowTicks()))
     }
 
-    func handleRequest(op: UInt16, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
+    func handleRequest(_ op: RPCOperation.Membership, payload: ByteBuffer, from peer: Peer) -> ByteBuffer {
         switch op {
-        case MembershipOps.membersOp:
-            return MembershipOps.encodeMembers(members())
-        default:
-            throw RPCFailure(.unknownOperation, "membership operation \(op) is not known to \(context.config.name)")
+        case .members: MembershipOps.encodeMembers(members())
         }
     }
 

@@ -14,7 +14,7 @@ public final class RPCCounters: Sendable {
         public var streams: Int64 = 0
     }
 
-    /// Services by operation range; "other" for operations of no range.
+    /// Services by operation; "other" for admin operations and unknown codes.
     public static let services = ["consensus", "blocks", "membership", "other"]
     public static let channels = ["raft", "swim", "blockReport"]
 
@@ -25,11 +25,11 @@ public final class RPCCounters: Sendable {
     public var snapshot: Counts { counts.withLock { $0 } }
 
     func onRequest(op: UInt16) {
-        let index = switch op {
-        case RPCOperationRange.consensus: 0
-        case RPCOperationRange.blocks: 1
-        case RPCOperationRange.membership: 2
-        default: 3
+        let index = switch RPCOperation(code: op) {
+        case .catalog?: 0
+        case .block?, .scrubStatus?: 1
+        case .membership?: 2
+        case .admin?, nil: 3
         }
         counts.withLock { $0.requests[index] += 1 }
     }

@@ -10,9 +10,6 @@ import Transport
 ///
 ///     status  empty → JSON (`ScrubStatus`)
 public enum ScrubOps {
-    /// In the blocks range, high, clear of the master's block operations.
-    public static let status: UInt16 = 0x01F0
-
     static func statusReply(_ status: ScrubStatus) -> ByteBuffer { JSONPayload.encode(status) }
 
     /// The figures of the node at `address` (which must present itself as `name`), or an error within `timeout`.
@@ -24,7 +21,7 @@ public enum ScrubOps {
             link.close()
             task.cancel()
         }
-        let reply = try await link.call(op: status, payload: ByteBuffer(), timeout: timeout)
+        let reply = try await link.call(op: RPCOperation.scrubStatus.code, payload: ByteBuffer(), timeout: timeout)
         return try JSONPayload.decode(ScrubStatus.self, from: reply, what: "\(name)'s scrub status")
     }
 }
