@@ -195,7 +195,7 @@ public struct CapacityReport: Codable, Sendable, Equatable {
         /// Copies running to / from it now.
         public var movingIn: Int = 0
         public var movingOut: Int = 0
-        /// Since the master last heard a block report from it; nil when never.
+        /// Since the master last heard from it (a block report or gossip); nil when never.
         public var lastHeartbeatMs: Int?
         /// Placement's reliability score (1 = new disks; lower draws fewer replicas).
         public var reliability: Double = 1

@@ -145,6 +145,20 @@ extension BlockService {
         return BlockOps.Locations(blocks: result, reportsPending: reportsPending(among: aliveMachines).count)
     }
 
+    /// Milliseconds since the master last heard from a machine: its last block
+    /// report or the last gossip from it, whichever is newer (nil: never; the
+    /// master itself: 0).
+    func lastHeartbeat(of name: String, members: [MemberView], nowMilliseconds now: Int64) -> Int? {
+        if name == context.config.name { return 0 }
+        let report = rebalancer.lastHeard[name].map { Int(now - $0) }
+        let gossip = members.first { $0.name == name }?.lastHeardMillisAgo
+        switch (report, gossip) {
+        case let (report?, gossip?): return min(report, gossip)
+        case let (one?, nil), let (nil, one?): return one
+        case (nil, nil): return nil
+        }
+    }
+
     func capacityReport() async -> CapacityReport {
         let topology = context.config.topology
         let members = await context.membership.members()
@@ -174,7 +188,7 @@ extension BlockService {
                 state: alive.contains(machine.name) ? "alive" : (members.first { $0.name == machine.name }?.state ?? "unknown"),
                 reported: disks != nil,
                 movingIn: moving[machine.name]?.movingIn ?? 0, movingOut: moving[machine.name]?.movingOut ?? 0,
-                lastHeartbeatMs: rebalancer.lastHeard[machine.name].map { Int(now - $0) },
+                lastHeartbeatMs: lastHeartbeat(of: machine.name, members: members, nowMilliseconds: now),
                 reliability: Reliability(diskAgeYears: machine.diskAgeYears).score,
                 machineState: (rebalancer.machineStates[machine.name] ?? .active).description,
                 ssdFreeBytes: free.ssd, hddFreeBytes: free.hdd)
