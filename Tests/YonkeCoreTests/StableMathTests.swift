@@ -22,7 +22,7 @@ func stableLog2MatchesLibm(x: Double) {
     #expect(abs(StableMath.log2(x) - Foundation.log2(x)) <= 4 * Double.ulpOfOne * max(1, abs(Foundation.log2(x))))
 }
 
-/// Membership rounds these up (`⌈log10(N+1)⌉`, `4 · log10 N` periods): one
+/// Membership rounds these up (`⌈log10(N+1)⌉`, `2 · log10 N` periods): one
 /// ulp above an integer would add a whole retransmit or period.
 @Test func logsAreExactAtTheirPowers() {
     var power = 1.0
