@@ -9,6 +9,9 @@ extension SWIM {
         case indirectProbeTimeout(sequence: UInt64)
         case forwardTimeout(sequence: UInt64)
         case suspicionTimeout(name: String)
+        /// Push queued gossip to a few random members (memberlist's gossip
+        /// interval), between the periods' probes.
+        case gossip
         case joinTimeout(attempt: Int)
     }
 

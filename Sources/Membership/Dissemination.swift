@@ -30,6 +30,12 @@ extension SWIM {
 
         var count: Int { slots.count }
 
+        /// Claims sent fewer than `transmits` times (the queue's head).
+        func hasClaims(sentFewerThan transmits: Int) -> Bool {
+            guard let first = slots.first else { return false }
+            return Int(first.priority >> Self.orderBits) < transmits
+        }
+
         func contains(name: String) -> Bool { updates[name] != nil }
 
         mutating func enqueue(_ update: MemberUpdate) {
@@ -43,13 +49,17 @@ extension SWIM {
         }
 
         /// Picks claims for one message within `budgetBytes` and counts them
-        /// as sent; entries sent `limit` times are dropped.
-        mutating func take(budgetBytes: Int, limit: Int, excluding excludedName: String? = nil) -> [MemberUpdate] {
+        /// as sent; entries sent `limit` times are dropped. With
+        /// `sentFewerThan`, only claims sent fewer times than that are picked.
+        mutating func take(budgetBytes: Int, limit: Int, excluding excludedName: String? = nil,
+                           sentFewerThan: Int? = nil) -> [MemberUpdate] {
             guard !slots.isEmpty, budgetBytes > 0 else { return [] }
             var pickedIndices: [Int] = []
             var used = 0
             for index in 0..<min(slots.count, Self.scanMax) {
                 let slot = slots[index]
+                // Slots are sorted by transmits first: the rest were sent as often or more.
+                if let sentFewerThan, Int(slot.priority >> Self.orderBits) >= sentFewerThan { break }
                 if slot.name == excludedName || used + slot.sizeBytes > budgetBytes { continue }
                 used += slot.sizeBytes
                 pickedIndices.append(index)

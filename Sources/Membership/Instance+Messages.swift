@@ -11,7 +11,7 @@ extension SWIM.Instance {
         switch message {
         case .ping(let ping):
             // A ping for an older run of us is not ours to answer: that run is dead.
-            guard ping.target == myself.id else { break }
+            guard ping.target == myself.id, ping.sequence != SWIM.Ping.gossipSequence else { break }
             let ack = SWIM.Ack(from: myself.id, sequence: ping.sequence, gossip: gossip(for: ping.from),
                                fromIncarnation: myself.incarnation, fromMetadataVersion: myself.metadata.version)
             out.append(.send(.ack(ack), to: address))

@@ -126,13 +126,19 @@ extension SWIM {
         /// Up to `count` distinct alive members, none of them `excluded`,
         /// chosen at random; bounded attempts keep it O(count).
         mutating func randomAliveMembers(count: Int, excluding excluded: String? = nil) -> [Member] {
+            randomMembers(count: count, excluding: excluded, includingSuspects: false)
+        }
+
+        /// As `randomAliveMembers`, suspects too if asked.
+        mutating func randomMembers(count: Int, excluding excluded: String? = nil, includingSuspects: Bool) -> [Member] {
             guard count > 0, !probeOrder.isEmpty else { return [] }
             var picked: [Member] = []
             var attempts = 0
             while picked.count < count && attempts < count * 8 {
                 attempts += 1
                 let name = probeOrder[Int(generator.next(upperBound: UInt64(probeOrder.count)))]
-                guard name != excluded, let m = members[name], m.status == .alive,
+                guard name != excluded, let m = members[name],
+                      m.status == .alive || (includingSuspects && m.status == .suspect),
                       !picked.contains(where: { $0.id.name == name }) else { continue }
                 picked.append(m)
             }
@@ -141,7 +147,7 @@ extension SWIM {
 
         /// Gossip for one message to `recipient`: first our negative belief
         /// about the recipient (so it can refute at once), then the queue.
-        mutating func gossip(for recipient: MemberID?) -> [MemberUpdate] {
+        mutating func gossip(for recipient: MemberID?, sentFewerThan: Int? = nil) -> [MemberUpdate] {
             var out: [MemberUpdate] = []
             var budget = config.piggybackBytesMax
             if let recipient, let seen = members[recipient.name], seen.id == recipient, seen.status != .alive {
@@ -154,7 +160,7 @@ extension SWIM {
             // and the copy would count against the claim's retransmit budget.
             out += dissemination.take(
                 budgetBytes: budget, limit: config.retransmitLimit(memberCount: liveMemberCount),
-                excluding: recipient?.name)
+                excluding: recipient?.name, sentFewerThan: sentFewerThan)
             return out
         }
 

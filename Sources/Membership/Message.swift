@@ -4,7 +4,8 @@ extension SWIM {
     public enum Message: Hashable, Sendable {
         /// Direct probe of `target` (an ack only comes if `target` is exactly
         /// the receiver's identity, so a restarted process never answers for
-        /// its old run).
+        /// its old run). Sequence 0 is a gossip push (`Timer.gossip`): no
+        /// probe waits for it, so it gets no ack.
         case ping(Ping)
         /// "Probe `target` for me" (SWIM §3.1 ping-req, to k random members).
         case pingRequest(PingRequest)
@@ -22,6 +23,8 @@ extension SWIM {
     }
 
     public struct Ping: Hashable, Sendable {
+        /// The sequence of a gossip push; probes count from 1.
+        public static let gossipSequence: UInt64 = 0
         public var from: MemberID
         /// The sender's own incarnation: a member speaking for itself is the
         /// one source that may revive it in our view, even from a tombstone.

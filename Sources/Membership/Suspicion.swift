@@ -1,4 +1,4 @@
-import Foundation
+import YonkeCore
 
 extension SWIM {
     /// One running suspicion (Lifeguard §IV.B "Dogpile"): the timeout starts
@@ -20,7 +20,7 @@ extension SWIM {
         var timeoutTicks: Tick {
             guard expectedConfirmations > 0, maxTicks > minTicks else { return minTicks }
             let c = Double(min(confirmations, expectedConfirmations))
-            let fraction = log(c + 1) / log(Double(expectedConfirmations) + 1)
+            let fraction = StableMath.ln(c + 1) / StableMath.ln(Double(expectedConfirmations) + 1)
             let span = Double(maxTicks - minTicks)
             let timeout = Double(maxTicks) - (span * fraction).rounded(.down)
             return max(minTicks, Tick(timeout))

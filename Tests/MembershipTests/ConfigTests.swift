@@ -4,8 +4,8 @@ import Membership
 /// The memberlist-style formulas behind the presets.
 @Suite struct ConfigTests {
     @Test(arguments: [
-        // (N, min periods, max periods, retransmits) for .lan: 4·max(1, log10 N), ×6, 4·⌈log10(N+1)⌉
-        (1, 4, 24, 4), (10, 4, 24, 8), (100, 8, 48, 12), (1000, 12, 72, 16),
+        // (N, min periods, max periods, retransmits) for .lan: 2·max(1, log10 N), ×12, 4·⌈log10(N+1)⌉
+        (1, 2, 24, 4), (10, 2, 24, 8), (100, 4, 48, 12), (1000, 6, 72, 16), (9, 2, 24, 4), (99, 4, 48, 8),
     ])
     func lanFormulas(n: Int, minPeriods: Int, maxPeriods: Int, retransmits: Int) {
         let c = SWIM.Config.lan

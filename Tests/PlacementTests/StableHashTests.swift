@@ -1,4 +1,3 @@
-import Foundation
 import Testing
 @testable import Placement
 import YonkeCore
@@ -34,14 +33,4 @@ func stableHashIsFixed(bytes: [UInt8], expected: UInt64) {
     }
     // 4.5 standard deviations of a fair coin over 20,000 draws is 318.
     #expect(ones.allSatisfy { abs($0 - samples / 2) < 318 }, "\(ones)")
-}
-
-@Test(arguments: [1e-300, 2.2e-16, 1e-9, 0.001, 0.3, 0.5, 0.70710678, 0.999999, 1.0, 2.0, 1e10])
-func stableLnMatchesLibm(x: Double) {
-    #expect(abs(StableMath.ln(x) - Foundation.log(x)) <= 4 * Double.ulpOfOne * max(1, abs(Foundation.log(x))))
-}
-
-@Test(arguments: [-700.0, -20, -1, -0.5, -1e-9, 0, 0.3, 1, 5, 300])
-func stableExpMatchesLibm(x: Double) {
-    #expect(abs(StableMath.exp(x) / Foundation.exp(x) - 1) <= 16 * Double.ulpOfOne)
 }

@@ -12,14 +12,17 @@ public struct SwimReport: Sendable {
     }
 
     public var detectionPeriods: [Double] { runs.flatMap(\.detectionPeriods).sorted() }
-
-    public var detectionPeriodsMedian: Double {
-        let all = detectionPeriods
-        guard !all.isEmpty else { return .nan }
-        return all.count % 2 == 1 ? all[all.count / 2] : (all[all.count / 2 - 1] + all[all.count / 2]) / 2
-    }
-
+    public var detectionPeriodsMedian: Double { Self.median(detectionPeriods) }
     public var detectionPeriodsMax: Double { detectionPeriods.last ?? .nan }
+
+    /// The breakdown: first suspicion, first death, then dissemination to all.
+    public var firstSuspicionPeriods: [Double] { runs.flatMap(\.firstSuspicionPeriods).sorted() }
+    public var firstDeadPeriods: [Double] { runs.flatMap(\.firstDeadPeriods).sorted() }
+
+    static func median(_ sorted: [Double]) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
     public var falsePositives: Int { runs.map(\.falsePositives).reduce(0, +) }
     public var violations: [(seed: UInt64, message: String)] {
         runs.flatMap { run in run.violations.map { (run.seed, $0) } }
@@ -55,6 +58,10 @@ public struct SwimReport: Sendable {
             ("seeds", seedsJSON),
             ("detectionPeriodsMedian", number(detectionPeriodsMedian)),
             ("detectionPeriodsMax", number(detectionPeriodsMax)),
+            ("firstSuspicionPeriodsMedian", number(Self.median(firstSuspicionPeriods))),
+            ("firstSuspicionPeriodsMax", number(firstSuspicionPeriods.last ?? .nan)),
+            ("firstDeadPeriodsMedian", number(Self.median(firstDeadPeriods))),
+            ("firstDeadPeriodsMax", number(firstDeadPeriods.last ?? .nan)),
             ("falsePositives", "\(falsePositives)"),
             ("falsePositiveRate", String(format: "%.3g", falsePositiveRate)),
             ("bytesPerMemberPerSecond", number(bytesPerMemberPerSecond)),
@@ -65,9 +72,11 @@ public struct SwimReport: Sendable {
     }
 
     public static func line(for run: SwimRunResult) -> String {
-        let detection = run.detectionPeriods.map { String(format: "%.1f", $0) }.joined(separator: ",")
+        func list(_ xs: [Double]) -> String { xs.map { String(format: "%.1f", $0) }.joined(separator: ",") }
+        let detection = list(run.detectionPeriods)
         let convergence = run.convergencePeriods.map { String(format: "%.1f", $0) } ?? "-"
-        return "seed \(run.seed): detection periods [\(detection)] falsePositives \(run.falsePositives) "
+        return "seed \(run.seed): detection periods [\(detection)] (first suspicion [\(list(run.firstSuspicionPeriods))], "
+            + "first dead [\(list(run.firstDeadPeriods))]) falsePositives \(run.falsePositives) "
             + String(format: "bytes/member/s %.0f", run.bytesPerMemberPerSecond)
             + " convergence \(convergence) periods, \(run.messagesSent) messages, "
             + String(format: "%.0f simulated s", run.simulatedSeconds)

@@ -51,6 +51,12 @@ public struct SwimRunResult: Sendable {
     public var seed: UInt64
     /// Per crashed member: periods from the crash until every live member marked it dead.
     public var detectionPeriods: [Double]
+    /// Per crashed member: periods from the crash until the first live
+    /// member suspected it (probe, then indirect probe, failed)...
+    public var firstSuspicionPeriods: [Double]
+    /// ...and until the first declared it dead (its suspicion timed out);
+    /// the rest of `detectionPeriods` is the death's dissemination.
+    public var firstDeadPeriods: [Double]
     /// Distinct running members declared dead by someone while the network was whole.
     public var falsePositives: Int
     /// (observer, subject) declarations behind `falsePositives`.

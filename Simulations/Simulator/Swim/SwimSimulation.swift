@@ -28,6 +28,10 @@ public struct SwimSimulation {
     private var crashed: [Int] = []
     private var crashTime = SimTime.zero
     private var detectionTimes: [Int: SimTime] = [:]
+    /// Where detection time goes, per crashed member: the first live
+    /// member to suspect it, and the first to declare it dead.
+    private var firstSuspicionTimes: [Int: SimTime] = [:]
+    private var firstDeadTimes: [Int: SimTime] = [:]
     private var falselyDeclared: Set<Int> = []
     private var falseDeclarations = 0
     private var bytesSent = 0
@@ -178,6 +182,8 @@ public struct SwimSimulation {
         return SwimRunResult(
             seed: seed,
             detectionPeriods: crashed.compactMap { detectionTimes[$0] }.map { periods($0 - crashTime) },
+            firstSuspicionPeriods: crashed.compactMap { firstSuspicionTimes[$0] }.map { periods($0 - crashTime) },
+            firstDeadPeriods: crashed.compactMap { firstDeadTimes[$0] }.map { periods($0 - crashTime) },
             falsePositives: falselyDeclared.count, falsePositiveDeclarations: falseDeclarations,
             wholeNetworkPeriods: periods((wholeNetworkEnd ?? now) - .zero),
             bytesPerMemberPerSecond: bytesPerMemberPerSecond, convergencePeriods: convergence,
@@ -295,6 +301,10 @@ public struct SwimSimulation {
         case .suspect: .suspect
         case .dead: .dead
         case .left: .left
+        }
+        if phase == .crashed, !tracker.running[subject], tracker.running[observer] {
+            if change.member.status == .suspect, firstSuspicionTimes[subject] == nil { firstSuspicionTimes[subject] = now }
+            if change.member.status == .dead, firstDeadTimes[subject] == nil { firstDeadTimes[subject] = now }
         }
         if change.member.status == .dead, tracker.running[subject], tracker.running[observer],
            phase == .warmup || phase == .crashed {

@@ -1,12 +1,15 @@
-import YonkeCore
-
-/// `ln` and `exp` from IEEE-754 arithmetic alone. Placement compares
-/// `ln(u) / weight` across machines; if two platforms' libm disagreed in the
-/// last bit, a block could land on different machines depending on where the
-/// master runs. Ceph avoids the same trap with a fixed-point log table.
-/// Accurate to a few ulps, which is all that placement needs; it only has to be identical everywhere.
+/// `ln`, `exp`, `log10` and `log2` from IEEE-754 arithmetic alone.
+/// Placement compares `ln(u) / weight` across machines; if two platforms'
+/// libm disagreed in the last bit, a block could land on different machines
+/// depending on where the master runs. Ceph avoids the same trap with a
+/// fixed-point log table. Membership's formulas (suspicion timeouts,
+/// retransmit limits) go through here too, so a simulator seed replays the
+/// same on every platform. Rounding (`rounded(.up)` for ⌈x⌉) is exact in
+/// IEEE-754 and needs no help. Accurate to a few ulps, which is all either
+/// needs; it only has to be identical everywhere.
 public enum StableMath {
     public static let ln2 = 0.693_147_180_559_945_309_417_232
+    public static let ln10 = 2.302_585_092_994_045_684_017_991
 
     /// Natural logarithm of a positive, finite, normal number.
     public static func ln(_ x: Double) -> Double {
@@ -46,5 +49,26 @@ public enum StableMath {
             sum += term
         }
         return Double(sign: .plus, exponent: Int(k), significand: sum)
+    }
+
+    /// log10 x of a positive normal number, exact at 1, 10, …, 1e22, so a
+    /// formula that rounds up (`⌈log10(N+1)⌉`, `mult · log10 N`) does not
+    /// step one too far at a power of ten.
+    public static func log10(_ x: Double) -> Double {
+        let estimate = ln(x) / ln10
+        let k = estimate.rounded()
+        if k >= 0, k <= 22 {
+            var power = 1.0
+            for _ in 0..<Int(k) { power *= 10 }
+            if power == x { return k }
+        }
+        return estimate
+    }
+
+    /// log2 x of a positive normal number, exact at powers of two.
+    public static func log2(_ x: Double) -> Double {
+        invariant(x > 0 && x.isFinite && x.isNormal, "StableMath.log2(\(x)) needs a positive normal number")
+        if x.significand == 1 { return Double(x.exponent) }
+        return ln(x) / ln2
     }
 }
