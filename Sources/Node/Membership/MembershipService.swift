@@ -29,9 +29,9 @@ import YonkeCore
 /// A crashed member is declared dead by every other within
 /// (2(N−1) + 1) periods (a round-robin prober reaches it within two rounds,
 /// the probe ends a period later) plus `suspicionTimeoutMax`
-/// (= 6 · 4 · max(1, log10 N) periods, shorter with confirmations). With
-/// N = 4: 31 periods at most, 15.5 s on `.lan` timing; measured ~2.5 s
-/// at 500 ms periods and ~0.6 s at 100 ms. A stopped node announces `left`
+/// (= 24 · max(1, log10 N) periods unconfirmed, 2 · max(1, log10 N) once two
+/// others confirm; see `SWIM.Config`). With N = 4: 31 periods at most, 15.5 s
+/// on `.lan` timing; measured ~0.31 s at the tests' 100 ms periods. A stopped node announces `left`
 /// instead (graceful leave), which the others know at once.
 public actor MembershipService {
     /// Runs on a control-plane thread, never behind block work (`ControlPlane`).
