@@ -3,7 +3,7 @@
 # Debian 12 with Swift 6.3 on PATH is assumed (swift.org toolchain).
 set -euo pipefail
 
-packages=(libsodium-dev liblz4-dev pkg-config "$@")
+packages=(libsodium-dev liblz4-dev libssl-dev pkg-config "$@")
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
