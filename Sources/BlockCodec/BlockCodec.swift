@@ -89,8 +89,12 @@ extension BlockCodec {
             throw .invalidParameters("block of \(plaintext.count) bytes exceeds the block size \(blockSizeBytes)")
         }
         let frameCount = BlockFormat.Header.frameCount(plaintextLength: plaintext.count, frameSizeBytes: frameSizeBytes)
-        let payloadCapacity = Int(LZ4_compressBound(Int32(frameSizeBytes)))
-        let slotSize = BlockFormat.recordHeaderByteCount + max(payloadCapacity, frameSizeBytes) + AEADAlgorithm.tagByteCount
+        // A compressed frame is kept only when shorter than the frame, so LZ4 gets
+        // just that much room (it answers 0 when the output does not fit). Each slot
+        // is then exactly a raw record: when no frame compresses (random bytes) every
+        // slot is already where it belongs and packing moves nothing.
+        let payloadCapacity = frameSizeBytes
+        let slotSize = BlockFormat.recordHeaderByteCount + frameSizeBytes + AEADAlgorithm.tagByteCount
         let capacity = BlockFormat.headerByteCount + frameCount * slotSize
         if buffer.count < capacity { buffer = [UInt8](repeating: 0, count: capacity) }
         var storedLengths = [Int](repeating: 0, count: frameCount)
@@ -153,7 +157,9 @@ extension BlockCodec {
                 var end = BlockFormat.headerByteCount
                 for index in 0..<frameCount {
                     let length = BlockFormat.frameOverheadByteCount + stored[index]
-                    (out.baseAddress! + end).copyMemory(from: slot(index), byteCount: length)
+                    if out.baseAddress! + end != slot(index) {
+                        (out.baseAddress! + end).copyMemory(from: slot(index), byteCount: length)
+                    }
                     end += length
                 }
                 return (id, end)
