@@ -37,3 +37,17 @@ func measure(_ bytes: Int, _ body: () throws -> Void) rethrows -> Double {
     }
     return Double(bytes) / 1e6 / best
 }
+
+/// Best of `rounds` for each body, the bodies run in turn within every round.
+func measureInterleaved(_ bytes: Int, _ bodies: [() throws -> Void]) throws -> [Double] {
+    var best = [Double](repeating: .infinity, count: bodies.count)
+    for _ in 0..<rounds {
+        for (index, body) in bodies.enumerated() {
+            let start = ContinuousClock.now
+            try body()
+            let elapsed = ContinuousClock.now - start
+            best[index] = min(best[index], Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+    }
+    return best.map { Double(bytes) / 1e6 / $0 }
+}
