@@ -3,6 +3,7 @@
 // (the machine's absolute speed is not). Run in release mode:
 //   swift run -c release yonke-bench [--rounds N] [--json]
 //   yonke-bench [--data csv|random] [--rounds N]   one data kind only
+//   yonke-bench --primitives                       only the table of primitives
 //   yonke-bench --decode-limit csv|random   one number: the chosen primitives'
 //                                           raw decode MB/s on two cores (for cluster.sh)
 import BlockCodec
@@ -53,7 +54,8 @@ let keyring = try Keyring.generate()
 var rows: [Row] = []
 // `--data csv|random` measures one kind only (the machine is shared: a shorter run finds a quiet window more often).
 let onlyKind = arguments.firstIndex(of: "--data").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
-for (name, block) in [("csv", csv), ("random", random)] where onlyKind == nil || onlyKind == name {
+let primitivesOnly = arguments.contains("--primitives")
+for (name, block) in [("csv", csv), ("random", random)] where !primitivesOnly && (onlyKind == nil || onlyKind == name) {
     for algorithm in [AEADAlgorithm.aes256gcm, .xchacha20poly1305] {
         let raw = RawPipeline(algorithm: algorithm)
         let slot = Int(LZ4_compressBound(Int32(frameSize))) + 64
@@ -116,6 +118,7 @@ print("one core, each primitive alone, 1 MiB at a time over the same 64 MiB bloc
 for figure in measurePrimitives(csv: csv, random: random) {
     print("  \(pad(figure.family, 5)) \(pad(figure.name, 40)) \(String(format: "%6.0f", figure.megabytesPerSecond))  \(figure.note)")
 }
+if primitivesOnly { exit(0) }
 
 print("""
 
