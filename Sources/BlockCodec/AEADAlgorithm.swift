@@ -14,8 +14,9 @@ public enum AEADAlgorithm: UInt8, Sendable, CustomStringConvertible, CaseIterabl
         Sodium.aes256gcmAvailable ? .aes256gcm : .xchacha20poly1305
     }
 
-    /// Both run everywhere: OpenSSL has a constant-time software AES-GCM for CPUs
-    /// without AES-NI (slow, but a block sealed elsewhere still opens here).
+    /// Both run everywhere: without AES-NI, OpenSSL falls back to software AES-GCM
+    /// (vector-permute AES, constant-time with SSSE3): slow, but a block sealed on
+    /// another machine still opens here. Encoders there use XChaCha20 (`preferred`).
     public var isAvailable: Bool { Sodium.ready }
 
     public var description: String {
