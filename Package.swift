@@ -26,10 +26,15 @@ let package = Package(
                        providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium",
                        providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        // The official BLAKE3 C code, compiled from Debian 12's librust-blake3-dev (Debian ships
+        // it only inside that Rust source package); the files here only include it.
+        .target(name: "CBLAKE3", cSettings: [.define("BLAKE3_USE_NEON", to: "0")]),
 
         .target(name: "YonkeCore"),
         .target(name: "SodiumSupport", dependencies: ["YonkeCore", "CSodium"]),
-        .target(name: "BlockCodec", dependencies: ["YonkeCore", "CLZ4", "CSodium", "SodiumSupport"]),
+        .target(name: "BlockCodec", dependencies: ["YonkeCore", "CLZ4", "CSodium", "COpenSSL", "CBLAKE3", "SodiumSupport"]),
         .target(name: "BlockStore", dependencies: ["YonkeCore", "BlockCodec"]),
         .target(name: "Consensus", dependencies: ["YonkeCore"]),
         .target(name: "RaftStorage", dependencies: ["YonkeCore", "Consensus"]),
@@ -86,7 +91,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Simulations/yonke-sim"),
 
-        .executableTarget(name: "yonke-bench", dependencies: ["YonkeCore", "BlockCodec", "CLZ4", "CSodium"],
+        .executableTarget(name: "yonke-bench", dependencies: ["YonkeCore", "BlockCodec", "CLZ4", "CSodium", "COpenSSL", "CBLAKE3"],
                           path: "Benchmarks/yonke-bench"),
 
         .executableTarget(name: "yonke-parquet-bench", dependencies: ["Parquet", "YonkeCore"],

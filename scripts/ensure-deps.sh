@@ -3,7 +3,8 @@
 # Debian 12 with Swift 6.3 on PATH is assumed (swift.org toolchain).
 set -euo pipefail
 
-packages=(libsodium-dev liblz4-dev pkg-config "$@")
+# librust-blake3-dev: the official BLAKE3 C code (Sources/CBLAKE3 compiles it from there).
+packages=(libsodium-dev liblz4-dev libssl-dev librust-blake3-dev pkg-config "$@")
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -8,17 +8,16 @@ public enum AEADAlgorithm: UInt8, Sendable, CustomStringConvertible, CaseIterabl
     case xchacha20poly1305 = 1
     case aes256gcm = 2
 
-    /// AES-256-GCM where the CPU has AES-NI and CLMUL (libsodium's only AES path), else XChaCha20-Poly1305.
+    /// AES-256-GCM where the CPU has AES-NI and CLMUL, else XChaCha20-Poly1305
+    /// (constant-time and fast in software). The check is libsodium's CPU probe.
     public static var preferred: AEADAlgorithm {
         Sodium.aes256gcmAvailable ? .aes256gcm : .xchacha20poly1305
     }
 
-    public var isAvailable: Bool {
-        switch self {
-        case .xchacha20poly1305: Sodium.ready
-        case .aes256gcm: Sodium.aes256gcmAvailable
-        }
-    }
+    /// Both run everywhere: without AES-NI, OpenSSL falls back to software AES-GCM
+    /// (vector-permute AES, constant-time with SSSE3): slow, but a block sealed on
+    /// another machine still opens here. Encoders there use XChaCha20 (`preferred`).
+    public var isAvailable: Bool { Sodium.ready }
 
     public var description: String {
         switch self {
@@ -41,51 +40,44 @@ public enum AEADAlgorithm: UInt8, Sendable, CustomStringConvertible, CaseIterabl
     /// Encrypts `message` in place and writes the tag. Nonces are random: the
     /// per-block key is derived from the content, and a re-encoding of the same
     /// block (another LZ4 version, another compression level) must never reuse
-    /// a (key, nonce) pair with different bytes.
+    /// a (key, nonce) pair with different bytes. Both ciphers run on OpenSSL
+    /// (see `OpenSSLAEAD`); the bytes are what libsodium produced for format 1.
     func seal(
         _ message: UnsafeMutableRawBufferPointer, tag: UnsafeMutableRawPointer, nonce: UnsafeMutableRawPointer,
         associatedData: UnsafeRawBufferPointer, key: UnsafePointer<UInt8>
     ) {
+        precondition(message.count > 0, "frames are never empty")
         randombytes_buf(nonce, nonceByteCount)
-        guard let m = message.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
-            preconditionFailure("frames are never empty")
-        }
-        let t = tag.assumingMemoryBound(to: UInt8.self)
-        let n = UnsafePointer(nonce.assumingMemoryBound(to: UInt8.self))
-        let ad = associatedData.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        let rc: Int32
         switch self {
         case .xchacha20poly1305:
-            rc = crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
-                m, t, nil, m, UInt64(message.count), ad, UInt64(associatedData.count), nil, n, key)
+            OpenSSLAEAD.withXChaChaSubkey(key: key, nonce: nonce) { subkey, shortNonce in
+                OpenSSLAEAD.seal(
+                    .chacha20poly1305, message, tag: tag, nonce: shortNonce, associatedData: associatedData, key: subkey)
+            }
         case .aes256gcm:
-            rc = crypto_aead_aes256gcm_encrypt_detached(
-                m, t, nil, m, UInt64(message.count), ad, UInt64(associatedData.count), nil, n, key)
+            OpenSSLAEAD.seal(.aes256gcm, message, tag: tag, nonce: nonce, associatedData: associatedData, key: key)
         }
-        precondition(rc == 0, "AEAD encryption cannot fail for valid lengths (rc \(rc))")
     }
 
     /// Verifies and decrypts `ciphertext` into `plaintext` (same length; may be
-    /// the same memory). False when the tag does not verify.
+    /// the same memory). False when the tag does not verify (and `plaintext` is then zeroed).
     func open(
         _ ciphertext: UnsafeRawBufferPointer, into plaintext: UnsafeMutableRawBufferPointer,
         tag: UnsafeRawPointer, nonce: UnsafeRawPointer,
         associatedData: UnsafeRawBufferPointer, key: UnsafePointer<UInt8>
     ) -> Bool {
         invariant(ciphertext.count == plaintext.count, "open: \(ciphertext.count) bytes into \(plaintext.count)")
-        guard let c = ciphertext.baseAddress?.assumingMemoryBound(to: UInt8.self),
-              let m = plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        else { preconditionFailure("frames are never empty") }
-        let t = tag.assumingMemoryBound(to: UInt8.self)
-        let n = nonce.assumingMemoryBound(to: UInt8.self)
-        let ad = associatedData.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        precondition(ciphertext.count > 0, "frames are never empty")
         switch self {
         case .xchacha20poly1305:
-            return crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
-                m, nil, c, UInt64(ciphertext.count), t, ad, UInt64(associatedData.count), n, key) == 0
+            return OpenSSLAEAD.withXChaChaSubkey(key: key, nonce: nonce) { subkey, shortNonce in
+                OpenSSLAEAD.open(
+                    .chacha20poly1305, ciphertext, into: plaintext, tag: tag, nonce: shortNonce,
+                    associatedData: associatedData, key: subkey)
+            }
         case .aes256gcm:
-            return crypto_aead_aes256gcm_decrypt_detached(
-                m, nil, c, UInt64(ciphertext.count), t, ad, UInt64(associatedData.count), n, key) == 0
+            return OpenSSLAEAD.open(
+                .aes256gcm, ciphertext, into: plaintext, tag: tag, nonce: nonce, associatedData: associatedData, key: key)
         }
     }
 }

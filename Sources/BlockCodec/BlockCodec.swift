@@ -11,13 +11,16 @@ public struct BlockCodec: Sendable {
     public let algorithm: AEADAlgorithm
     /// How many threads work on one block's frames.
     public let parallelism: Int
+    /// The format `encode` writes (`decode` reads every version, as the header says).
+    public let formatVersion: BlockFormat.Version
 
     public init(
         keyring: Keyring,
         blockSizeBytes: Int = BlockFormat.defaultBlockSizeBytes,
         frameSizeBytes: Int = BlockFormat.defaultFrameSizeBytes,
         algorithm: AEADAlgorithm = .preferred,
-        parallelism: Int = 1
+        parallelism: Int = 1,
+        formatVersion: BlockFormat.Version = .current
     ) throws(BlockCodecError) {
         guard frameSizeBytes > 0, frameSizeBytes <= BlockFormat.maxFrameSizeBytes else {
             throw .invalidParameters("frame size \(frameSizeBytes) outside 1...\(BlockFormat.maxFrameSizeBytes)")
@@ -31,6 +34,7 @@ public struct BlockCodec: Sendable {
         self.frameSizeBytes = frameSizeBytes
         self.algorithm = algorithm
         self.parallelism = max(1, parallelism)
+        self.formatVersion = formatVersion
     }
 
     /// The encoded size can exceed the plaintext by this much at worst (incompressible data).
@@ -85,8 +89,12 @@ extension BlockCodec {
             throw .invalidParameters("block of \(plaintext.count) bytes exceeds the block size \(blockSizeBytes)")
         }
         let frameCount = BlockFormat.Header.frameCount(plaintextLength: plaintext.count, frameSizeBytes: frameSizeBytes)
-        let payloadCapacity = Int(LZ4_compressBound(Int32(frameSizeBytes)))
-        let slotSize = BlockFormat.recordHeaderByteCount + max(payloadCapacity, frameSizeBytes) + AEADAlgorithm.tagByteCount
+        // A compressed frame is kept only when shorter than the frame, so LZ4 gets
+        // just that much room (it answers 0 when the output does not fit). Each slot
+        // is then exactly a raw record: when no frame compresses (random bytes) every
+        // slot is already where it belongs and packing moves nothing.
+        let payloadCapacity = frameSizeBytes
+        let slotSize = BlockFormat.recordHeaderByteCount + frameSizeBytes + AEADAlgorithm.tagByteCount
         let capacity = BlockFormat.headerByteCount + frameCount * slotSize
         if buffer.count < capacity { buffer = [UInt8](repeating: 0, count: capacity) }
         var storedLengths = [Int](repeating: 0, count: frameCount)
@@ -106,7 +114,7 @@ extension BlockCodec {
                         rebasing: plaintext[start..<min(start + frameSizeBytes, plaintext.count)])
                     BlockDigest.frameDigest(
                         frame, into: digestBytes.baseAddress! + index * BlockDigest.frameDigestByteCount,
-                        keyring: keyring)
+                        version: formatVersion, keyring: keyring)
                     let payload = slot(index) + BlockFormat.recordHeaderByteCount
                     let size = Int(LZ4_compress_default(
                         frame.baseAddress?.assumingMemoryBound(to: CChar.self),
@@ -122,9 +130,9 @@ extension BlockCodec {
                 }
                 let id = BlockDigest.blockID(
                     frameDigests: UnsafeRawBufferPointer(digestBytes), plaintextLength: plaintext.count,
-                    frameSizeBytes: frameSizeBytes, keyring: keyring)
+                    frameSizeBytes: frameSizeBytes, version: formatVersion, keyring: keyring)
                 let header = BlockFormat.Header(
-                    algorithm: algorithm, frameSizeBytes: frameSizeBytes, plaintextLength: plaintext.count,
+                    version: formatVersion, algorithm: algorithm, frameSizeBytes: frameSizeBytes, plaintextLength: plaintext.count,
                     frameCount: frameCount, keyCheck: keyring.keyCheck, blockID: id
                 ).serialized()
                 header.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
@@ -149,7 +157,9 @@ extension BlockCodec {
                 var end = BlockFormat.headerByteCount
                 for index in 0..<frameCount {
                     let length = BlockFormat.frameOverheadByteCount + stored[index]
-                    (out.baseAddress! + end).copyMemory(from: slot(index), byteCount: length)
+                    if out.baseAddress! + end != slot(index) {
+                        (out.baseAddress! + end).copyMemory(from: slot(index), byteCount: length)
+                    }
                     end += length
                 }
                 return (id, end)

@@ -61,7 +61,8 @@ extension BlockCodec {
                     }
                     BlockDigest.frameDigest(
                         UnsafeRawBufferPointer(target),
-                        into: digestBytes.baseAddress! + index * BlockDigest.frameDigestByteCount, keyring: keyring)
+                        into: digestBytes.baseAddress! + index * BlockDigest.frameDigestByteCount,
+                        version: header.version, keyring: keyring)
                 }
             }
             }
@@ -70,7 +71,7 @@ extension BlockCodec {
         let computed = digests.withUnsafeBytes {
             BlockDigest.blockID(
                 frameDigests: $0, plaintextLength: header.plaintextLength,
-                frameSizeBytes: header.frameSizeBytes, keyring: keyring)
+                frameSizeBytes: header.frameSizeBytes, version: header.version, keyring: keyring)
         }
         guard computed == id else { throw .digestMismatch(block: id) }
         return header.plaintextLength

@@ -3,7 +3,7 @@ import YonkeCore
 /// The on-disk and on-wire layout of an encoded block (all integers little-endian):
 ///
 ///     header (68 bytes)
-///       magic "YNKB" | version u8 | algorithm u8 | reserved u16 (0) | frameSize u32
+///       magic "YNKB" | version u8 (1 or 2) | algorithm u8 | reserved u16 (0) | frameSize u32
 ///       plaintextLength u64 | frameCount u32 | keyCheck [8] | blockID [32] | crc32c u32
 ///     frameCount × frame record
 ///       flags u8 | frameIndex u32 | plainLength u32 | storedLength u32 | nonce [24]
@@ -12,9 +12,25 @@ import YonkeCore
 /// Each frame's associated data is clusterID ‖ header ‖ the first 13 bytes of its
 /// record, so a frame is bound to its cluster, block, index, count and lengths.
 /// The CRC only tells accidental header damage apart from a forged frame.
+///
+/// The two versions share this layout byte for byte; they differ only in the
+/// keyed hash behind the block id (see `BlockDigest`): BLAKE2b in version 1,
+/// BLAKE3 in version 2. The header's version byte alone decides how a block is
+/// verified, and it is covered by every frame's tag (the whole header is
+/// associated data), so no block can mix versions.
 public enum BlockFormat {
     public static let magic: [UInt8] = Array("YNKB".utf8)
-    public static let version: UInt8 = 1
+
+    public enum Version: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+        case v1 = 1
+        case v2 = 2
+        /// What encoders write unless told otherwise.
+        public static let current = Version.v2
+        public var description: String { "format \(rawValue)" }
+    }
+
+    /// The version written by default (`Version.current`).
+    public static let version: UInt8 = Version.current.rawValue
     public static let headerByteCount = 68
     public static let recordHeaderByteCount = 37
     /// The part of a record covered as associated data (everything but the nonce).
@@ -31,6 +47,7 @@ public enum BlockFormat {
     }
 
     struct Header: Equatable {
+        var version: Version
         var algorithm: AEADAlgorithm
         var frameSizeBytes: Int
         var plaintextLength: Int
@@ -50,7 +67,7 @@ public enum BlockFormat {
             var out: [UInt8] = []
             out.reserveCapacity(BlockFormat.headerByteCount)
             out += BlockFormat.magic
-            out.append(BlockFormat.version)
+            out.append(version.rawValue)
             out.append(algorithm.rawValue)
             out.appendLittleEndian(UInt16(0))
             out.appendLittleEndian(UInt32(frameSizeBytes))
@@ -72,7 +89,7 @@ public enum BlockFormat {
             guard crcStored == crcComputed else {
                 throw .corruptHeader("checksum \(crcStored) does not match contents (\(crcComputed))")
             }
-            guard bytes[4] == BlockFormat.version else { throw .unsupportedVersion(bytes[4]) }
+            guard let version = Version(rawValue: bytes[4]) else { throw .unsupportedVersion(bytes[4]) }
             guard let algorithm = AEADAlgorithm(rawValue: bytes[5]) else { throw .unsupportedAlgorithm(bytes[5]) }
             guard bytes.loadLittleEndian(UInt16.self, at: 6) == 0 else { throw .corruptHeader("reserved bits set") }
             let frameSize = Int(bytes.loadLittleEndian(UInt32.self, at: 8))
@@ -91,7 +108,7 @@ public enum BlockFormat {
             // The length of the id field is fixed by the layout, so this cannot fail.
             let id = BlockID(bytes: Array(bytes[32..<64]))!
             return Header(
-                algorithm: algorithm, frameSizeBytes: frameSize, plaintextLength: Int(plaintextLength),
+                version: version, algorithm: algorithm, frameSizeBytes: frameSize, plaintextLength: Int(plaintextLength),
                 frameCount: frameCount, keyCheck: Array(bytes[24..<32]), blockID: id)
         }
     }

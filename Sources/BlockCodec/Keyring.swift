@@ -11,15 +11,18 @@ public final class Keyring: Sendable {
     public static let secretByteCount = Int(crypto_kdf_KEYBYTES)
 
     public let clusterID: [UInt8]
-    /// Keys the block-id digest: equal plaintexts get equal ids only under one secret.
+    /// Keys the block-id digest of format 1 (BLAKE2b): equal plaintexts get equal ids only under one secret.
     let hashKey: SecretBytes
+    /// Keys the block-id digest of format 2 (BLAKE3, 32 bytes); a separate subkey,
+    /// so a version-1 id and a version-2 id never share a keyed hash.
+    let hashKeyV2: SecretBytes
     /// Root of the per-block encryption keys.
     let dataKey: SecretBytes
     /// Public fingerprint of `dataKey`, stored in every block header so that a
     /// wrong keyring is reported as such instead of as corruption of frame 0.
     public let keyCheck: [UInt8]
 
-    private enum Subkey: UInt64 { case hash = 1, data = 2, check = 3 }
+    private enum Subkey: UInt64 { case hash = 1, data = 2, check = 3, hashV2 = 4 }
     private static let context = Array("yonkekey".utf8).map { CChar(bitPattern: $0) }
 
     public init(clusterID: [UInt8], clusterSecret: [UInt8]) throws(BlockCodecError) {
@@ -40,6 +43,7 @@ public final class Keyring: Sendable {
             }
         }
         hashKey = derive(.hash, count: Int(crypto_generichash_KEYBYTES))
+        hashKeyV2 = derive(.hashV2, count: 32)
         dataKey = derive(.data, count: Int(crypto_aead_xchacha20poly1305_ietf_KEYBYTES))
         keyCheck = derive(.check, count: 16).withUnsafeBytes { Array($0.prefix(8)) }
     }

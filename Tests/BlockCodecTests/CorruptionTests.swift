@@ -4,15 +4,72 @@ import YonkeCore
 
 /// Every way a stored or received block can be damaged gets its own typed
 /// error naming the block and frame; none of them may crash the decoder.
+/// Every test runs against both format versions (the decoder reads both).
 struct CorruptionTests {
-    let codec = TestData.codec()
+    static let versions = BlockFormat.Version.allCases
+
+    @Test(arguments: versions) func everySampledBitFlipIsDetected(version: BlockFormat.Version) throws {
+        try DamagedBlock(version).everySampledBitFlipIsDetected()
+    }
+
+    @Test(arguments: versions, Array(0..<BlockFormat.headerByteCount))
+    func headerFlipsAreTypedErrors(version: BlockFormat.Version, position: Int) throws {
+        try DamagedBlock(version).headerFlipsAreTypedErrors(position: position)
+    }
+
+    @Test(arguments: versions) func headerFieldsRewrittenWithValidChecksum(version: BlockFormat.Version) throws {
+        try DamagedBlock(version).headerFieldsRewrittenWithValidChecksum()
+    }
+
+    @Test(arguments: versions, [0, 1, 3])
+    func payloadTagAndNonceFlipsFailAuthentication(version: BlockFormat.Version, frame: Int) throws {
+        try DamagedBlock(version).payloadTagAndNonceFlipsFailAuthentication(frame: frame)
+    }
+
+    @Test(arguments: versions) func recordHeaderFlips(version: BlockFormat.Version) throws {
+        try DamagedBlock(version).recordHeaderFlips()
+    }
+
+    @Test(arguments: versions, [1, BlockFormat.headerByteCount - 1, BlockFormat.headerByteCount + 10, 2 * BlockFormat.headerByteCount + 4000, 4])
+    func truncation(version: BlockFormat.Version, cut: Int) throws {
+        try DamagedBlock(version).truncation(cut: cut)
+    }
+
+    @Test(arguments: versions) func reorderedDroppedAndDuplicatedFrames(version: BlockFormat.Version) throws {
+        try DamagedBlock(version).reorderedDroppedAndDuplicatedFrames()
+    }
+
+    @Test(arguments: versions) func frameMovedFromAnotherBlockIsRejected(version: BlockFormat.Version) throws {
+        try DamagedBlock(version).frameMovedFromAnotherBlockIsRejected()
+    }
+
+    @Test(arguments: versions) func wrongKeyringAndWrongClusterAreRefused(version: BlockFormat.Version) throws {
+        try DamagedBlock(version).wrongKeyringAndWrongClusterAreRefused()
+    }
+
+    @Test(arguments: versions) func expectedIDMismatch(version: BlockFormat.Version) throws {
+        try DamagedBlock(version).expectedIDMismatch()
+    }
+
+    @Test(arguments: versions) func hostileRandomInputNeverCrashes(version: BlockFormat.Version) throws {
+        try DamagedBlock(version).hostileRandomInputNeverCrashes()
+    }
+}
+
+/// One encoded block of a given format version and the ways to damage it.
+struct DamagedBlock {
+    let codec: BlockCodec
     /// Four frames of random data (stored raw, so every record has the same length).
     let block: EncodedBlock
     let data: [UInt8]
+    let version: BlockFormat.Version
 
-    init() throws {
+    init(_ version: BlockFormat.Version) throws {
+        self.version = version
+        codec = TestData.codec(version: version)
         data = TestData.random(4 * TestGeometry.frameSize, seed: 11)
         block = try codec.encode(data)
+        #expect(block.bytes[4] == version.rawValue)
     }
 
     var recordLength: Int { BlockFormat.frameOverheadByteCount + TestGeometry.frameSize }
@@ -36,7 +93,7 @@ struct CorruptionTests {
         return bytes
     }
 
-    @Test func everySampledBitFlipIsDetected() {
+    func everySampledBitFlipIsDetected() {
         for position in stride(from: 0, to: block.bytes.count, by: 97) {
             var bytes = block.bytes
             bytes[position] ^= 0x10
@@ -44,7 +101,6 @@ struct CorruptionTests {
         }
     }
 
-    @Test(arguments: Array(0..<BlockFormat.headerByteCount))
     func headerFlipsAreTypedErrors(position: Int) {
         var bytes = block.bytes
         bytes[position] ^= 0x01
@@ -55,8 +111,9 @@ struct CorruptionTests {
         }
     }
 
-    @Test func headerFieldsRewrittenWithValidChecksum() {
+    func headerFieldsRewrittenWithValidChecksum() {
         #expect(decodeError(withHeaderByte(4, 9)) == .unsupportedVersion(9))
+        #expect(decodeError(withHeaderByte(4, 0)) == .unsupportedVersion(0))
         #expect(decodeError(withHeaderByte(5, 77)) == .unsupportedAlgorithm(77))
         #expect(decodeError(withHeaderByte(24, block.bytes[24] ^ 1)) == .wrongKey(block: block.id))
         // Claiming another frame count than the length implies.
@@ -65,7 +122,6 @@ struct CorruptionTests {
         #expect(decodeError(withHeaderByte(13, block.bytes[13] ^ 0x01)) != nil)
     }
 
-    @Test(arguments: [0, 1, 3])
     func payloadTagAndNonceFlipsFailAuthentication(frame: Int) {
         let start = recordStart(frame)
         for offset in [BlockFormat.recordBoundByteCount + 2, BlockFormat.recordHeaderByteCount + 5, recordLength - 1] {
@@ -75,7 +131,7 @@ struct CorruptionTests {
         }
     }
 
-    @Test func recordHeaderFlips() {
+    func recordHeaderFlips() {
         var flags = block.bytes
         flags[recordStart(2)] ^= 0x04
         #expect({ if case .malformedFrame(_, 2, _)? = decodeError(flags) { true } else { false } }())
@@ -87,7 +143,6 @@ struct CorruptionTests {
         #expect({ if case .malformedFrame(_, 1, _)? = decodeError(plain) { true } else { false } }())
     }
 
-    @Test(arguments: [1, BlockFormat.headerByteCount - 1, BlockFormat.headerByteCount + 10, 2 * BlockFormat.headerByteCount + 4000, 4])
     func truncation(cut: Int) {
         let bytes = Array(block.bytes.dropLast(cut))
         switch decodeError(bytes) {
@@ -97,7 +152,7 @@ struct CorruptionTests {
         #expect(decodeError(Array(block.bytes.prefix(10))) == .truncatedHeader(length: 10))
     }
 
-    @Test func reorderedDroppedAndDuplicatedFrames() {
+    func reorderedDroppedAndDuplicatedFrames() {
         func record(_ i: Int) -> ArraySlice<UInt8> { block.bytes[recordStart(i)..<recordStart(i) + recordLength] }
         let header = block.bytes[0..<BlockFormat.headerByteCount]
         let swapped = Array(header + record(1) + record(0) + record(2) + record(3))
@@ -109,31 +164,31 @@ struct CorruptionTests {
         #expect(decodeError(block.bytes + [0, 0, 0]) == .trailingBytes(block: block.id, count: 3))
     }
 
-    @Test func frameMovedFromAnotherBlockIsRejected() throws {
+    func frameMovedFromAnotherBlockIsRejected() throws {
         let other = try codec.encode(TestData.random(4 * TestGeometry.frameSize, seed: 12))
         var spliced = block.bytes
         spliced.replaceSubrange(recordStart(2)..<recordStart(3), with: other.bytes[recordStart(2)..<recordStart(3)])
         #expect(decodeError(spliced) == .authenticationFailed(block: block.id, frame: 2))
     }
 
-    @Test func wrongKeyringAndWrongClusterAreRefused() throws {
+    func wrongKeyringAndWrongClusterAreRefused() throws {
         let stranger = try Keyring.generate()
-        #expect(throws: BlockCodecError.wrongKey(block: block.id)) { try TestData.codec(keyring: stranger).decode(block.bytes) }
+        #expect(throws: BlockCodecError.wrongKey(block: block.id)) { try TestData.codec(keyring: stranger, version: version).decode(block.bytes) }
         // Same secret, another cluster id: the key check passes, the associated data does not.
         let sameSecret = try Keyring(clusterID: Array(repeating: 8, count: 16), clusterSecret: Array(repeating: 9, count: 32))
         #expect(throws: BlockCodecError.authenticationFailed(block: block.id, frame: 0)) {
-            try TestData.codec(keyring: sameSecret).decode(block.bytes)
+            try TestData.codec(keyring: sameSecret, version: version).decode(block.bytes)
         }
     }
 
-    @Test func expectedIDMismatch() throws {
+    func expectedIDMismatch() throws {
         let other = try codec.encode([1, 2, 3])
         #expect(throws: BlockCodecError.unexpectedBlock(expected: other.id, found: block.id)) {
             try codec.decode(block.bytes, expecting: other.id)
         }
     }
 
-    @Test func hostileRandomInputNeverCrashes() {
+    func hostileRandomInputNeverCrashes() {
         var generator = SeededGenerator(seed: 99)
         for length in [0, 3, 68, 69, 200, 5000] {
             for _ in 0..<20 {

@@ -11,11 +11,12 @@ enum TestData {
     static let keyring: Keyring = try! Keyring(clusterID: Array(repeating: 7, count: 16), clusterSecret: Array(repeating: 9, count: 32))
 
     static func codec(
-        _ algorithm: AEADAlgorithm = .xchacha20poly1305, parallelism: Int = 1, keyring: Keyring = keyring
+        _ algorithm: AEADAlgorithm = .xchacha20poly1305, parallelism: Int = 1, keyring: Keyring = keyring,
+        version: BlockFormat.Version = .current
     ) -> BlockCodec {
         try! BlockCodec(
             keyring: keyring, blockSizeBytes: TestGeometry.blockSize, frameSizeBytes: TestGeometry.frameSize,
-            algorithm: algorithm, parallelism: parallelism)
+            algorithm: algorithm, parallelism: parallelism, formatVersion: version)
     }
 
     static func random(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
