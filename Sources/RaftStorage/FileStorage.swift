@@ -221,7 +221,7 @@ extension Raft {
                 do throws(ByteReadError) {
                     (term, index, kindRaw) = (try p.u64("term"), try p.u64("index"), try p.u8("kind"))
                 } catch {
-                    throw StorageError(error, path: path, decoding: "record (it passes its checksums)", logOffset: at)
+                    throw StorageError(error, path: path, decoding: "record that passes its checksums", logOffset: at)
                 }
                 guard let kind = EntryKind(rawValue: kindRaw) else {
                     throw .corruptLog(path: path, offset: at, detail: "record passes its checksums but has entry kind \(kindRaw)")

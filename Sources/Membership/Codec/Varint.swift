@@ -4,18 +4,6 @@ import YonkeCore
 // the other formats: compact for the small numbers gossip is full of. They sit on
 // YonkeCore's ByteWriter/ByteReader, which do the bounds and limit checks.
 
-extension SWIM.Codec.DecodeError: ByteReadFailure {
-    /// The one place a short or oversized field becomes a SWIM decode error.
-    public init(_ error: ByteReadError) {
-        switch error {
-        case .truncated(let field, let offset, _, _): self = .truncated(field: field, offset: offset)
-        case .lengthTooLarge(let field, _, let length, let limit): self = .tooMany(field: field, count: length, limit: limit)
-        case .invalidUTF8(let field, let offset): self = .invalidUTF8(field: field, offset: offset)
-        case .trailingBytes(_, let count): self = .trailingBytes(count: count)
-        }
-    }
-}
-
 extension ByteWriter {
     mutating func varint(_ value: UInt64) {
         var v = value
