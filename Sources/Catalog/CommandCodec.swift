@@ -100,7 +100,7 @@ extension Catalog.Command {
 
     public static func decode(_ bytes: [UInt8]) throws(Catalog.DecodeError) -> Catalog.Command {
         typealias L = Catalog.Limits
-        var r = ByteReader(bytes)
+        var r = ByteReader<Catalog.DecodeError>(bytes)
         let version = try r.u8("version")
         guard version == encodingVersion else { throw .unsupportedVersion(version) }
         let rawTag = try r.u8("command")
@@ -223,10 +223,10 @@ extension ByteWriter {
     }
 }
 
-extension ByteReader {
-    mutating func policy() throws(DecodeError) -> Catalog.ReplicationPolicy {
+extension ByteReader where Failure == Catalog.DecodeError {
+    mutating func policy() throws(Failure) -> Catalog.ReplicationPolicy {
         // Out-of-range values survive decoding as Int and are refused by validation.
-        func replicas(_ r: inout ByteReader, _ field: String) throws(DecodeError) -> Int {
+        func replicas(_ r: inout Self, _ field: String) throws(Failure) -> Int {
             let value = try r.i64(field)
             guard let narrow = Int(exactly: value) else { throw .lengthTooLarge(field: field, length: Int.max, limit: Int.max) }
             return narrow
@@ -236,13 +236,13 @@ extension ByteReader {
                                          glacierReplicas: try replicas(&self, "glacierReplicas"))
     }
 
-    mutating func tier() throws(DecodeError) -> Catalog.Tier {
+    mutating func tier() throws(Failure) -> Catalog.Tier {
         let code = try u8("tier")
         guard let tier = Catalog.Tier(code: code) else { throw .unknownTag(field: "tier", value: code) }
         return tier
     }
 
-    mutating func blocks() throws(DecodeError) -> [Catalog.BlockEntry] {
+    mutating func blocks() throws(Failure) -> [Catalog.BlockEntry] {
         let n = try count("blocks", limit: Catalog.Limits.maxBlocksPerFile, minElementBytes: BlockID.byteCount + 8)
         var blocks: [Catalog.BlockEntry] = []
         blocks.reserveCapacity(n)
@@ -252,7 +252,7 @@ extension ByteReader {
         return blocks
     }
 
-    mutating func admission() throws(DecodeError) -> Catalog.MachineAdmission {
+    mutating func admission() throws(Failure) -> Catalog.MachineAdmission {
         typealias L = Catalog.Limits
         return Catalog.MachineAdmission(
             name: try string("name", limit: L.maxNameBytes),
@@ -264,7 +264,7 @@ extension ByteReader {
             epochMillis: try i64("epochMillis"))
     }
 
-    mutating func disks() throws(DecodeError) -> [Catalog.NodeDisk] {
+    mutating func disks() throws(Failure) -> [Catalog.NodeDisk] {
         let n = try count("disks", limit: Catalog.Limits.maxDisksPerMachine, minElementBytes: 4 + 8 + 1)
         var disks: [Catalog.NodeDisk] = []
         for _ in 0..<n {
@@ -277,7 +277,7 @@ extension ByteReader {
         return disks
     }
 
-    mutating func metadata() throws(DecodeError) -> Catalog.FileMetadata {
+    mutating func metadata() throws(Failure) -> Catalog.FileMetadata {
         typealias L = Catalog.Limits
         let source = try string("source", limit: L.maxSourceBytes)
         let contentType = try string("contentType", limit: L.maxContentTypeBytes)

@@ -11,7 +11,7 @@ extension Catalog.State {
 
     public func snapshot() -> [UInt8] {
         var w = ByteWriter()
-        w.bytes.append(contentsOf: Self.snapshotMagic)
+        w.raw(Self.snapshotMagic)
         w.u8(Self.snapshotVersion)
         w.u64(appliedIndex)
         w.i64(clockEpochMillis)
@@ -91,13 +91,12 @@ extension Catalog.State {
             throw .unsupportedVersion(bytes[Self.snapshotMagic.count])
         }
         let bodyEnd = bytes.count - 4
-        let stored = ByteReader(bytes, offset: bodyEnd)
-        var trailer = stored
+        var trailer = ByteReader<Catalog.DecodeError>(bytes[bodyEnd...])
         let storedChecksum = try trailer.u32("checksum")
         let computed = bytes[..<bodyEnd].withUnsafeBytes { CRC32C.checksum($0) }
         guard storedChecksum == computed else { throw .checksumMismatch(stored: storedChecksum, computed: computed) }
 
-        var r = ByteReader(Array(bytes[..<bodyEnd]), offset: headerBytes)
+        var r = ByteReader<Catalog.DecodeError>(bytes[headerBytes..<bodyEnd])
         var state = Catalog.State()
         state.appliedIndex = try r.u64("appliedIndex")
         state.clockEpochMillis = try r.i64("clockEpochMillis")

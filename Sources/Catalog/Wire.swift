@@ -32,61 +32,33 @@ extension Catalog {
     }
 }
 
-/// Big-endian, length-prefixed. Every variable-length field has a limit that the reader checks
+/// The catalog's fields over YonkeCore's big-endian `ByteWriter`/`ByteReader`: counts and
+/// strings behind a u32 prefix, every variable-length field with a limit that the reader checks
 /// before allocating.
-struct ByteWriter {
-    var bytes: [UInt8] = []
-
-    mutating func u8(_ value: UInt8) { bytes.append(value) }
-    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
-
-    mutating func u32(_ value: UInt32) {
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+extension Catalog.DecodeError: ByteReadFailure {
+    /// The one place a short or oversized field becomes a catalog error.
+    public init(_ error: ByteReadError) {
+        switch error {
+        case .truncated(let field, _, let needed, let remaining):
+            self = .truncated(field: field, neededBytes: needed, remainingBytes: remaining)
+        case .lengthTooLarge(let field, _, let length, let limit):
+            self = .lengthTooLarge(field: field, length: Int(clamping: length), limit: limit)
+        case .invalidUTF8(let field, _): self = .invalidUTF8(field: field)
+        case .trailingBytes(_, let count): self = .trailingBytes(count)
+        }
     }
-
-    mutating func u64(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
-    }
-
-    mutating func i64(_ value: Int64) { u64(UInt64(bitPattern: value)) }
-
-    mutating func count(_ value: Int) {
-        invariant(value >= 0 && value <= Int(UInt32.max), "count \(value) does not fit a u32")
-        u32(UInt32(value))
-    }
-
-    mutating func string(_ value: String) {
-        count(value.utf8.count)
-        bytes.append(contentsOf: value.utf8)
-    }
-
-    mutating func path(_ value: LakePath) { string(value.description) }
-    mutating func blockID(_ value: BlockID) { bytes.append(contentsOf: value.bytes) }
 }
 
-struct ByteReader {
-    typealias DecodeError = Catalog.DecodeError
-    let bytes: [UInt8]
-    private(set) var offset: Int
+extension ByteWriter {
+    mutating func bool(_ value: Bool) { u8(value ? 1 : 0) }
+    mutating func count(_ value: Int) { length(value, prefix: .u32) }
+    mutating func string(_ value: String) { string(value, prefix: .u32) }
+    mutating func path(_ value: LakePath) { string(value.description) }
+    mutating func blockID(_ value: BlockID) { raw(value.bytes) }
+}
 
-    init(_ bytes: [UInt8], offset: Int = 0) {
-        self.bytes = bytes
-        self.offset = offset
-    }
-
-    var remaining: Int { bytes.count - offset }
-
-    private mutating func take(_ n: Int, _ field: String) throws(DecodeError) -> ArraySlice<UInt8> {
-        guard n <= remaining else { throw .truncated(field: field, neededBytes: n, remainingBytes: remaining) }
-        defer { offset += n }
-        return bytes[offset..<offset + n]
-    }
-
-    mutating func u8(_ field: String) throws(DecodeError) -> UInt8 {
-        try take(1, field).first ?? 0
-    }
-
-    mutating func bool(_ field: String) throws(DecodeError) -> Bool {
+extension ByteReader where Failure == Catalog.DecodeError {
+    mutating func bool(_ field: String) throws(Failure) -> Bool {
         switch try u8(field) {
         case 0: return false
         case 1: return true
@@ -94,35 +66,17 @@ struct ByteReader {
         }
     }
 
-    mutating func u32(_ field: String) throws(DecodeError) -> UInt32 {
-        try take(4, field).reduce(0) { $0 << 8 | UInt32($1) }
-    }
-
-    mutating func u64(_ field: String) throws(DecodeError) -> UInt64 {
-        try take(8, field).reduce(0) { $0 << 8 | UInt64($1) }
-    }
-
-    mutating func i64(_ field: String) throws(DecodeError) -> Int64 { Int64(bitPattern: try u64(field)) }
-
     /// An element count, refused when larger than `limit` or than the bytes left could hold at
     /// `minElementBytes` each (so a forged count cannot reserve memory it never fills).
-    mutating func count(_ field: String, limit: Int, minElementBytes: Int) throws(DecodeError) -> Int {
-        let value = Int(try u32(field))
-        guard value <= limit else { throw .lengthTooLarge(field: field, length: value, limit: limit) }
-        guard value * minElementBytes <= remaining else {
-            throw .truncated(field: field, neededBytes: value * minElementBytes, remainingBytes: remaining)
-        }
-        return value
+    mutating func count(_ field: String, limit: Int, minElementBytes: Int) throws(Failure) -> Int {
+        try count(field, prefix: .u32, limit: limit, minElementBytes: minElementBytes)
     }
 
-    mutating func string(_ field: String, limit: Int) throws(DecodeError) -> String {
-        let length = try count(field, limit: limit, minElementBytes: 1)
-        let raw = try take(length, field)
-        guard let text = String(validating: raw, as: UTF8.self) else { throw .invalidUTF8(field: field) }
-        return text
+    mutating func string(_ field: String, limit: Int) throws(Failure) -> String {
+        try string(field, prefix: .u32, limit: limit)
     }
 
-    mutating func path(_ field: String) throws(DecodeError) -> LakePath {
+    mutating func path(_ field: String) throws(Failure) -> LakePath {
         let text = try string(field, limit: LakePath.maxBytes)
         do throws(LakePath.ParseError) {
             return try LakePath(text)
@@ -131,15 +85,11 @@ struct ByteReader {
         }
     }
 
-    mutating func blockID(_ field: String) throws(DecodeError) -> BlockID {
-        let raw = try take(BlockID.byteCount, field)
+    mutating func blockID(_ field: String) throws(Failure) -> BlockID {
+        let raw = try take(field, count: BlockID.byteCount)
         guard let id = BlockID(bytes: Array(raw)) else {
             throw .truncated(field: field, neededBytes: BlockID.byteCount, remainingBytes: raw.count)
         }
         return id
-    }
-
-    func expectEnd() throws(DecodeError) {
-        guard remaining == 0 else { throw .trailingBytes(remaining) }
     }
 }

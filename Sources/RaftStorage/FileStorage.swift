@@ -41,6 +41,10 @@ extension Raft {
 
         static let recordMagic: UInt8 = 0xE7
         static let headerBytes = 13
+        static let hardStateMagic = Array("YHS1".utf8)
+        static let snapshotMagic = Array("YSN1".utf8)
+        /// Reads of the files' fields; `StorageError.init(_:path:decoding:)` adds the file to its errors.
+        typealias Reader = ByteReader<ByteReadError>
 
         public init(directory: String) throws(StorageError) {
             self.directory = directory
@@ -100,12 +104,10 @@ extension Raft {
                     return
                 }
                 var w = ByteWriter()
-                w.raw(Array("YHS1".utf8))
+                w.raw(Self.hardStateMagic)
                 w.u64(hard.term)
                 w.u64(hard.commit)
-                let vote = Array((hard.vote?.name ?? "").utf8)
-                w.u16(UInt16(vote.count))
-                w.raw(vote)
+                w.string(hard.vote?.name ?? "", prefix: .u16)
                 w.u32(CRC32C.checksum(w.bytes))
                 try PosixFile.replaceAtomically(hardStatePath, with: w.bytes, directory: directory)
                 state.hardState = hard
@@ -141,14 +143,11 @@ extension Raft {
 
         private func saveSnapshot(_ snapshot: Snapshot, replacingLog: Bool) throws(StorageError) {
             var w = ByteWriter()
-            w.raw(Array("YSN1".utf8))
+            w.raw(Self.snapshotMagic)
             w.u64(snapshot.metadata.index)
             w.u64(snapshot.metadata.term)
-            let config = snapshot.metadata.configuration.encoded()
-            w.u32(UInt32(config.count))
-            w.raw(config)
-            w.u64(UInt64(snapshot.data.count))
-            w.raw(snapshot.data)
+            w.lengthPrefixed(snapshot.metadata.configuration.encoded(), prefix: .u32)
+            w.lengthPrefixed(snapshot.data, prefix: .u64)
             w.u32(CRC32C.checksum(w.bytes))
             try PosixFile.replaceAtomically(snapshotPath, with: w.bytes, directory: directory)
             state.snapshot = snapshot
@@ -174,9 +173,9 @@ extension Raft {
             payload.u64(entry.index)
             payload.u8(entry.kind.rawValue)
             payload.raw(entry.data)
-            var w = ByteWriter()
+            var w = ByteWriter(capacity: headerBytes + payload.bytes.count)
             w.u8(recordMagic)
-            w.u32(UInt32(payload.bytes.count))
+            w.length(payload.bytes.count, prefix: .u32)
             w.u32(CRC32C.checksum(payload.bytes))
             w.u32(CRC32C.checksum(w.bytes))
             w.raw(payload.bytes)
@@ -192,12 +191,13 @@ extension Raft {
 
         /// A whole, intact record at `at`: its payload range, or nil.
         static func intactRecord(in bytes: [UInt8], at: Int) -> Range<Int>? {
-            var reader = ByteReader(bytes, at: at)
-            guard reader.u8() == recordMagic, let length = reader.u32(), let payloadCRC = reader.u32(),
-                  let headerCRC = reader.u32(), CRC32C.checksum(bytes[at..<at + 9]) == headerCRC else { return nil }
-            let start = at + headerBytes
-            guard Int(length) <= bytes.count - start, CRC32C.checksum(bytes[start..<start + Int(length)]) == payloadCRC else { return nil }
-            return start..<start + Int(length)
+            var reader = Reader(bytes[at...])
+            guard (try? reader.u8("magic")) == recordMagic, let length = try? reader.u32("length"),
+                  let payloadCRC = try? reader.u32("payload crc"), let headerCRC = try? reader.u32("header crc"),
+                  CRC32C.checksum(bytes[at..<at + 9]) == headerCRC,
+                  let payload = try? reader.take("payload", count: Int(length)),
+                  CRC32C.checksum(payload) == payloadCRC else { return nil }
+            return payload.indices
         }
 
         /// Reads records until the first one that is not intact. If no intact
@@ -216,11 +216,17 @@ extension Raft {
                     result.tornBytes = bytes.count - at
                     break
                 }
-                var p = ByteReader(Array(bytes[payload]))
-                guard let term = p.u64(), let index = p.u64(), let kindRaw = p.u8(), let kind = EntryKind(rawValue: kindRaw) else {
-                    throw .corruptLog(path: path, offset: at, detail: "record passes its checksums but does not decode")
+                var p = Reader(bytes[payload])
+                let term: Term, index: Index, kindRaw: UInt8
+                do throws(ByteReadError) {
+                    (term, index, kindRaw) = (try p.u64("term"), try p.u64("index"), try p.u8("kind"))
+                } catch {
+                    throw StorageError(error, path: path, decoding: "record that passes its checksums", logOffset: at)
                 }
-                let data = Array(p.bytes[p.at...])
+                guard let kind = EntryKind(rawValue: kindRaw) else {
+                    throw .corruptLog(path: path, offset: at, detail: "record passes its checksums but has entry kind \(kindRaw)")
+                }
+                let data = Array(p.rest())
                 if let last = result.entries.last, index != last.index + 1 {
                     throw .corruptLog(path: path, offset: at, detail: "entry \(index) follows \(last.index)")
                 }
@@ -234,37 +240,48 @@ extension Raft {
 
         static func readHardState(_ path: String) throws(StorageError) -> HardState? {
             guard let bytes = try PosixFile.readAll(path) else { return nil }
-            guard bytes.count >= 4 + 8 + 8 + 2 + 4, CRC32C.checksum(bytes.dropLast(4)) == ByteReader(bytes, at: bytes.count - 4).peekU32() else {
-                throw .corruptFile(path: path, detail: "hard state fails its checksum (\(bytes.count) bytes)")
+            let body = try checksummedBody(bytes, path: path, what: "hard state", minBytes: 4 + 8 + 8 + 2 + 4)
+            guard body.starts(with: hardStateMagic) else { throw .corruptFile(path: path, detail: "hard state has bad magic") }
+            var r = Reader(body.dropFirst(hardStateMagic.count))
+            do throws(ByteReadError) {
+                let term = try r.u64("term"), commit = try r.u64("commit")
+                let name = try r.string("vote", prefix: .u16, limit: Int(UInt16.max))
+                try r.expectEnd()
+                return HardState(term: term, vote: name.isEmpty ? nil : NodeID(name), commit: commit)
+            } catch {
+                throw StorageError(error, path: path, decoding: "hard state")
             }
-            var r = ByteReader(bytes, at: 4)
-            guard Array(bytes[0..<4]) == Array("YHS1".utf8), let term = r.u64(), let commit = r.u64(), let length = r.u16(),
-                  let vote = r.take(Int(length)) else {
-                throw .corruptFile(path: path, detail: "hard state does not decode")
-            }
-            let name = String(decoding: vote, as: UTF8.self)
-            return HardState(term: term, vote: name.isEmpty ? nil : NodeID(name), commit: commit)
         }
 
         static func readSnapshot(_ path: String) throws(StorageError) -> Snapshot? {
             guard let bytes = try PosixFile.readAll(path) else { return nil }
-            guard bytes.count >= 4 + 8 + 8 + 4 + 8 + 4, CRC32C.checksum(bytes.dropLast(4)) == ByteReader(bytes, at: bytes.count - 4).peekU32() else {
-                throw .corruptFile(path: path, detail: "snapshot fails its checksum (\(bytes.count) bytes)")
+            let body = try checksummedBody(bytes, path: path, what: "snapshot", minBytes: 4 + 8 + 8 + 4 + 8 + 4)
+            guard body.starts(with: snapshotMagic) else { throw .corruptFile(path: path, detail: "snapshot has bad magic") }
+            var r = Reader(body.dropFirst(snapshotMagic.count))
+            let index: Index, term: Term, configBytes: ArraySlice<UInt8>, data: ArraySlice<UInt8>
+            do throws(ByteReadError) {
+                index = try r.u64("index")
+                term = try r.u64("term")
+                configBytes = try r.lengthPrefixed("configuration", prefix: .u32, limit: Int(UInt32.max))
+                data = try r.lengthPrefixed("data", prefix: .u64, limit: Int.max)
+                try r.expectEnd()
+            } catch {
+                throw StorageError(error, path: path, decoding: "snapshot")
             }
-            var r = ByteReader(bytes, at: 4)
-            guard Array(bytes[0..<4]) == Array("YSN1".utf8), let index = r.u64(), let term = r.u64(), let configLength = r.u32(),
-                  let configBytes = r.take(Int(configLength)), let configuration = Configuration(encoded: Array(configBytes)),
-                  let dataLength = r.u64(), dataLength <= UInt64(r.remaining), let data = r.take(Int(dataLength)) else {
-                throw .corruptFile(path: path, detail: "snapshot does not decode")
+            guard let configuration = Configuration(encoded: Array(configBytes)) else {
+                throw .corruptFile(path: path, detail: "snapshot configuration does not decode")
             }
             return Snapshot(metadata: SnapshotMetadata(index: index, term: term, configuration: configuration), data: Array(data))
         }
-    }
-}
 
-extension ByteReader {
-    func peekU32() -> UInt32? {
-        var copy = self
-        return copy.u32()
+        /// A whole file's bytes before its trailing CRC-32C, once the CRC matches.
+        static func checksummedBody(_ bytes: [UInt8], path: String, what: String, minBytes: Int) throws(StorageError) -> ArraySlice<UInt8> {
+            let body = bytes.dropLast(4)
+            var trailer = Reader(bytes.suffix(4))
+            guard bytes.count >= minBytes, CRC32C.checksum(body) == (try? trailer.u32("checksum")) else {
+                throw .corruptFile(path: path, detail: "\(what) fails its checksum (\(bytes.count) bytes)")
+            }
+            return body
+        }
     }
 }

@@ -1,4 +1,6 @@
 import Consensus
+import YonkeCore
+
 extension Raft {
     /// Why a node's Raft storage cannot be used. Every case names the file and
     /// what is wrong, so an operator knows which disk or file to look at.
@@ -18,6 +20,18 @@ extension Raft {
             case .corruptFile(let path, let detail): "\(path) is corrupt: \(detail)"
             case .nonContiguous(let path, let expected, let got): "log \(path): next entry must be at most \(expected), got \(got)"
             }
+        }
+    }
+}
+
+extension Raft.StorageError {
+    /// The one place a field of a storage file that does not read becomes a storage
+    /// error: the reader's error names the field and byte, this adds the file.
+    init(_ error: ByteReadError, path: String, decoding what: String, logOffset: Int? = nil) {
+        if let logOffset {
+            self = .corruptLog(path: path, offset: logOffset, detail: "\(what) does not decode: \(error)")
+        } else {
+            self = .corruptFile(path: path, detail: "\(what) does not decode: \(error)")
         }
     }
 }

@@ -22,49 +22,40 @@ struct Handshake {
         /// Link ciphers the sender runs (`LinkCipher.Set`).
         var ciphers: LinkCipher.Set
 
+        /// `version role clusterID(len:u8) nodeName(len:u8) ephemeralKey identityKey ciphers`
         func encoded() -> [UInt8] {
-            var out: [UInt8] = [protocolVersion, role.rawValue, UInt8(clusterID.count)]
-            out += clusterID
-            let name = Array(nodeName.utf8)
-            out.append(UInt8(name.count))
-            out += name
-            out += ephemeralKey
-            out += identityKey.bytes
-            out.append(ciphers.rawValue)
-            return out
+            var w = ByteWriter()
+            w.u8(protocolVersion)
+            w.u8(role.rawValue)
+            w.lengthPrefixed(clusterID, prefix: .u8)
+            w.string(nodeName, prefix: .u8)
+            w.raw(ephemeralKey)
+            w.raw(identityKey.bytes)
+            w.u8(ciphers.rawValue)
+            return w.bytes
         }
 
         static func decode(_ bytes: [UInt8]) throws(TransportError) -> Hello {
-            var reader = ByteReader(bytes)
-            guard let version = reader.byte(), let roleByte = reader.byte() else {
-                throw .malformedHandshake("hello shorter than its fixed header (\(bytes.count) bytes)")
-            }
+            var reader = ByteReader<TransportError>(bytes)
+            let version = try reader.u8("hello version")
+            let roleByte = try reader.u8("hello role")
             guard let role = Role(rawValue: roleByte) else {
                 throw .malformedHandshake("hello role \(roleByte) is neither initiator (0) nor responder (1)")
             }
-            guard let idCount = reader.byte(), idCount > 0, let clusterID = reader.bytes(Int(idCount)) else {
-                throw .malformedHandshake("hello cluster id missing or truncated")
-            }
-            guard let nameCount = reader.byte(), nameCount > 0, let nameBytes = reader.bytes(Int(nameCount)) else {
-                throw .malformedHandshake("hello node name missing or truncated")
-            }
-            guard let name = String(validating: nameBytes, as: UTF8.self) else {
-                throw .malformedHandshake("hello node name is not UTF-8")
-            }
+            let clusterID = try reader.lengthPrefixed("hello cluster id", prefix: .u8, limit: Int(UInt8.max))
+            guard !clusterID.isEmpty else { throw .malformedHandshake("hello cluster id is empty") }
+            let name = try reader.string("hello node name", prefix: .u8, limit: Int(UInt8.max))
+            guard !name.isEmpty else { throw .malformedHandshake("hello node name is empty") }
             guard !Transport.hasControlCharacters(name) else {
                 throw .malformedHandshake("hello node name contains control characters")
             }
-            guard let ephemeral = reader.bytes(Crypto.kxPublicKeyBytes),
-                  let identityBytes = reader.bytes(NodePublicKey.byteCount),
-                  let identity = NodePublicKey(bytes: identityBytes) else {
-                throw .malformedHandshake("hello keys truncated")
-            }
-            guard let ciphers = reader.byte() else { throw .malformedHandshake("hello cipher list missing") }
-            guard reader.isAtEnd else {
-                throw .malformedHandshake("\(reader.remaining) trailing bytes after hello")
-            }
-            return Hello(protocolVersion: version, role: role, clusterID: clusterID, nodeName: name,
-                         ephemeralKey: ephemeral, identityKey: identity, ciphers: LinkCipher.Set(rawValue: ciphers))
+            let ephemeral = try reader.take("hello ephemeral key", count: Crypto.kxPublicKeyBytes)
+            let identityBytes = try reader.take("hello identity key", count: NodePublicKey.byteCount)
+            guard let identity = NodePublicKey(bytes: Array(identityBytes)) else { throw .malformedHandshake("hello identity key malformed") }
+            let ciphers = try reader.u8("hello cipher list")
+            try reader.expectEnd()
+            return Hello(protocolVersion: version, role: role, clusterID: Array(clusterID), nodeName: name,
+                         ephemeralKey: Array(ephemeral), identityKey: identity, ciphers: LinkCipher.Set(rawValue: ciphers))
         }
     }
 
@@ -181,20 +172,5 @@ struct Handshake {
             throw .refused(.notAdmitted, detail: reason)
         }
         return peer
-    }
-}
-
-/// Bounds-checked reads over untrusted bytes.
-struct ByteReader {
-    private let bytes: [UInt8]
-    private var offset = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-    var remaining: Int { bytes.count - offset }
-    var isAtEnd: Bool { remaining == 0 }
-    mutating func byte() -> UInt8? { bytes(1)?.first }
-    mutating func bytes(_ count: Int) -> [UInt8]? {
-        guard count >= 0, count <= remaining else { return nil }
-        defer { offset += count }
-        return Array(bytes[offset..<offset + count])
     }
 }

@@ -1,3 +1,5 @@
+import YonkeCore
+
 /// Everything that can end a link. Outside input (a peer's bytes) only ever
 /// produces one of these, never a crash; each case names what was wrong.
 public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -83,4 +85,9 @@ extension Transport {
             }
         }
     }
+}
+
+/// The one place a short or oversized field of a peer's handshake becomes a transport error.
+extension TransportError: ByteReadFailure {
+    public init(_ error: ByteReadError) { self = .malformedHandshake(error.description) }
 }

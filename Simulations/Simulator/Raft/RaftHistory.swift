@@ -46,17 +46,18 @@ struct ChainApp: Equatable {
     var hash: UInt64 = 0
 
     func encoded() -> [UInt8] {
-        var out: [UInt8] = []
-        for value in [appliedIndex, hash] { for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) } }
-        return out
+        var w = ByteWriter(capacity: 16)
+        w.u64(appliedIndex)
+        w.u64(hash)
+        return w.bytes
     }
 
     init() {}
 
     init?(encoded bytes: [UInt8]) {
-        guard bytes.count == 16 else { return nil }
-        func read(_ at: Int) -> UInt64 { bytes[at..<at + 8].reduce(0) { $0 << 8 | UInt64($1) } }
-        appliedIndex = read(0)
-        hash = read(8)
+        var r = ByteReader<ByteReadError>(bytes)
+        guard let applied = try? r.u64("appliedIndex"), let hash = try? r.u64("hash"), r.isAtEnd else { return nil }
+        appliedIndex = applied
+        self.hash = hash
     }
 }

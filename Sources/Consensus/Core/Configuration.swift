@@ -1,3 +1,5 @@
+import YonkeCore
+
 extension Raft {
     /// Who votes and who only listens. Arrays are kept sorted so iteration is
     /// deterministic and encodings are canonical.
@@ -41,32 +43,31 @@ extension Raft {
 
         // Encoding: [voterCount:u16][learnerCount:u16] then each name as [len:u16][utf8].
         public func encoded() -> [UInt8] {
-            var out: [UInt8] = []
-            func u16(_ v: Int) { out.append(UInt8(v >> 8)); out.append(UInt8(v & 0xFF)) }
-            u16(voters.count); u16(learners.count)
-            for id in voters + learners {
-                let bytes = Array(id.name.utf8)
-                u16(bytes.count); out.append(contentsOf: bytes)
-            }
-            return out
+            var w = ByteWriter()
+            w.length(voters.count, prefix: .u16)
+            w.length(learners.count, prefix: .u16)
+            for id in voters + learners { w.string(id.name, prefix: .u16) }
+            return w.bytes
         }
 
+        /// Nil for bytes that are not a whole encoding (they arrive in log entries and
+        /// snapshots from peers): short, over-long, trailing bytes or a name that is not UTF-8.
         public init?(encoded bytes: [UInt8]) {
-            var at = 0
-            func u16() -> Int? {
-                guard at + 2 <= bytes.count else { return nil }
-                defer { at += 2 }
-                return Int(bytes[at]) << 8 | Int(bytes[at + 1])
+            var r = ByteReader<ByteReadError>(bytes)
+            do throws(ByteReadError) {
+                let voterCount = Int(try r.u16("voter count"))
+                let learnerCount = Int(try r.u16("learner count"))
+                // Each name takes at least its 2-byte length.
+                let total = try r.count("names", UInt64(voterCount + learnerCount), limit: 2 * Int(UInt16.max),
+                                        minElementBytes: 2, fieldStart: 0)
+                var names: [NodeID] = []
+                names.reserveCapacity(total)
+                for _ in 0..<total { names.append(NodeID(try r.string("name", prefix: .u16, limit: Int(UInt16.max)))) }
+                try r.expectEnd()
+                self.init(voters: Array(names[..<voterCount]), learners: Array(names[voterCount...]))
+            } catch {
+                return nil
             }
-            guard let voterCount = u16(), let learnerCount = u16() else { return nil }
-            var names: [NodeID] = []
-            for _ in 0..<(voterCount + learnerCount) {
-                guard let length = u16(), at + length <= bytes.count else { return nil }
-                names.append(NodeID(String(decoding: bytes[at..<at + length], as: UTF8.self)))
-                at += length
-            }
-            guard at == bytes.count else { return nil }
-            self.init(voters: Array(names[..<voterCount]), learners: Array(names[voterCount...]))
         }
     }
 

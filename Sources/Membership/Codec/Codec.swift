@@ -1,3 +1,5 @@
+import YonkeCore
+
 extension SWIM {
     /// The binary wire form of `SWIM.Message`:
     ///
@@ -20,6 +22,7 @@ extension SWIM {
     /// throws `DecodeError` on anything malformed; it never traps.
     public enum Codec {
         public static let version: UInt8 = 1
+        typealias Reader = ByteReader<DecodeError>
 
         public struct Limits: Hashable, Sendable {
             /// Probes are datagrams; a join reply carries the whole view.
@@ -49,32 +52,32 @@ extension SWIM {
 
         public static func encode(_ message: Message) -> [UInt8] {
             var w = ByteWriter()
-            w.byte(version)
+            w.u8(version)
             switch message {
             case .ping(let m):
-                w.byte(Tag.ping.rawValue)
+                w.u8(Tag.ping.rawValue)
                 write(m.from, &w); w.varint(m.fromIncarnation); w.varint(m.fromMetadataVersion)
                 write(m.target, &w); w.varint(m.sequence); write(m.gossip, &w)
             case .pingRequest(let m):
-                w.byte(Tag.pingRequest.rawValue)
+                w.u8(Tag.pingRequest.rawValue)
                 write(m.from, &w); write(m.target, &w); w.string(m.targetAddress)
                 w.varint(m.sequence); write(m.gossip, &w)
             case .ack(let m):
-                w.byte(Tag.ack.rawValue)
+                w.u8(Tag.ack.rawValue)
                 write(m.from, &w); w.varint(m.fromIncarnation); w.varint(m.fromMetadataVersion)
                 w.varint(m.sequence); write(m.gossip, &w)
             case .nack(let m):
-                w.byte(Tag.nack.rawValue)
+                w.u8(Tag.nack.rawValue)
                 write(m.from, &w); w.varint(m.sequence); write(m.gossip, &w)
             case .joinRequest(let m):
-                w.byte(Tag.joinRequest.rawValue)
+                w.u8(Tag.joinRequest.rawValue)
                 write(m.member, &w)
             case .joinReply(let m):
-                w.byte(Tag.joinReply.rawValue)
+                w.u8(Tag.joinReply.rawValue)
                 write(m.from, &w); write(m.members, &w)
             case .sync(let m):
-                w.byte(Tag.sync.rawValue)
-                write(m.from, &w); w.byte(m.wantsReply ? 1 : 0); write(m.members, &w)
+                w.u8(Tag.sync.rawValue)
+                write(m.from, &w); w.u8(m.wantsReply ? 1 : 0); write(m.members, &w)
             }
             return w.bytes
         }
@@ -83,10 +86,10 @@ extension SWIM {
             guard bytes.count <= limits.messageBytesMax else {
                 throw .messageTooLarge(bytes: bytes.count, limit: limits.messageBytesMax)
             }
-            var r = ByteReader(bytes)
-            let v = try r.byte("version")
+            var r = Reader(bytes)
+            let v = try r.u8("version")
             guard v == version else { throw .unsupportedVersion(v) }
-            let rawTag = try r.byte("tag")
+            let rawTag = try r.u8("tag")
             guard let tag = Tag(rawValue: rawTag) else { throw .unknownMessageTag(rawTag) }
             let message: Message
             switch tag {
@@ -123,11 +126,11 @@ extension SWIM {
             case .sync:
                 let from = try readID(&r, limits)
                 let flagOffset = r.offset
-                let flag = try r.byte("wantsReply")
+                let flag = try r.u8("wantsReply")
                 guard flag <= 1 else { throw .unknownFlags(flag, offset: flagOffset) }
                 message = .sync(Sync(from: from, wantsReply: flag == 1, members: try readUpdates(&r, limits)))
             }
-            guard r.remaining == 0 else { throw .trailingBytes(count: r.remaining) }
+            try r.expectEnd()
             return message
         }
 
@@ -154,8 +157,8 @@ extension SWIM {
         private static func write(_ u: MemberUpdate, _ w: inout ByteWriter) {
             write(u.id, &w)
             w.varint(u.incarnation)
-            w.byte(u.status.rawValue)
-            w.byte((u.accuser == nil ? 0 : flagAccuser) | (u.metadata == nil ? 0 : flagMetadata))
+            w.u8(u.status.rawValue)
+            w.u8((u.accuser == nil ? 0 : flagAccuser) | (u.metadata == nil ? 0 : flagMetadata))
             if let accuser = u.accuser { w.string(accuser) }
             if let m = u.metadata { write(m, &w) }
         }
@@ -163,7 +166,7 @@ extension SWIM {
         private static func write(_ m: Metadata, _ w: inout ByteWriter) {
             w.string(m.address)
             w.string(m.rack)
-            w.byte(m.diskClass.rawValue)
+            w.u8(m.diskClass.rawValue)
             for tier in Tier.allCases {
                 w.signed(m[tier].capacityBytes)
                 w.signed(m[tier].usedBytes)
@@ -178,12 +181,12 @@ extension SWIM {
 
         // MARK: reading
 
-        private static func readID(_ r: inout ByteReader, _ l: Limits) throws(DecodeError) -> MemberID {
+        private static func readID(_ r: inout Reader, _ l: Limits) throws(DecodeError) -> MemberID {
             let name = try r.string("member name", limit: l.stringBytesMax)
             return MemberID(name: name, generation: try r.varint("generation"))
         }
 
-        private static func readUpdates(_ r: inout ByteReader, _ l: Limits) throws(DecodeError) -> [MemberUpdate] {
+        private static func readUpdates(_ r: inout Reader, _ l: Limits) throws(DecodeError) -> [MemberUpdate] {
             // An update is at least name length + generation + incarnation + status + flags.
             let n = try r.count("gossip count", limit: l.updatesMax, minBytesEach: 5)
             var out: [MemberUpdate] = []
@@ -192,25 +195,25 @@ extension SWIM {
             return out
         }
 
-        private static func readUpdate(_ r: inout ByteReader, _ l: Limits) throws(DecodeError) -> MemberUpdate {
+        private static func readUpdate(_ r: inout Reader, _ l: Limits) throws(DecodeError) -> MemberUpdate {
             let id = try readID(&r, l)
             let incarnation = try r.varint("incarnation")
             let statusOffset = r.offset
-            let rawStatus = try r.byte("status")
+            let rawStatus = try r.u8("status")
             guard let status = Status(rawValue: rawStatus) else { throw .unknownStatus(rawStatus, offset: statusOffset) }
             let flagsOffset = r.offset
-            let flags = try r.byte("flags")
+            let flags = try r.u8("flags")
             guard flags & ~(flagAccuser | flagMetadata) == 0 else { throw .unknownFlags(flags, offset: flagsOffset) }
             let accuser = flags & flagAccuser != 0 ? try r.string("accuser", limit: l.stringBytesMax) : nil
             let metadata = flags & flagMetadata != 0 ? try readMetadata(&r, l) : nil
             return MemberUpdate(id: id, incarnation: incarnation, status: status, accuser: accuser, metadata: metadata)
         }
 
-        private static func readMetadata(_ r: inout ByteReader, _ l: Limits) throws(DecodeError) -> Metadata {
+        private static func readMetadata(_ r: inout Reader, _ l: Limits) throws(DecodeError) -> Metadata {
             let address = try r.string("address", limit: l.stringBytesMax)
             let rack = try r.string("rack", limit: l.stringBytesMax)
             let diskOffset = r.offset
-            let rawDisk = try r.byte("disk class")
+            let rawDisk = try r.u8("disk class")
             guard let disk = DiskClass(rawValue: rawDisk) else { throw .unknownDiskClass(rawDisk, offset: diskOffset) }
             var m = Metadata(address: address, rack: rack, diskClass: disk)
             for tier in Tier.allCases {

@@ -1,3 +1,5 @@
+import YonkeCore
+
 extension SWIM.Codec {
     /// Why bytes from the wire were refused; each case names the field and
     /// where, so a log line says what is wrong with the peer.
@@ -28,6 +30,18 @@ extension SWIM.Codec {
             case .invalidUTF8(let f, let o): "\(f) at byte \(o) is not UTF-8"
             case .trailingBytes(let c): "\(c) unexpected bytes after the message"
             }
+        }
+    }
+}
+
+extension SWIM.Codec.DecodeError: ByteReadFailure {
+    /// The one place a short or oversized field becomes a SWIM decode error.
+    public init(_ error: ByteReadError) {
+        switch error {
+        case .truncated(let field, let offset, _, _): self = .truncated(field: field, offset: offset)
+        case .lengthTooLarge(let field, _, let length, let limit): self = .tooMany(field: field, count: length, limit: limit)
+        case .invalidUTF8(let field, let offset): self = .invalidUTF8(field: field, offset: offset)
+        case .trailingBytes(_, let count): self = .trailingBytes(count: count)
         }
     }
 }
