@@ -17,14 +17,16 @@ public enum FileGet {
         public let blocks: Int
     }
 
-    /// Looks the file up and hands its plaintext to `write`, block by block, in order.
+    /// Looks the file up, tells `found` its size, then hands its plaintext to
+    /// `write`, block by block, in order.
     public static func get(
         _ path: String, secrets: ClusterSecrets, cluster: ClusterClient,
-        write: ([UInt8]) throws -> Void
+        found: (Int64) -> Void = { _ in }, write: ([UInt8]) throws -> Void
     ) async throws -> Outcome {
         let info: CatalogOps.FileInfo
         do { info = try await CatalogOps.stat(path, client: cluster) } catch { throw ClientError.cluster(error, while: "looking up \(path)") }
         guard !info.isDirectory else { throw ClientError("\(path) is a directory", hint: "list it with `yonke ls \(path) --long`") }
+        found(info.sizeBytes)
         let largest = info.blocks.map(\.sizeBytes).max() ?? 1
         let codec = try BlockCodec(keyring: secrets.keyring, blockSizeBytes: Int(max(largest, 1)),
                                    parallelism: ProcessInfo.processInfo.activeProcessorCount)

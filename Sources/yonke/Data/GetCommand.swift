@@ -27,25 +27,24 @@ struct GetCommand: AsyncParsableCommand {
         let cluster = try client.connect()
         defer { Task { await cluster.close() } }
         let secrets = try client.loadSecrets()
-        let size: Int64
-        do { size = try await CatalogOps.stat(path, client: cluster).sizeBytes } catch {
-            throw CLIError.cluster(error, while: "looking up \(path)")
-        }
         let output = try OutputFile(file)
-        let progress = Progress(label: "get", totalBytes: size, enabled: file != "-" && Progress.onTerminal)
+        var progress: Progress?
         let outcome: FileGet.Outcome
         do {
-            outcome = try await FileGet.get(path, secrets: secrets, cluster: cluster) { plaintext in
+            outcome = try await FileGet.get(path, secrets: secrets, cluster: cluster, found: { size in
+                progress = Progress(label: "get", totalBytes: size, enabled: file != "-" && Progress.onTerminal)
+            }) { plaintext in
                 try output.write(plaintext)
-                progress.advance(by: Int64(plaintext.count))
+                progress?.advance(by: Int64(plaintext.count))
             }
         } catch {
-            progress.finish()
+            progress?.finish()
             throw error
         }
-        progress.finish()
+        progress?.finish()
         try output.commit()
-        let seconds = progress.elapsedSeconds
+        // Set once the file was found, before its first block: the lookup is not timed, as before.
+        let seconds = progress?.elapsedSeconds ?? 0
         if file == "-" { return }
         let report = GetReport(path: outcome.path, file: file, size: outcome.size, blocks: outcome.blocks, seconds: seconds,
                                megabytesPerSecond: Double(outcome.size) / 1e6 / max(seconds, 1e-9))
