@@ -60,7 +60,7 @@ let package = Package(
         // The cluster client: links, catalog calls, block streams (put/get, the replica
         // pipeline). Used by the CLI and by nodes alike (replica moves; later gateways and tasks).
         .target(name: "YonkeClient", dependencies: [
-            "YonkeCore", "YonkeProtocol", "BlockCodec", "BlockStore", "Catalog", "Topology", "Transport",
+            "YonkeCore", "YonkeProtocol", "BlockCodec", "BlockStore", "Catalog", "Topology", "Transport", "SodiumSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -25,23 +25,27 @@ extension Catalog {
         case removeNode(name: String)
         /// Adds a machine to the registry or updates it (same name, same or not-yet-pinned key).
         case admitMachine(MachineAdmission)
-        /// The join token links must prove from now on (`cluster token --rotate`).
-        case setJoinToken(token: String, epochMillis: Int64)
+        /// The public join key (`Transport.JoinKey`) of the token links must prove from now on
+        /// (`cluster token --rotate`); the token itself never enters the log.
+        case setJoinKey(publicKeyHex: String, epochMillis: Int64)
         /// The first master registers the topology's machines in one entry, so a master change
         /// mid-way cannot leave half of them out; refused once the registry holds any machine.
         case seedMachines([MachineAdmission], epochMillis: Int64)
         /// Drain (`draining`), undrain (`active`) or retire (`removed`) a storage machine. A
         /// removed machine also loses its node record; registering it again makes it active.
         case setMachineState(name: String, state: MachineState)
+        /// Adds, revokes or re-keys a person (`yonke user …`).
+        case users(UserCommand)
 
         public var epochMillis: Int64? {
             switch self {
             case .bootstrap(_, _, let t), .makeDirectory(_, _, let t),
                  .acquireLease(_, _, _, let t), .renewLease(_, _, _, let t), .releaseLease(_, _, let t),
                  .setBookmark(_, _, _, let t), .registerNode(_, _, _, _, let t),
-                 .setJoinToken(_, let t), .seedMachines(_, let t):
+                 .setJoinKey(_, let t), .seedMachines(_, let t):
                 t
             case .admitMachine(let admission): admission.epochMillis
+            case .users(let command): command.epochMillis
             case .commitFile(let commit): commit.epochMillis
             case .delete, .move, .setTier, .removeNode, .setMachineState: nil
             }

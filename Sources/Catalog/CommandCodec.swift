@@ -12,8 +12,9 @@ extension Catalog.Command {
     private enum Tag: UInt8 {
         case bootstrap = 1, makeDirectory, commitFile, delete, move, setTier
         case acquireLease, renewLease, releaseLease, setBookmark, registerNode, removeNode
-        case admitMachine, setJoinToken, seedMachines
+        case admitMachine, setJoinKey, seedMachines
         case setMachineState
+        case users
     }
 
     public func encoded() -> [UInt8] {
@@ -81,8 +82,8 @@ extension Catalog.Command {
         case .admitMachine(let admission):
             w.u8(Tag.admitMachine.rawValue)
             w.admission(admission)
-        case .setJoinToken(let token, let t):
-            w.u8(Tag.setJoinToken.rawValue)
+        case .setJoinKey(let token, let t):
+            w.u8(Tag.setJoinKey.rawValue)
             w.string(token)
             w.i64(t)
         case .seedMachines(let admissions, let t):
@@ -94,6 +95,9 @@ extension Catalog.Command {
             w.u8(Tag.setMachineState.rawValue)
             w.string(name)
             w.u8(state.rawValue)
+        case .users(let command):
+            w.u8(Tag.users.rawValue)
+            w.userCommand(command)
         }
         return w.bytes
     }
@@ -151,9 +155,11 @@ extension Catalog.Command {
             command = .removeNode(name: try r.string("name", limit: L.maxNameBytes))
         case .admitMachine:
             command = .admitMachine(try r.admission())
-        case .setJoinToken:
-            command = .setJoinToken(token: try r.string("token", limit: L.joinTokenBytes.upperBound),
-                                    epochMillis: try r.i64("epochMillis"))
+        case .setJoinKey:
+            command = .setJoinKey(publicKeyHex: try r.string("joinKey", limit: 2 * L.publicKeyBytes),
+                                  epochMillis: try r.i64("epochMillis"))
+        case .users:
+            command = .users(try r.userCommand())
         case .seedMachines:
             let n = try r.count("machines", limit: L.maxSeedMachines, minElementBytes: 4 * 5 + 1 + 8)
             var admissions: [Catalog.MachineAdmission] = []

@@ -31,9 +31,12 @@ extension Catalog {
         case bookmarkSet(job: String, previous: String?)
         case nodeRegistered(NodeRecord, isNew: Bool)
         case nodeRemoved(NodeRecord)
-        case joinTokenSet
+        case joinKeySet
         case machinesSeeded(Int)
         case machineStateChanged(name: String, previous: MachineState, current: MachineState)
+        case userAdded(UserRecord)
+        case userRevoked(UserRecord)
+        case userKeyRotated(UserRecord)
     }
 
     public struct FileCommitted: Hashable, Sendable {
@@ -78,6 +81,8 @@ extension Catalog {
         case nodeKeyMismatch(name: String)
         case publicKeyInUse(by: String)
         case registryAlreadySeeded
+        case userExists(String)
+        case unknownUser(String)
 
         public var description: String {
             switch self {
@@ -101,6 +106,8 @@ extension Catalog {
             case .nodeKeyMismatch(let name): "node \(name) is registered with another key"
             case .publicKeyInUse(let name): "public key already belongs to node \(name)"
             case .registryAlreadySeeded: "the machine registry is already seeded"
+            case .userExists(let name): "user \(name) already exists"
+            case .unknownUser(let name): "unknown user \(name)"
             }
         }
     }
@@ -109,7 +116,7 @@ extension Catalog {
         case epochMillis, clusterName, replicationPolicy, blockSize, blockCount, source, contentType
         case schemaColumns, columnName, columnType, rowCount
         case job, holder, leaseDuration, bookmark, nodeName, publicKey, address, roles
-        case rack, disks, diskPath, diskCapacity, joinToken, machines
+        case rack, disks, diskPath, diskCapacity, joinKey, machines, userName
     }
 
     public enum InvalidArgument: Hashable, Sendable, CustomStringConvertible {

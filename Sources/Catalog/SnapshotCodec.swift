@@ -6,8 +6,9 @@ import YonkeCore
 /// counts, file sizes) is rebuilt on restore rather than trusted.
 extension Catalog.State {
     public static let snapshotMagic: [UInt8] = Array("YCAT".utf8)
-    /// 2 added machine states; version 1 snapshots (without them) still load.
-    public static let snapshotVersion: UInt8 = 2
+    /// 2 added machine states; 3 the join key in place of the token, and users. Versions 1 and 2
+    /// still load (a rotated token they hold is dropped: the machines' secrets files hold it).
+    public static let snapshotVersion: UInt8 = 3
 
     public func snapshot() -> [UInt8] {
         var w = ByteWriter()
@@ -62,14 +63,16 @@ extension Catalog.State {
             w.string(node.rack)
             w.disks(node.disks)
         }
-        w.bool(joinToken != nil)
-        if let joinToken { w.string(joinToken) }
+        w.bool(joinKeyHex != nil)
+        if let joinKeyHex { w.string(joinKeyHex) }
         let stated = machineStates.keys.sorted(by: LakePath.precedes)
         w.count(stated.count)
         for name in stated {
             w.string(name)
             w.u8(machineStates[name]?.rawValue ?? 0)
         }
+        w.count(userRecords.count)
+        for record in users { w.userRecord(record) }
         w.u32(CRC32C.checksum(w.bytes))
         return w.bytes
     }
@@ -87,7 +90,7 @@ extension Catalog.State {
         }
         guard bytes.starts(with: Self.snapshotMagic) else { throw .badMagic }
         let version = bytes[Self.snapshotMagic.count]
-        guard version == Self.snapshotVersion || version == 1 else {
+        guard (1...Self.snapshotVersion).contains(version) else {
             throw .unsupportedVersion(bytes[Self.snapshotMagic.count])
         }
         let bodyEnd = bytes.count - 4
@@ -199,7 +202,9 @@ extension Catalog.State {
                                                          roles: roles, admittedAtEpochMillis: admitted,
                                                          rack: rack, disks: disks)
         }
-        state.joinToken = try r.bool("hasJoinToken") ? try r.string("joinToken", limit: L.joinTokenBytes.upperBound) : nil
+        let hasJoinKey = try r.bool("hasJoinKey")
+        let joinKey = hasJoinKey ? try r.string("joinKey", limit: version >= 3 ? 2 * L.publicKeyBytes : 128) : nil
+        state.joinKeyHex = version >= 3 ? joinKey : nil
         if version >= 2 {
             previousKey = nil
             let stateCount = try r.count("machineStates", limit: Int(UInt32.max), minElementBytes: 4 + 1)
@@ -212,6 +217,16 @@ extension Catalog.State {
                 }
                 guard state.machineStates[name] == nil else { throw .inconsistentSnapshot("machine state \(name) twice") }
                 state.machineStates[name] = machineState
+            }
+        }
+        if version >= 3 {
+            previousKey = nil
+            let userCount = try r.count("users", limit: Int(UInt32.max), minElementBytes: 4 + 1 + 4 + 8 + 8)
+            for _ in 0..<userCount {
+                let record = try r.userRecord()
+                try ordered(record.name, "users")
+                guard state.userRecords[record.name] == nil else { throw .inconsistentSnapshot("user \(record.name) twice") }
+                state.userRecords[record.name] = record
             }
         }
         try r.expectEnd()

@@ -13,6 +13,7 @@ extension Catalog.State {
         for other in nodeRecords.keys.sorted(by: LakePath.precedes) where other != name {
             if nodeRecords[other]?.publicKeyHex == key { throw .publicKeyInUse(by: other) }
         }
+        if let user = userHolding(key) { throw .publicKeyInUse(by: user) }
         let isNew = nodeRecords[name] == nil
         // A machine admitted again after `node remove` starts afresh.
         if machineStates[name] == .removed { machineStates[name] = nil }
@@ -37,6 +38,7 @@ extension Catalog.State {
             for other in nodeRecords.keys.sorted(by: LakePath.precedes) where other != name {
                 if nodeRecords[other]?.publicKeyHex == key { throw .publicKeyInUse(by: other) }
             }
+            if let user = userHolding(key) { throw .publicKeyInUse(by: user) }
         }
         let record = Catalog.NodeRecord(
             name: name, publicKeyHex: key.isEmpty ? (existing?.publicKeyHex ?? "") : key,

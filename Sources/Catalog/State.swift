@@ -20,9 +20,10 @@ extension Catalog {
         var leases: [String: Lease] = [:]
         var bookmarks: [String: String] = [:]
         var nodeRecords: [String: NodeRecord] = [:]
-        /// The join token set by the last rotation; nil = still the one the cluster was created with
-        /// (it lives in the operators' secrets file, never in the log).
-        public internal(set) var joinToken: String?
+        /// The public join key set by the last rotation; nil = still the token the cluster was
+        /// created with (it lives in the machines' secrets files, never in the log).
+        public internal(set) var joinKeyHex: String?
+        var userRecords: [String: UserRecord] = [:]
         /// Machines that are not `active` (absent means active).
         var machineStates: [String: MachineState] = [:]
 
@@ -83,13 +84,15 @@ extension Catalog {
                 return .nodeRemoved(try onRemoveNode(name))
             case .admitMachine(let admission):
                 return try onAdmitMachine(admission, now: now)
-            case .setJoinToken(let token, _):
-                joinToken = token
-                return .joinTokenSet
+            case .setJoinKey(let key, _):
+                joinKeyHex = key.lowercased()
+                return .joinKeySet
             case .seedMachines(let admissions, _):
                 return .machinesSeeded(try onSeedMachines(admissions, now: now))
             case .setMachineState(let name, let state):
                 return onSetMachineState(name, state)
+            case .users(let command):
+                return try onUserCommand(command, now: now)
             }
         }
 

@@ -41,18 +41,17 @@ extension Catalog.Command {
             try V.name(name, .nodeName)
         case .registerNode(let name, let publicKeyHex, let address, let roles, _):
             try V.name(name, .nodeName)
-            guard publicKeyHex.utf8.count == 2 * Catalog.Limits.publicKeyBytes,
-                  Hex.decode(publicKeyHex) != nil else {
-                throw .invalid(.outOfRange(.publicKey, value: Int64(publicKeyHex.utf8.count)))
-            }
+            try V.publicKey(publicKeyHex)
             try V.text(address, .address, limit: Catalog.Limits.maxAddressBytes, allowEmpty: false)
             guard !roles.isEmpty, roles.isSubset(of: .all) else {
                 throw .invalid(.outOfRange(.roles, value: Int64(roles.rawValue)))
             }
         case .admitMachine(let admission):
             try V.admission(admission)
-        case .setJoinToken(let token, _):
-            try V.joinToken(token)
+        case .setJoinKey(let key, _):
+            try V.publicKey(key, field: .joinKey)
+        case .users(let command):
+            try command.validate()
         case .seedMachines(let admissions, _):
             guard admissions.count <= Catalog.Limits.maxSeedMachines else {
                 throw .invalid(.tooLong(.machines, bytes: admissions.count, limit: Catalog.Limits.maxSeedMachines))
@@ -101,14 +100,9 @@ extension Catalog {
             }
         }
 
-        static func joinToken(_ token: String) throws(Refusal) {
-            let bytes = token.utf8.count
-            guard Limits.joinTokenBytes.contains(bytes) else {
-                throw .invalid(.outOfRange(.joinToken, value: Int64(bytes)))
-            }
-            guard token.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0)
-                    || (0x61...0x7A).contains($0) || $0 == 0x2D || $0 == 0x5F }) else {
-                throw .invalid(.controlCharacter(.joinToken))
+        static func publicKey(_ key: String, field: Field = .publicKey) throws(Refusal) {
+            guard key.utf8.count == 2 * Limits.publicKeyBytes, Hex.decode(key) != nil else {
+                throw .invalid(.outOfRange(field, value: Int64(key.utf8.count)))
             }
         }
 

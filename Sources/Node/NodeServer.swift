@@ -10,11 +10,12 @@ public struct NodeServer: Sendable {
     public let transport: TransportServer
     let handler: any NodeMessageHandler
     let logger: Logger
+    let roster: LinkRoster
 
-    public static func bind(host: String, port: Int, settings: Transport.Settings,
-                            handler: any NodeMessageHandler) async throws -> NodeServer {
+    static func bind(host: String, port: Int, settings: Transport.Settings,
+                     handler: any NodeMessageHandler, roster: LinkRoster = LinkRoster()) async throws -> NodeServer {
         let transport = try await TransportServer.bind(host: host, port: port, settings: settings)
-        return NodeServer(transport: transport, handler: handler, logger: settings.logger)
+        return NodeServer(transport: transport, handler: handler, logger: settings.logger, roster: roster)
     }
 
     public var port: Int { transport.port }
@@ -23,7 +24,10 @@ public struct NodeServer: Sendable {
     public func run() async throws {
         let handler = self.handler
         let logger = self.logger
+        let roster = self.roster
         try await transport.run { connection in
+            let entry = roster.add(connection)
+            defer { roster.remove(entry) }
             var inbound = connection.inbound.makeAsyncIterator()
             guard let first = try await inbound.next() else { return }
             if MessageKind.blockStreamRange.contains(first.kind) {

@@ -17,6 +17,8 @@ public final class YonkeNode: NodeMessageHandler {
     public let blocks: BlockService
     public let scrubber: ScrubService
     public let rpcCounters = RPCCounters()
+    /// Accepted links, so a revocation closes them.
+    let links = LinkRoster()
     public let metrics: NodeMetrics
     /// Bound by `run` when the config names a metrics address.
     private let metricsServer = Mutex<MetricsServer?>(nil)
@@ -50,6 +52,9 @@ public final class YonkeNode: NodeMessageHandler {
             if let refusal { logger.warning("refused a link: \(refusal)", metadata: ["peer": "\(peer)"]) }
             return refusal
         }
+        // Outgoing links check the pinned key of the machine they dial: gossip may suggest an
+        // address, never an identity.
+        settings.pinnedKey = { [registry] name in registry.pinnedKey(of: name) }
         let router = LateHandler()
         let peers = PeerDirectory(settings: settings, handler: router, logger: logger)
         context = NodeContext(config: config, settings: settings, peers: peers, logger: logger, registry: registry)
@@ -69,7 +74,7 @@ public final class YonkeNode: NodeMessageHandler {
         }
         let server = try await NodeServer.bind(
             host: config.machine.address.host, port: config.machine.address.port,
-            settings: context.settings, handler: self)
+            settings: context.settings, handler: self, roster: links)
         context.logger.info("node listening", metadata: ["address": "\(config.machine.address)"])
         let metricsServer = await bindMetrics()
         do {
@@ -145,10 +150,10 @@ public final class YonkeNode: NodeMessageHandler {
 
     public func handleRequest(op: UInt16, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
         rpcCounters.onRequest(op: op)
-        pinKeyIfNeeded(peer)
         guard let operation = RPCOperation(code: op) else {
             throw RPCFailure(.unknownOperation, "operation \(op) is not known to \(config.name) (a newer client?)")
         }
+        try authorize(peer, operation.clearance, what: "\(operation)")
         return switch operation {
         case .catalog(let op): try await consensus.handleRequest(op, payload: payload, from: peer)
         case .block(let op, let forwarded): try await blocks.handleRequest(op, forwarded: forwarded, payload: payload, from: peer)
@@ -160,7 +165,11 @@ public final class YonkeNode: NodeMessageHandler {
 
     public func handleOneWay(channel: OneWayChannel, payload: ByteBuffer, from peer: Peer) async {
         rpcCounters.onOneWay(channel)
-        pinKeyIfNeeded(peer)
+        do { try authorize(peer, channel.clearance, what: "\(channel) messages") } catch {
+            // One-way: nobody to answer. Dropped, logged at debug only: a flood must not flood the log.
+            context.logger.debug("dropped a one-way message", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+            return
+        }
         switch channel {
         case .raft: await consensus.onRaftMessage(payload, from: peer)
         case .swim: await membership.onSwimMessage(payload, from: peer)
@@ -170,7 +179,24 @@ public final class YonkeNode: NodeMessageHandler {
 
     public func handleStream(first: Transport.Message, inbound: Connection.Inbound.AsyncIterator, connection: Connection) async throws {
         rpcCounters.onStream()
+        guard let clearance = BlockStream.clearance(openingKind: first.kind) else {
+            throw RPCFailure(.malformed, "a block stream cannot open with message kind \(first.kind)")
+        }
+        try authorize(connection.peer, clearance, what: "block stream \(first.kind)")
         try await blocks.handleStream(first: first, inbound: inbound, connection: connection)
+    }
+
+    /// The door: every request, one-way message and stream is checked against the peer's
+    /// principal as this node knows it now (a revoked user is refused from the moment this node
+    /// hears of it, on links already up too).
+    func authorize(_ peer: Peer, _ clearance: Clearance, what: String) throws {
+        guard let principal = context.registry.principal(for: peer) else {
+            throw RPCFailure(.forbidden, "\(peer.name) is no longer admitted by \(config.name) (user revoked or re-keyed, or machine removed)")
+        }
+        guard principal.may(clearance) else {
+            throw RPCFailure(.forbidden, "\(what) needs \(clearance); \(peer.name) is \(principal)")
+        }
+        if case .machine = principal { pinKeyIfNeeded(peer) }
     }
 }
 

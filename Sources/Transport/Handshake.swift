@@ -59,7 +59,7 @@ struct Handshake {
         }
     }
 
-    /// The two link keys, each already bound to the transcript and the token.
+    /// The two link keys, each already bound to the transcript.
     struct SessionKeys {
         var cipher: LinkCipher
         var receive: SecretBytes
@@ -105,7 +105,7 @@ struct Handshake {
             throw .refused(.clusterMismatch,
                            detail: "peer is in cluster \(Hex.encode(hello.clusterID)), we are in \(Hex.encode(settings.clusterID))")
         }
-        if let expected = expectedPeerKey, expected != hello.identityKey {
+        if let expected = expectedPeerKey ?? settings.pinnedKey?(hello.nodeName), expected != hello.identityKey {
             throw .refused(.unexpectedIdentity,
                            detail: "expected key \(expected), peer \(hello.nodeName) presented \(hello.identityKey)")
         }
@@ -116,7 +116,7 @@ struct Handshake {
         peerHello = hello
         let (initiatorHello, responderHello) = role == .initiator ? (localHello, hello) : (hello, localHello)
         transcript = Crypto.blake2b(
-            Array("yonke-transport-v1".utf8) + initiatorHello.encoded() + responderHello.encoded(), key: nil)
+            Array("yonke-transport-v3".utf8) + initiatorHello.encoded() + responderHello.encoded(), key: nil)
         return try deriveSessionKeys(peerEphemeral: hello.ephemeralKey, cipher: cipher)
     }
 
@@ -134,42 +134,69 @@ struct Handshake {
         guard rc == 0 else {
             throw .refused(.malformedHandshake, detail: "peer ephemeral key rejected by crypto_kx")
         }
-        var bindInput = transcript
-        bindInput += UnsafeBufferPointer(start: settings.tokenKey.typedPointer, count: settings.tokenKey.count)
-        defer { sodium_memzero(&bindInput, bindInput.count) }
         func bind(_ kxKey: [UInt8]) -> SecretBytes {
             let keyed = SecretBytes(copying: kxKey)
-            return SecretBytes(count: Crypto.aeadKeyBytes) { Crypto.blake2b(into: $0, bindInput, key: keyed) }
+            return SecretBytes(count: Crypto.aeadKeyBytes) { Crypto.blake2b(into: $0, transcript, key: keyed) }
         }
         return SessionKeys(cipher: cipher, receive: bind(rx), send: bind(tx))
     }
 
-    /// Our proof: token MAC and identity signature over role ‖ transcript.
+    /// Our proof: `[u8 flags]`, then, with `Proof.tokenFlag`, the join key's signature over
+    /// "J" ‖ role ‖ transcript (we hold the join token), then the identity's signature over
+    /// role ‖ transcript. Users hold no token and prove their identity only.
     func makeProof() -> [UInt8] {
         invariant(!transcript.isEmpty, "proof requested before the peer's hello (role \(role))")
         let message = role.label + transcript
-        return Crypto.blake2b(message, key: settings.tokenKey) + settings.identity.sign(message)
+        guard let joinKey = settings.joinSigner else { return [0] + settings.identity.sign(message) }
+        return [Proof.tokenFlag] + joinKey.sign(Proof.joinDomain + message) + settings.identity.sign(message)
     }
 
-    /// Checks the peer's proof; returns who it is.
+    enum Proof {
+        static let tokenFlag: UInt8 = 0x01
+        static let joinDomain = [UInt8(ascii: "J")]
+    }
+
+    /// Checks the peer's proof; returns who it is and whether it proved the join token.
     func onProof(_ bytes: [UInt8]) throws(TransportError) -> Peer {
         guard let hello = peerHello else {
             throw .refused(.malformedHandshake, detail: "proof before hello")
         }
-        guard bytes.count == Crypto.hashBytes + Crypto.signatureBytes else {
-            throw .refused(.malformedHandshake, detail: "proof of \(bytes.count) bytes, expected \(Crypto.hashBytes + Crypto.signatureBytes)")
-        }
         let message = role.opposite.label + transcript
-        let mac = Array(bytes.prefix(Crypto.hashBytes))
-        guard Crypto.equal(mac, Crypto.blake2b(message, key: settings.tokenKey)) else {
-            throw .refused(.joinTokenMismatch, detail: "peer \(hello.nodeName) does not hold this cluster's join token")
+        var reader = ByteReader<TransportError>(bytes)
+        let (flags, joinSignature, identitySignature): (UInt8, [UInt8]?, [UInt8])
+        do throws(TransportError) {
+            flags = try reader.u8("proof flags")
+            guard flags & ~Proof.tokenFlag == 0 else { throw .malformedHandshake("proof flags \(flags)") }
+            joinSignature = flags & Proof.tokenFlag != 0 ? Array(try reader.take("join signature", count: Crypto.signatureBytes)) : nil
+            identitySignature = Array(try reader.take("identity signature", count: Crypto.signatureBytes))
+            try reader.expectEnd()
+        } catch {
+            throw .refused(.malformedHandshake, detail: error.description)
         }
-        guard hello.identityKey.verify(signature: Array(bytes.suffix(Crypto.signatureBytes)), of: message) else {
+        guard hello.identityKey.verify(signature: identitySignature, of: message) else {
             throw .refused(.badIdentitySignature, detail: "peer \(hello.nodeName) did not prove key \(hello.identityKey)")
         }
-        let peer = Peer(name: hello.nodeName, publicKey: hello.identityKey)
-        if role == .responder, let admit = settings.admit, let reason = admit(peer) {
-            throw .refused(.notAdmitted, detail: reason)
+        let provedToken = joinSignature.map { signature in
+            settings.joinVerifier.map { $0.verify(signature: signature, of: Proof.joinDomain + message) } ?? false
+        } ?? false
+        let peer = Peer(name: hello.nodeName, publicKey: hello.identityKey, provedJoinToken: provedToken)
+        let claimedToken = joinSignature != nil
+        switch role {
+        case .responder:
+            // Without a policy (bare transports in tests) the token is the only way in.
+            let refusal = settings.admit.map { $0(peer) }
+                ?? (provedToken ? nil : "peer \(hello.nodeName) does not hold this cluster's join token")
+            if let refusal {
+                throw .refused(claimedToken && !provedToken ? .joinTokenMismatch : .notAdmitted, detail: refusal)
+            }
+        case .initiator:
+            // A listener we could not pin must prove the token, unless we trust on first use
+            // (a user's client, a joining machine: neither can know the listener's key yet).
+            let pinned = expectedPeerKey != nil || settings.pinnedKey?(hello.nodeName) != nil
+            guard pinned || provedToken || settings.trustOnFirstUse else {
+                throw .refused(claimedToken ? .joinTokenMismatch : .notAdmitted,
+                               detail: "\(hello.nodeName) is not pinned and did not prove this cluster's join token")
+            }
         }
         return peer
     }

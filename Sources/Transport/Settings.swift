@@ -20,20 +20,31 @@ extension Transport {
         /// Every refused or broken link is logged here, one line, with the
         /// node name and the peer address in metadata.
         public var logger: Logger
-        /// Consulted by a listener once a peer has proven the token and its
-        /// identity: return a reason to refuse it (e.g. a known name presenting
-        /// another key), nil to admit. Runs on an event loop: keep it quick.
+        /// Consulted by a listener once a peer has proven its identity (and perhaps the join
+        /// token, `Peer.provedJoinToken`): return a reason to refuse it, nil to admit. Nodes admit
+        /// registered machines under their pinned key, registered users, and token holders (who
+        /// may then only join). Runs on an event loop: keep it quick.
         public var admit: (@Sendable (Peer) -> String?)?
+        /// The key a peer name must present when we dial it (a machine's pinned key), nil when
+        /// not known. A listener that is neither pinned nor proves the join token is refused
+        /// unless `trustOnFirstUse`.
+        public var pinnedKey: (@Sendable (String) -> NodePublicKey?)?
+        /// Users' clients and joining machines cannot know a listener's key beforehand.
+        public var trustOnFirstUse: Bool
         /// Shared by every copy of these settings, so every link counts into it.
         public let traffic = TrafficCounters()
-        /// Derived from the join token and the cluster id (see `Transport`); shared by every
-        /// copy of these settings, so `setJoinToken` reaches the listener and the dialer at once.
-        private let tokenKeyBox: TokenKeyBox
-        var tokenKey: SecretBytes { tokenKeyBox.current }
+        /// The join token's signing key, when we hold the token (nodes, joining machines).
+        let joinSigner: NodeIdentity?
+        /// The join key in force (see `Transport`); shared by every copy of these settings, so a
+        /// rotation reaches the listener at once.
+        private let joinKeyBox: JoinKeyBox
+        var joinVerifier: NodePublicKey? { joinKeyBox.current }
+        public var joinKey: NodePublicKey? { joinKeyBox.current }
         /// Tests only: alters sealed frames after they are sealed.
         var tamperSealedFrame: (@Sendable (_ frameIndex: UInt64, _ frame: inout [UInt8]) -> Void)?
 
-        public init(nodeName: String, identity: NodeIdentity, clusterID: [UInt8], joinToken: String,
+        /// `joinToken` nil: a user's client, which proves its identity only.
+        public init(nodeName: String, identity: NodeIdentity, clusterID: [UInt8], joinToken: String?,
                     limits: Limits = .lan, faults: FaultInjector? = nil,
                     logger: Logger = Logger(label: "yonke.transport")) throws(TransportError) {
             guard Sodium.ready else { throw .cryptoUnavailable("sodium_init failed") }
@@ -48,7 +59,7 @@ extension Transport {
             guard !clusterID.isEmpty, clusterID.count <= Transport.maxClusterIDBytes else {
                 throw .invalidSettings("cluster id must be 1...\(Transport.maxClusterIDBytes) bytes, got \(clusterID.count)")
             }
-            guard !joinToken.isEmpty else { throw .invalidSettings("join token is empty") }
+            if let joinToken, joinToken.isEmpty { throw .invalidSettings("join token is empty") }
             self.nodeName = nodeName
             self.identity = identity
             self.clusterID = clusterID
@@ -56,34 +67,23 @@ extension Transport {
             self.faults = faults
             self.logger = logger
             self.logger[metadataKey: "node"] = "\(nodeName)"
-            self.tokenKeyBox = TokenKeyBox(Self.deriveTokenKey(clusterID: clusterID, joinToken: joinToken))
+            self.trustOnFirstUse = joinToken == nil
+            let signer = try joinToken.map { token throws(TransportError) in try JoinKey.signer(clusterID: clusterID, token: token) }
+            self.joinSigner = signer
+            self.joinKeyBox = JoinKeyBox(signer?.publicKey)
         }
 
-        /// After a token rotation: new handshakes (both directions) prove the new token; links
-        /// already up keep their session keys and stay up.
-        public func setJoinToken(_ joinToken: String) throws(TransportError) {
-            guard !joinToken.isEmpty else { throw .invalidSettings("join token is empty") }
-            tokenKeyBox.replace(Self.deriveTokenKey(clusterID: clusterID, joinToken: joinToken))
-        }
-
-        static func deriveTokenKey(clusterID: [UInt8], joinToken: String) -> SecretBytes {
-            var input = Array("yonke join token v1".utf8)
-            input.append(UInt8(clusterID.count))
-            input += clusterID
-            input += Array(joinToken.utf8)
-            defer { sodium_memzero(&input, input.count) }
-            return SecretBytes(count: Crypto.hashBytes) { out in
-                Crypto.blake2b(into: out, input, key: nil)
-            }
-        }
+        /// After a token rotation (the catalog holds only the join key): new handshakes check
+        /// the new token; links already up stay up.
+        public func setJoinKey(_ key: NodePublicKey) { joinKeyBox.replace(key) }
     }
 
-    /// The token key in force, replaceable while links are being made.
-    final class TokenKeyBox: Sendable {
-        private let key: Mutex<SecretBytes>
-        init(_ key: SecretBytes) { self.key = Mutex(key) }
-        var current: SecretBytes { key.withLock { $0 } }
-        func replace(_ next: SecretBytes) { key.withLock { $0 = next } }
+    /// The join key in force, replaceable while links are being made.
+    final class JoinKeyBox: Sendable {
+        private let key: Mutex<NodePublicKey?>
+        init(_ key: NodePublicKey?) { self.key = Mutex(key) }
+        var current: NodePublicKey? { key.withLock { $0 } }
+        func replace(_ next: NodePublicKey) { key.withLock { $0 = next } }
     }
 
     /// A fresh join token: 32 random bytes in hex, far beyond any guessing.
@@ -100,10 +100,13 @@ extension Transport {
 public struct Peer: Sendable, Hashable, CustomStringConvertible {
     public let name: String
     public let publicKey: NodePublicKey
+    /// It signed this link's transcript with the join token's key.
+    public let provedJoinToken: Bool
 
-    public init(name: String, publicKey: NodePublicKey) {
+    public init(name: String, publicKey: NodePublicKey, provedJoinToken: Bool = false) {
         self.name = name
         self.publicKey = publicKey
+        self.provedJoinToken = provedJoinToken
     }
     public var description: String { "\(name)[\(publicKey)]" }
 }

@@ -53,7 +53,7 @@ public enum Transport {
     /// The version byte of every frame. Bump on any incompatible wire change.
     public static let frameVersion: UInt8 = 1
     /// The version carried in `hello`: the handshake and message conventions.
-    public static let protocolVersion: UInt8 = 2
+    public static let protocolVersion: UInt8 = 3
     /// Bytes before the payload: length, version, kind.
     public static let frameHeaderBytes = 6
     /// Poly1305 tag on every sealed frame.

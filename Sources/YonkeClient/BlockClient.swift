@@ -19,13 +19,6 @@ public struct BlockClient: Sendable {
     public let settings: Transport.Settings
     public let timing: BlockTiming
 
-    public init(secrets: ClusterSecrets, logger: Logger, timing: BlockTiming = .lan) throws {
-        settings = try Transport.Settings(
-            nodeName: "client", identity: try NodeIdentity.generate(), clusterID: secrets.clusterID,
-            joinToken: secrets.joinToken, logger: logger)
-        self.timing = timing
-    }
-
     public init(settings: Transport.Settings, timing: BlockTiming = .lan) {
         self.settings = settings
         self.timing = timing

@@ -85,6 +85,11 @@ extension CatalogOps {
         return token
     }
 
+    /// Adds, lists, revokes or re-keys users (admin); the users afterwards.
+    public static func users(_ request: UsersWire.Request, client: ClusterClient) async throws -> [Catalog.UserRecord] {
+        try UsersWire.decodeUsers(try await client.call(op: Op.users.rawValue, payload: UsersWire.encode(request)))
+    }
+
     /// Hands the master role to `voter` (an admin's move before maintenance);
     /// answers with the master and term once it leads.
     public static func moveMaster(to voter: String, client: ClusterClient) async throws -> (master: String, term: UInt64) {

@@ -23,8 +23,12 @@ extension ClientError {
     public static func cluster(_ error: any Error, while doing: String) -> ClientError {
         let text = "\(error)"
         let hint: String
-        if text.contains("token") || (text.contains("refused") && !text.contains("Connection refused")) {
-            hint = "the secrets file does not match this cluster: use the one `yonke cluster up` printed, or the one a token rotation rewrote"
+        if let failure = error as? RPCFailure, failure.code == .forbidden {
+            hint = "your user's role does not allow this: ask an admin (`yonke user list` shows roles)"
+        } else if text.contains("not admitted") || text.contains("not a machine of this cluster") || text.contains("neither a machine") {
+            hint = "this cluster does not know your credential (revoked, rotated, or another cluster's): ask an admin for a new one with `yonke user add`"
+        } else if text.contains("token") || (text.contains("refused") && !text.contains("Connection refused")) {
+            hint = "the credential does not match this cluster: use the one `yonke cluster up` printed or one `yonke user add` wrote"
         } else if text.contains("no quorum") {
             hint = "this node is cut off from the master; retry, or point --cluster at a node on the majority side"
         } else if let failure = error as? RPCFailure, failure.code == .notFound {

@@ -1,3 +1,4 @@
+import BlockCodec
 import Topology
 import YonkeProtocol
 import Logging
@@ -13,11 +14,11 @@ public actor ClusterClient {
     public nonisolated let settings: Transport.Settings
     public let logger: Logger
     private var current: (index: Int, link: RPCLink, task: Task<Void, Never>)?
+    private var cachedKeyring: Keyring?
 
-    public init(endpoints: [Topology.Address], secrets: ClusterSecrets, logger: Logger) throws {
-        try self.init(endpoints: endpoints, settings: try Transport.Settings(
-            nodeName: "client", identity: try NodeIdentity.generate(), clusterID: secrets.clusterID,
-            joinToken: secrets.joinToken, logger: logger), logger: logger)
+    /// A person's client: links under the user's name and key.
+    public init(endpoints: [Topology.Address], credential: UserCredential, logger: Logger) throws {
+        try self.init(endpoints: endpoints, settings: try credential.settings(logger: logger), logger: logger)
     }
 
     /// A client that links under its own name and key (a machine joining the cluster).
@@ -73,6 +74,20 @@ public actor ClusterClient {
     }
 
     public func close() { drop() }
+
+    /// The cluster's data keyring (asked once per client, over the sealed link; reader role).
+    public func keyring() async throws -> Keyring {
+        if let cachedKeyring { return cachedKeyring }
+        var reply = try await call(op: CatalogOps.Op.keyring.rawValue, payload: ByteBuffer())
+        let text = try reply.readWireString("keyring", maxBytes: RegistryWire.maxSecretsBytes)
+        try reply.expectFullyRead("keyring reply")
+        let keyring = try Keyring.parse(fileContents: text).0
+        guard keyring.clusterID == settings.clusterID else {
+            throw ClientError("the keyring from \(connectedNode ?? "the cluster") is for another cluster", hint: "check --cluster and your credential file")
+        }
+        cachedKeyring = keyring
+        return keyring
+    }
 }
 
 public enum ClusterClientError: Error, CustomStringConvertible {

@@ -4,25 +4,29 @@ import Foundation
 import Transport
 import YonkeCore
 
-/// What a cluster's members and clients share, in one file (mode 0600):
-/// the keyring (cluster id + data secret; clients encode and decode blocks,
-/// nodes only ever hold ciphertext) and the join token (links).
+/// What a cluster's machines hold, in one file (mode 0600): the keyring (cluster id + data
+/// secret; nodes scrub with it and hand it to users' clients over their links), the join token
+/// (machines prove it to be admitted) and the operator's public key (the first master registers
+/// it as the `admin` user). People hold a `UserCredential` instead.
 public struct ClusterSecrets: Sendable {
     public let keyring: Keyring
     public let clusterSecret: [UInt8]
     public let joinToken: String
+    /// Public, not secret: which key `cluster up`'s operator credential has.
+    public let adminKeyHex: String?
 
     public var clusterID: [UInt8] { keyring.clusterID }
 
-    public static func generate() throws -> ClusterSecrets {
+    public static func generate(adminKeyHex: String? = nil) throws -> ClusterSecrets {
         let (id, secret) = try Keyring.randomMaterial()
         return ClusterSecrets(
             keyring: try Keyring(clusterID: id, clusterSecret: secret), clusterSecret: secret,
-            joinToken: try Transport.generateJoinToken())
+            joinToken: try Transport.generateJoinToken(), adminKeyHex: adminKeyHex)
     }
 
     public func fileContents() -> String {
         keyring.fileContents(clusterSecret: clusterSecret) + "join-token: \(joinToken)\n"
+            + (adminKeyHex.map { "admin-key: \($0)\n" } ?? "")
     }
 
     public static func parse(_ text: String, path: String) throws -> ClusterSecrets {
@@ -32,7 +36,13 @@ public struct ClusterSecrets: Sendable {
         }
         let token = line.dropFirst("join-token:".count).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty else { throw NodeError.badSecrets(path: path, reason: "empty join token") }
-        return ClusterSecrets(keyring: keyring, clusterSecret: secret, joinToken: token)
+        var adminKey: String?
+        if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("admin-key:") }) {
+            let hex = line.dropFirst("admin-key:".count).trimmingCharacters(in: .whitespaces)
+            guard NodePublicKey(hex: hex) != nil else { throw NodeError.badSecrets(path: path, reason: "admin-key is not a public key") }
+            adminKey = hex
+        }
+        return ClusterSecrets(keyring: keyring, clusterSecret: secret, joinToken: token, adminKeyHex: adminKey)
     }
 
     public static func load(path: String) throws -> ClusterSecrets {
@@ -53,13 +63,14 @@ public struct ClusterSecrets: Sendable {
     }
 
     public func withJoinToken(_ token: String) -> ClusterSecrets {
-        ClusterSecrets(keyring: keyring, clusterSecret: clusterSecret, joinToken: token)
+        ClusterSecrets(keyring: keyring, clusterSecret: clusterSecret, joinToken: token, adminKeyHex: adminKeyHex)
     }
 
-    public init(keyring: Keyring, clusterSecret: [UInt8], joinToken: String) {
+    public init(keyring: Keyring, clusterSecret: [UInt8], joinToken: String, adminKeyHex: String? = nil) {
         self.keyring = keyring
         self.clusterSecret = clusterSecret
         self.joinToken = joinToken
+        self.adminKeyHex = adminKeyHex
     }
 }
 

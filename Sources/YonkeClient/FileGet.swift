@@ -20,7 +20,7 @@ public enum FileGet {
     /// Looks the file up, tells `found` its size, then hands its plaintext to
     /// `write`, block by block, in order.
     public static func get(
-        _ path: String, secrets: ClusterSecrets, cluster: ClusterClient,
+        _ path: String, cluster: ClusterClient,
         found: (Int64) -> Void = { _ in }, write: ([UInt8]) throws -> Void
     ) async throws -> Outcome {
         let info: CatalogOps.FileInfo
@@ -28,7 +28,9 @@ public enum FileGet {
         guard !info.isDirectory else { throw ClientError("\(path) is a directory", hint: "list it with `yonke ls \(path) --long`") }
         found(info.sizeBytes)
         let largest = info.blocks.map(\.sizeBytes).max() ?? 1
-        let codec = try BlockCodec(keyring: secrets.keyring, blockSizeBytes: Int(max(largest, 1)),
+        let keyring: Keyring
+        do { keyring = try await cluster.keyring() } catch { throw ClientError.cluster(error, while: "asking for the cluster's keyring") }
+        let codec = try BlockCodec(keyring: keyring, blockSizeBytes: Int(max(largest, 1)),
                                    parallelism: ProcessInfo.processInfo.activeProcessorCount)
         let locations: [BlockID: [BlockTarget]]
         do { locations = try await Self.locations(of: info.blocks.map(\.id), cluster: cluster) } catch {

@@ -36,15 +36,17 @@ public enum FilePut {
     /// streams to its replicas. `progress` gets the plaintext bytes of each
     /// block once it is handed to its pipeline.
     public static func put(
-        file: String, to path: String, options: Options, secrets: ClusterSecrets, cluster: ClusterClient,
+        file: String, to path: String, options: Options, cluster: ClusterClient,
         progress: (Int64) -> Void = { _ in }
     ) async throws -> Outcome {
         let status: CatalogOps.ClusterStatus
         do { status = try await CatalogOps.status(client: cluster) } catch {
             throw ClientError.cluster(error, while: "asking the cluster for its settings")
         }
+        let keyring: Keyring
+        do { keyring = try await cluster.keyring() } catch { throw ClientError.cluster(error, while: "asking for the cluster's keyring") }
         let codec = try BlockCodec(
-            keyring: secrets.keyring, blockSizeBytes: Int(status.blockSizeBytes),
+            keyring: keyring, blockSizeBytes: Int(status.blockSizeBytes),
             parallelism: ProcessInfo.processInfo.activeProcessorCount)
         let reader: FileBlockReader
         do { reader = try FileBlockReader(path: file, blockSizeBytes: Int(status.blockSizeBytes)) } catch {

@@ -23,6 +23,11 @@ public enum CatalogOps {
         /// `[str voter]` → `[str master][u64 term]`: the master hands leadership to that voter
         /// (Raft's leadership transfer, as `etcdctl move-leader`) and answers once it leads.
         case moveMaster = 0x0008
+        /// `[u8 action][fields]` → `[UserRecord]`: add, list, revoke or rotate users (`yonke user`).
+        case users = 0x0009
+        /// → `[str keyring file]`: the cluster's data keyring, for a user's client to encode and
+        /// decode blocks with (it travels only over the caller's sealed link).
+        case keyring = 0x000A
         // Between nodes.
         /// An encoded `Catalog.Command` from a voter to the master → `[u64 index][u64 term]`.
         case propose = 0x0010

@@ -14,6 +14,8 @@ public struct RPCFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case internalError = 9
         case unknownOperation = 10
         case insufficientCapacity = 11
+        /// The caller is authenticated but its role does not allow the operation.
+        case forbidden = 12
     }
 
     public let code: Code

@@ -1,13 +1,16 @@
 import Catalog
 
-/// The machine registry as a voter applied it (`CatalogOps.Op.registry`):
-/// how non-voters follow it.
+/// The machine and user registries as a voter applied them (`CatalogOps.Op.registry`):
+/// how non-voters follow them.
 public struct RegistryView: Sendable, Hashable {
     public var records: [Catalog.NodeRecord]
-    public var joinToken: String?
+    /// The join key of the last rotation (nil: the token the cluster was created with).
+    public var joinKeyHex: String?
+    public var users: [Catalog.UserRecord]
 
-    public init(records: [Catalog.NodeRecord], joinToken: String?) {
+    public init(records: [Catalog.NodeRecord], joinKeyHex: String?, users: [Catalog.UserRecord]) {
         self.records = records
-        self.joinToken = joinToken
+        self.joinKeyHex = joinKeyHex
+        self.users = users
     }
 }

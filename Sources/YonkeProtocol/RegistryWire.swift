@@ -107,18 +107,20 @@ public enum RegistryWire {
     public static func encodeView(_ view: RegistryView) -> ByteBuffer {
         var out = ByteBuffer()
         writeRecords(view.records, to: &out)
-        out.writeConsensusBool(view.joinToken != nil)
-        out.writeWireString(view.joinToken ?? "")
+        out.writeConsensusBool(view.joinKeyHex != nil)
+        out.writeWireString(view.joinKeyHex ?? "")
+        UsersWire.writeUsers(view.users, to: &out)
         return out
     }
 
     public static func decodeView(_ payload: ByteBuffer) throws(WireError) -> RegistryView {
         var input = payload
         let records = try readRecords(&input)
-        let hasToken = try input.readConsensusBool("has join token")
-        let token = try input.readWireString("join token", maxBytes: Catalog.Limits.joinTokenBytes.upperBound)
+        let hasKey = try input.readConsensusBool("has join key")
+        let key = try input.readWireString("join key", maxBytes: 2 * Catalog.Limits.publicKeyBytes)
+        let users = try UsersWire.readUsers(&input)
         try input.expectFullyRead("registry")
-        return RegistryView(records: records, joinToken: hasToken ? token : nil)
+        return RegistryView(records: records, joinKeyHex: hasKey ? key : nil, users: users)
     }
 
     // MARK: Joining (`CatalogOps.Op.join`)

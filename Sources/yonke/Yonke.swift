@@ -19,7 +19,7 @@ struct Yonke: AsyncParsableCommand {
         version: version,
         subcommands: [
             ClusterCommand.self, NodeCommand.self, PutCommand.self, GetCommand.self, LsCommand.self, StatCommand.self,
-            RmCommand.self, StatusCommand.self, CapacityCommand.self, ChaosCommand.self, RebalanceCommand.self, PackCommand.self, UnpackCommand.self, SampleCommand.self,
+            RmCommand.self, StatusCommand.self, CapacityCommand.self, ChaosCommand.self, RebalanceCommand.self, PackCommand.self, UnpackCommand.self, SampleCommand.self, UserCommand.self,
         ]
     )
 

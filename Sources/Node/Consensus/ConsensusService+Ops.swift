@@ -13,8 +13,10 @@ extension ConsensusService {
         switch known {
         case .status:
             return await status()
-        case .ls, .stat, .commitFile, .rm, .joinToken, .moveMaster:
+        case .ls, .stat, .commitFile, .rm, .joinToken, .moveMaster, .users:
             return try await relayToMaster(known, payload: payload)
+        case .keyring:
+            return keyringReply()
         case .join:
             // Never relayed: the joiner's own link to the master proves the token in force there,
             // while a relay's link may predate a rotation that has not reached it yet.
@@ -27,7 +29,7 @@ extension ConsensusService {
         case .forward:
             var input = payload
             let raw: UInt16 = try input.readWireInteger("forwarded op")
-            guard let inner = CatalogOps.Op(rawValue: raw), [.ls, .stat, .commitFile, .rm, .joinToken, .moveMaster].contains(inner) else {
+            guard let inner = CatalogOps.Op(rawValue: raw), [.ls, .stat, .commitFile, .rm, .joinToken, .moveMaster, .users].contains(inner) else {
                 throw RPCFailure(.malformed, "operation \(raw) cannot be forwarded")
             }
             guard isMaster else { throw RPCFailure(.notMaster, "\(selfID) is not the master") }
@@ -168,7 +170,9 @@ extension ConsensusService {
             reply.writeWireString(master)
             reply.writeWireInteger(term)
             return reply
-        case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk, .registry, .join:
+        case .users:
+            return try await serveUsers(UsersWire.decodeRequest(payload))
+        case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk, .registry, .join, .keyring:
             throw RPCFailure(.malformed, "\(op) is not a client catalog operation")
         }
     }

@@ -11,7 +11,7 @@ extension Catalog.Command {
     /// Entries after which nodes must re-read the machine registry.
     var changesRegistry: Bool {
         switch self {
-        case .registerNode, .removeNode, .admitMachine, .setJoinToken, .seedMachines, .setMachineState: true
+        case .registerNode, .removeNode, .admitMachine, .setJoinKey, .seedMachines, .setMachineState, .users: true
         default: false
         }
     }
@@ -31,10 +31,14 @@ extension ConsensusService {
     func publishRegistryIfChanged() {
         guard registryDirty, raft != nil else { return }
         registryDirty = false
-        let view = MachineRegistry.View(records: catalog.nodes, joinToken: catalog.joinToken)
+        let view = registryView
         if context.registry.update(view), !view.records.isEmpty {
             logger.info("machine registry changed", metadata: ["machines": "\(view.records.map(\.name).joined(separator: ","))"])
         }
+    }
+
+    var registryView: MachineRegistry.View {
+        MachineRegistry.View(records: catalog.nodes, joinKeyHex: catalog.joinKeyHex, users: catalog.users)
     }
 
     /// The first master registers the topology's machines, its own key pinned, the others' keys
@@ -116,7 +120,7 @@ extension ConsensusService {
     /// This replica's registry (voters and learners; not linearizable, it is polled).
     func registryReply() throws -> ByteBuffer {
         guard raft != nil else { throw RPCFailure(.notMaster, "\(selfID) holds no catalog replica") }
-        return RegistryWire.encodeView(MachineRegistry.View(records: catalog.nodes, joinToken: catalog.joinToken))
+        return RegistryWire.encodeView(registryView)
     }
 
     // MARK: Join and token (client operations, served by the master)
@@ -148,10 +152,9 @@ extension ConsensusService {
         case .applied(let other):
             throw RPCFailure(.internalError, "join had an unexpected effect \(other)")
         }
-        let token = catalog.joinToken ?? context.config.secrets.joinToken
+        // The joiner keeps the token it proved; the master may not even know the one in force.
         return RegistryWire.encodeGrant(JoinGrant(
-            cluster: cluster, machines: catalog.nodes,
-            secretsFileContents: context.config.secrets.withJoinToken(token).fileContents()))
+            cluster: cluster, machines: catalog.nodes, secretsFileContents: context.config.secrets.fileContents()))
     }
 
     static func keyMismatch(_ name: String) -> RPCFailure {
@@ -180,24 +183,33 @@ extension ConsensusService {
         }
     }
 
-    /// The join token in force; with `rotate`, a new one committed first.
+    /// The join token in force; with `rotate`, a new one whose public key is committed first.
+    /// Only the key enters the log, so after a rotation the token exists only in the answer.
     func serveJoinToken(_ payload: ByteBuffer) async throws -> ByteBuffer {
         var input = payload
         let rotate = try input.readConsensusBool("rotate")
         try input.expectFullyRead("join token request")
+        let clusterID = context.config.secrets.clusterID
         let token: String
         if rotate {
             let fresh = try Transport.generateJoinToken()
-            if case .refused(let refusal) = try await propose(.setJoinToken(token: fresh, epochMillis: Self.nowEpochMillis())) {
+            let key = try JoinKey.publicKey(clusterID: clusterID, token: fresh)
+            if case .refused(let refusal) = try await propose(.setJoinKey(publicKeyHex: key.hex, epochMillis: Self.nowEpochMillis())) {
                 throw RPCFailure(.refused, "token rotation refused: \(refusal)")
             }
             token = fresh
             // At once, not when the registry watcher gets to it: a join that reaches this master
             // after the answer must prove the new token.
-            try context.settings.setJoinToken(fresh)
+            context.settings.setJoinKey(key)
             logger.notice("join token rotated")
         } else {
-            token = try await read { $0.joinToken } ?? context.config.secrets.joinToken
+            let inForce = try await read { $0.joinKeyHex }
+            let own = context.config.secrets.joinToken
+            let ownKey = try JoinKey.publicKey(clusterID: clusterID, token: own).hex
+            guard inForce == nil || inForce == ownKey else {
+                throw RPCFailure(.refused, "the join token in force was issued by a rotation and is kept nowhere: issue a new one with `yonke cluster token --rotate`")
+            }
+            token = own
         }
         var reply = ByteBuffer()
         reply.writeWireString(token)

@@ -87,6 +87,7 @@ public actor ConsensusService {
     private var nextReadContext: UInt64 = 1
     private var bootstrapProposedInTerm: Raft.Term = 0
     var registrySeedProposedInTerm: Raft.Term = 0
+    var adminSeedProposedInTerm: Raft.Term = 0
     /// An applied entry or a restored snapshot may have changed the machine registry.
     var registryDirty = true
     var lastVoterReconcileTick: UInt64 = 0
@@ -254,6 +255,7 @@ public actor ConsensusService {
             expireWaiters()
             proposeBootstrapIfNeeded()
             proposeRegistrySeedIfNeeded()
+            proposeAdminSeedIfNeeded()
             reconcileVotersIfDue()
             if let storageFailure {
                 logger.critical("raft storage failed; stopping the node", metadata: ["error": "\(storageFailure)"])

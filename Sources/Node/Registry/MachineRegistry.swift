@@ -50,18 +50,49 @@ public final class MachineRegistry: Sendable {
     public var view: View? { state.withLock { $0.view } }
     public func record(named name: String) -> Catalog.NodeRecord? { view?.records.first { $0.name == name } }
 
-    /// The transport's admission rule: a registered name must present its pinned key.
+    /// Who a link's peer is (see `Principal`), nil when it is nobody this cluster admits. Asked
+    /// at the handshake and again on every request, so a revoked user is refused as soon as
+    /// this node hears the revocation.
+    public func principal(for peer: Peer) -> Principal? {
+        let key = peer.publicKey.hex
+        return state.withLock { s -> Principal? in
+            if let record = s.view?.records.first(where: { $0.name == peer.name }) {
+                if record.isKeyPinned { if record.publicKeyHex == key { return .machine(peer.name) } }
+                // Pinned on first use: until then the token is the proof (`pinCandidate`).
+                else if peer.provedJoinToken { return .machine(peer.name) }
+            } else if s.view?.records.isEmpty ?? true, peer.provedJoinToken, s.machines.contains(where: { $0.name == peer.name }) {
+                // Before the registry is seeded the topology stands in for it, keys unpinned.
+                return .machine(peer.name)
+            }
+            if let user = s.view?.users.first(where: { $0.name == peer.name }), user.publicKeyHex == key {
+                return .user(user.name, user.role)
+            }
+            return peer.provedJoinToken ? .joiner(peer.name) : nil
+        }
+    }
+
+    /// The transport's admission rule: machines under their pinned key, registered users, and
+    /// holders of the join token.
     func admissionRefusal(for peer: Peer) -> String? {
-        guard let record = record(named: peer.name), record.isKeyPinned,
-              record.publicKeyHex != peer.publicKey.hex else { return nil }
-        return "machine '\(peer.name)' is registered with another key: pick another name, or `yonke node remove \(peer.name)` first"
+        guard principal(for: peer) == nil else { return nil }
+        if let record = record(named: peer.name), record.isKeyPinned {
+            return "machine '\(peer.name)' is registered with another key: pick another name, or `yonke node remove \(peer.name)` first"
+        }
+        return "'\(peer.name)' is neither a machine of this cluster nor a user with this key (revoked, rotated, or never added: `yonke user add`), and did not prove the join token"
+    }
+
+    /// The pinned key of a machine name, for outgoing links (`Transport.Settings.pinnedKey`).
+    func pinnedKey(of name: String) -> NodePublicKey? {
+        guard let record = record(named: name), record.isKeyPinned else { return nil }
+        return NodePublicKey(hex: record.publicKeyHex)
     }
 
     /// A registered machine whose key is not pinned yet, seen over a link that proved the token:
     /// the admission that pins it (at most once per `pinRetry` per name).
     func pinCandidate(_ peer: Peer, now: ContinuousClock.Instant = .now) -> Catalog.MachineAdmission? {
         state.withLock { s in
-            guard let record = s.view?.records.first(where: { $0.name == peer.name }), !record.isKeyPinned else { return nil }
+            guard peer.provedJoinToken,
+                  let record = s.view?.records.first(where: { $0.name == peer.name }), !record.isKeyPinned else { return nil }
             if let last = s.pinAttempts[peer.name], now - last < Self.pinRetry { return nil }
             s.pinAttempts[peer.name] = now
             return Catalog.MachineAdmission(

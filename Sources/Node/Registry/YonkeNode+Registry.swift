@@ -8,36 +8,20 @@ import Transport
 /// links (persisted, so a restart still gets in), and key pins for machines it has just heard.
 extension YonkeNode {
     func followRegistry() async {
-        var token = config.secrets.joinToken
         for await view in context.registry.changes() {
             for machine in context.registry.machines where machine.name != config.name {
                 await context.peers.setAddress(machine.address, of: machine.name)
             }
-            if let rotated = view.joinToken, rotated != token {
-                token = rotated
-                adoptJoinToken(rotated)
+            if let hex = view.joinKeyHex, let key = NodePublicKey(hex: hex), key != context.settings.joinKey {
+                // Joins must prove the new token from now on; this machine, pinned, needs none.
+                context.settings.setJoinKey(key)
+                context.logger.notice("join token rotated")
+            }
+            let registry = context.registry
+            for peer in links.closeLinks(unless: { registry.principal(for: $0) != nil }) {
+                context.logger.notice("closed the link of a peer no longer admitted", metadata: ["peer": "\(peer)"])
             }
             rewriteJoinedTopology()
-        }
-    }
-
-    private func adoptJoinToken(_ token: String) {
-        do {
-            try context.settings.setJoinToken(token)
-        } catch {
-            context.logger.error("could not switch to the rotated join token", metadata: ["error": "\(error)"])
-            return
-        }
-        guard let path = config.secretsPath else {
-            context.logger.notice("join token rotated (no secrets file to update)")
-            return
-        }
-        do {
-            try config.secrets.withJoinToken(token).replace(at: path)
-            context.logger.notice("join token rotated; secrets file updated", metadata: ["path": "\(path)"])
-        } catch {
-            context.logger.error("join token rotated but the secrets file was not updated: a restart will be refused",
-                                 metadata: ["path": "\(path)", "error": "\(error)"])
         }
     }
 

@@ -161,7 +161,7 @@ struct ChaosNetwork {
         guard let address = addresses[node] else { throw CLIError("no address known for \(node)", hint: "see `yonke status`") }
         var logger = Logger(label: "yonke.chaos")
         logger.logLevel = .critical
-        let client = try ClusterClient(endpoints: [address], secrets: try options.loadSecrets(), logger: logger)
+        let client = try ClusterClient(endpoints: [address], credential: try options.loadCredential(), logger: logger)
         defer { Task { await client.close() } }
         do { return try await body(client) } catch {
             throw CLIError.cluster(error, while: "\(doing) on \(node) (\(address))")

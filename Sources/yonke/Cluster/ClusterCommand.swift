@@ -20,18 +20,31 @@ struct ClusterFolder {
     let root: String
     init(_ path: String) { root = URL(fileURLWithPath: path).standardizedFileURL.path }
     var secretsPath: String { root + "/cluster.secrets" }
+    /// The operator's credential (user `admin`), made with the secrets.
+    var credentialPath: String { root + "/admin.credential" }
     var pidsPath: String { root + "/cluster.pids" }
     func logPath(_ name: String) -> String { root + "/" + name + "/node.log" }
     /// The `yonke` arguments a node was started with, one per line (`chaos restart` reuses them).
     func argumentsPath(_ name: String) -> String { root + "/" + name + "/node.args" }
 
-    /// The cluster secrets of this folder, made on first use (mode 0600).
-    func secretsCreatedOnce() throws -> ClusterSecrets {
+    /// The machines' secrets and the operator's credential of this folder, made on first use
+    /// (mode 0600): the secrets name the credential's public key, so the first master makes it admin.
+    func secretsCreatedOnce() throws -> (secrets: ClusterSecrets, operator: UserCredential) {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: secretsPath) {
-            try ClusterSecrets.generate().write(to: secretsPath)
+            let draft = try ClusterSecrets.generate()
+            let credential = try UserCredential.generate(clusterID: draft.clusterID, user: "admin")
+            try ClusterSecrets(keyring: draft.keyring, clusterSecret: draft.clusterSecret, joinToken: draft.joinToken,
+                               adminKeyHex: credential.publicKeyHex).write(to: secretsPath)
+            try? FileManager.default.removeItem(atPath: credentialPath)
+            try credential.write(to: credentialPath)
         }
-        return try ClusterSecrets.load(path: secretsPath)
+        let secrets = try ClusterSecrets.load(path: secretsPath)
+        guard FileManager.default.fileExists(atPath: credentialPath) else {
+            throw CLIError("\(secretsPath) exists but the operator's credential \(credentialPath) does not",
+                           hint: "restore it from a backup, or start afresh with a new --data folder")
+        }
+        return (secrets, try UserCredential.load(path: credentialPath))
     }
 
     func writePids(_ pids: [(name: String, pid: pid_t)]) throws {
@@ -61,11 +74,11 @@ struct ClusterUpCommand: AsyncParsableCommand {
         commandName: "up",
         abstract: "Start every machine of a topology as its own process on this machine.",
         discussion: """
-            Creates the cluster secrets on first use (DATA/cluster.secrets, mode 0600), starts one `yonke node start` per machine (logs in DATA/NAME/node.log), waits for a master and prints the endpoints. Stops them all on Ctrl-C; with --detach returns at once (`yonke cluster down`).
+            Creates the machines' secrets and the operator's credential on first use (DATA/cluster.secrets and DATA/admin.credential, mode 0600; the first master registers that credential as user `admin`), starts one `yonke node start` per machine (logs in DATA/NAME/node.log), waits for a master and prints the endpoints. Stops them all on Ctrl-C; with --detach returns at once (`yonke cluster down`).
 
             Example:
               yonke cluster up topology/local-4.yaml --detach
-              export YONKE_CLUSTER=127.0.0.1:7401,127.0.0.1:7402
+              export YONKE_CLUSTER=127.0.0.1:7401,127.0.0.1:7402 YONKE_CREDENTIAL=.yonke-data/admin.credential
             """
     )
 
@@ -84,7 +97,7 @@ struct ClusterUpCommand: AsyncParsableCommand {
             throw CLIError("a cluster is already running from \(folder.root) (\(running.map(\.name).joined(separator: ", ")))",
                            hint: "stop it with `yonke cluster down --data \(data)` first")
         }
-        let secrets = try folder.secretsCreatedOnce()
+        let (_, credential) = try folder.secretsCreatedOnce()
         var pids: [(name: String, pid: pid_t)] = []
         for machine in parsed.machines {
             let pid = try folder.startNode(
@@ -95,7 +108,7 @@ struct ClusterUpCommand: AsyncParsableCommand {
 
         let endpoints = parsed.machines.map(\.address)
         let readiness = try await ClusterReadiness.wait(
-            endpoints: endpoints, secrets: secrets, timeoutSeconds: timeout,
+            endpoints: endpoints, credential: credential, timeoutSeconds: timeout,
             stillRunning: { pids.allSatisfy { ProcessSpawner.isAlive($0.pid) } })
         guard let readiness else {
             ClusterStopper.stop(pids)
@@ -109,7 +122,7 @@ struct ClusterUpCommand: AsyncParsableCommand {
             print("  \(machine.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(machine.address)  [\(roles)]  log \(folder.logPath(machine.name))\(metrics)")
         }
         print("export YONKE_CLUSTER=\(endpoints.map(\.description).joined(separator: ","))")
-        print("export YONKE_SECRETS=\(folder.secretsPath)")
+        print("export YONKE_CREDENTIAL=\(folder.credentialPath)")
         if detach { return }
 
         print("Ctrl-C stops the cluster.")
@@ -172,7 +185,7 @@ struct ClusterInitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Create a new cluster's secrets without starting any node.",
         discussion: """
-            For clusters whose nodes are started one by one (`yonke node start` on each machine, or in network namespaces): makes DATA/cluster.secrets (mode 0600) unless it exists and checks the topology. Copy the secrets file to every machine's data folder.
+            For clusters whose nodes are started one by one (`yonke node start` on each machine, or in network namespaces): makes DATA/cluster.secrets and the operator's DATA/admin.credential (mode 0600) unless they exist, and checks the topology. Copy the secrets file to every machine's data folder; keep the credential with the operator.
 
             Example:
               yonke cluster init topology/local-4.yaml --data /srv/yonke
@@ -187,6 +200,6 @@ struct ClusterInitCommand: ParsableCommand {
         let folder = ClusterFolder(data)
         let existed = FileManager.default.fileExists(atPath: folder.secretsPath)
         _ = try folder.secretsCreatedOnce()
-        print("cluster \(parsed.cluster.name): \(parsed.machines.count) machines; secrets \(existed ? "kept" : "created") in \(folder.secretsPath)")
+        print("cluster \(parsed.cluster.name): \(parsed.machines.count) machines; secrets \(existed ? "kept" : "created") in \(folder.secretsPath), operator credential \(folder.credentialPath)")
     }
 }

@@ -10,7 +10,7 @@ struct ClusterTokenCommand: AsyncParsableCommand {
         commandName: "token",
         abstract: "Print the join token new machines need (`--rotate`: replace it first).",
         discussion: """
-            Prints yk1.<cluster id>.<token>, the value `yonke node join --token` takes. Anyone holding the cluster secrets may ask. With --rotate the master commits a new token through Raft; every node switches to it for new links (links already up stay up) and rewrites its secrets file; this command rewrites the secrets file it used (atomically, mode 0600). A join with the old token is refused from then on. A machine that was down during a rotation needs the new secrets file copied to it.
+            Prints yk1.<cluster id>.<token>, the value `yonke node join` takes (from --token-file or $YONKE_JOIN_TOKEN). Needs the admin role. With --rotate the master makes a new token and commits only its public key through Raft, so the token itself exists nowhere but in this command's output: keep it, or rotate again. Every node checks joins against the new key at once; links already up stay up, and machines already in the cluster need no token (they are pinned by key). A join with the old token is refused from then on.
 
             Example:
               yonke cluster token
@@ -25,11 +25,10 @@ struct ClusterTokenCommand: AsyncParsableCommand {
         var token: String
         var clusterID: String
         var rotated: Bool
-        var secretsFile: String
     }
 
     func run() async throws {
-        let secrets = try client.loadSecrets()
+        let clusterID = try client.loadCredential().clusterID
         let cluster = try client.connect()
         let token: String
         do {
@@ -39,18 +38,9 @@ struct ClusterTokenCommand: AsyncParsableCommand {
             throw CLIError.cluster(error, while: rotate ? "rotating the join token" : "reading the join token")
         }
         await cluster.close()
-        if token != secrets.joinToken {
-            do {
-                try secrets.withJoinToken(token).replace(at: client.secretsPath)
-            } catch {
-                throw CLIError("the token is \(token) but \(client.secretsPath) was not updated: \(error)",
-                               hint: "write `join-token: \(token)` into that file by hand")
-            }
-        }
-        let joinToken = JoinToken.format(clusterID: secrets.clusterID, token: token)
+        let joinToken = JoinToken.format(clusterID: clusterID, token: token)
         if client.json {
-            try client.printJSON(Report(token: joinToken, clusterID: Hex.encode(secrets.clusterID), rotated: rotate,
-                                        secretsFile: client.secretsPath))
+            try client.printJSON(Report(token: joinToken, clusterID: Hex.encode(clusterID), rotated: rotate))
         } else {
             print(joinToken)
         }

@@ -16,13 +16,13 @@ struct NodeJoinCommand: AsyncParsableCommand {
             Makes the machine's key (DATA/NAME/identity.key), asks the master through the seed to admit it with the join token (`yonke cluster token` prints one), saves what the master answers — DATA/NAME/joined.yaml (the cluster's settings and machines) and DATA/cluster.secrets (mode 0600) — and runs the node like `yonke node start`. Later restarts: `yonke node start --data DATA --name NAME`. Joining again with the same name and key is a restart; a name registered with another key is refused.
 
             Example:
-              yonke node join --seed 10.0.0.5:7400 --token yk1.5f0c…e1.9a7d…44 --name attic-pc \\
+              YONKE_JOIN_TOKEN=yk1.5f0c…e1.9a7d…44 yonke node join --seed 10.0.0.5:7400 --name attic-pc \\
                 --listen 10.0.0.9:7400 --disk /mnt/disk1:2TB:hdd --disk /mnt/ssd:240GB:ssd --rack r2 --data /srv/yonke
             """
     )
 
     @Option(name: .long, help: "Any machine of the cluster, HOST:PORT.") var seed: String
-    @Option(name: .long, help: "The join token: yk1.<cluster id>.<token> from `yonke cluster token`.") var token: String
+    @Option(name: .long, help: "A file holding the join token yk1.<cluster id>.<token> from `yonke cluster token`. Default: $YONKE_JOIN_TOKEN (never pass the token itself as an argument: `ps` shows arguments to every user).") var tokenFile: String?
     @Option(name: .long, help: "This machine's name in the cluster (unique).") var name: String
     @Option(name: .long, help: "HOST:PORT this node listens on and the others dial.") var listen: String
     @Option(name: .long, help: "A disk to store blocks on: PATH:CAPACITY[:ssd|hdd] (default hdd). Repeat for more.")
@@ -39,21 +39,35 @@ struct NodeJoinCommand: AsyncParsableCommand {
         guard let seedAddress = Topology.Address(parsing: seed) else {
             throw CLIError("--seed '\(seed)' is not HOST:PORT", hint: "give any cluster machine's address, like 10.0.0.5:7400")
         }
+        let token: String
+        if let tokenFile {
+            guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+                throw CLIError("cannot read the token file \(tokenFile)", hint: "write the line `yonke cluster token` prints into it (mode 0600)")
+            }
+            token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        } else if let value = ProcessInfo.processInfo.environment["YONKE_JOIN_TOKEN"] {
+            token = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        } else {
+            throw CLIError("no join token given", hint: "pass --token-file FILE or export YONKE_JOIN_TOKEN (from `yonke cluster token` on the admin's machine)")
+        }
         guard let parsedToken = JoinToken.parse(token) else {
-            throw CLIError("--token is not a Yonke join token", hint: "copy the whole yk1.<cluster id>.<token> line that `yonke cluster token` prints")
+            throw CLIError("the join token is not a Yonke join token", hint: "copy the whole yk1.<cluster id>.<token> line that `yonke cluster token` prints")
         }
         let dataRoot = URL(fileURLWithPath: data).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: dataRoot + "/" + name, withIntermediateDirectories: true)
         let identity = try IdentityFile.loadOrCreate(path: dataRoot + "/" + name + "/identity.key")
         var logger = Logger(label: "yonke.join")
         logger.logLevel = .critical
-        let settings: Transport.Settings
+        var settings: Transport.Settings
         do {
             settings = try Transport.Settings(nodeName: name, identity: identity, clusterID: parsedToken.clusterID,
                                               joinToken: parsedToken.token, logger: logger)
         } catch {
             throw CLIError("\(error)", hint: "names are 1–255 bytes without control characters")
         }
+        // The seed cannot be pinned yet, and after a rotation it no longer holds the token: the
+        // master checks ours, and the grant is only the cluster's settings and machine list.
+        settings.trustOnFirstUse = true
         let grant: JoinGrant
         do {
             grant = try await CatalogOps.join(request, seed: seedAddress, settings: settings, logger: logger)
@@ -62,7 +76,8 @@ struct NodeJoinCommand: AsyncParsableCommand {
         }
 
         let secretsPath = dataRoot + "/cluster.secrets"
-        let secrets = try ClusterSecrets.parse(grant.secretsFileContents, path: "the master's answer")
+        // The grant's token may be an old one: keep the one this machine proved.
+        let secrets = try ClusterSecrets.parse(grant.secretsFileContents, path: "the master's answer").withJoinToken(parsedToken.token)
         guard secrets.clusterID == parsedToken.clusterID else {
             throw CLIError("the master answered with secrets of another cluster", hint: "check --seed and --token belong to the same cluster")
         }
@@ -124,7 +139,7 @@ struct NodeJoinCommand: AsyncParsableCommand {
     static func joinFailure(_ error: any Error, seed: Topology.Address) -> CLIError {
         let text = "\(error)"
         if text.contains("join token") {
-            return CLIError("join refused by \(seed): \(text)", hint: "the token is wrong or was rotated: get the current one with `yonke cluster token` on a machine holding the cluster secrets")
+            return CLIError("join refused by \(seed): \(text)", hint: "the token is wrong or was rotated: an admin gets a new one with `yonke cluster token --rotate`")
         }
         if text.contains("registered with another key") {
             return CLIError("join refused: \(text)", hint: "this machine has a new key under an old name: pick another --name, or `yonke node remove NAME` the old one first")

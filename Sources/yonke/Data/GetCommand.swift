@@ -26,12 +26,11 @@ struct GetCommand: AsyncParsableCommand {
     func run() async throws {
         let cluster = try client.connect()
         defer { Task { await cluster.close() } }
-        let secrets = try client.loadSecrets()
         let output = try OutputFile(file)
         var progress: Progress?
         let outcome: FileGet.Outcome
         do {
-            outcome = try await FileGet.get(path, secrets: secrets, cluster: cluster, found: { size in
+            outcome = try await FileGet.get(path, cluster: cluster, found: { size in
                 progress = Progress(label: "get", totalBytes: size, enabled: file != "-" && Progress.onTerminal)
             }) { plaintext in
                 try output.write(plaintext)

@@ -29,13 +29,12 @@ struct PutCommand: AsyncParsableCommand {
     func run() async throws {
         let cluster = try client.connect()
         defer { Task { await cluster.close() } }
-        let secrets = try client.loadSecrets()
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? nil
         let progress = Progress(label: "put", totalBytes: size ?? 0)
         let outcome = try await FilePut.put(
             file: file, to: path,
             options: FilePut.Options(source: source, tier: tier, contentType: contentType ?? ContentType.guess(file)),
-            secrets: secrets, cluster: cluster, progress: { progress.advance(by: $0) })
+            cluster: cluster, progress: { progress.advance(by: $0) })
         progress.finish()
         let seconds = progress.elapsedSeconds
         let report = PutReport(

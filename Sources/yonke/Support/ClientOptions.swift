@@ -11,8 +11,8 @@ struct ClientOptions: ParsableArguments {
     @Option(name: .long, help: "Cluster endpoints HOST:PORT[,HOST:PORT…]. Default: $YONKE_CLUSTER.")
     var cluster: String?
 
-    @Option(name: .long, help: "Cluster secrets file. Default: $YONKE_SECRETS, else ./.yonke-data/cluster.secrets.")
-    var secrets: String?
+    @Option(name: .long, help: "Your user credential file (`yonke user add` writes one). Default: $YONKE_CREDENTIAL, else ./.yonke-data/admin.credential.")
+    var credential: String?
 
     @Flag(name: .long, help: "Print one JSON document on stdout instead of text.")
     var json = false
@@ -32,29 +32,29 @@ struct ClientOptions: ParsableArguments {
         }
     }
 
-    var secretsPath: String {
-        secrets ?? ProcessInfo.processInfo.environment["YONKE_SECRETS"] ?? "./.yonke-data/cluster.secrets"
+    var credentialPath: String {
+        credential ?? ProcessInfo.processInfo.environment["YONKE_CREDENTIAL"] ?? "./.yonke-data/admin.credential"
     }
 
-    func loadSecrets() throws -> ClusterSecrets {
+    func loadCredential() throws -> UserCredential {
         do {
-            return try ClusterSecrets.load(path: secretsPath)
+            return try UserCredential.load(path: credentialPath)
         } catch {
-            throw CLIError("\(error)", hint: "pass --secrets FILE or export YONKE_SECRETS (printed by `yonke cluster up`)")
+            throw CLIError("\(error)", hint: "pass --credential FILE or export YONKE_CREDENTIAL (`yonke cluster up` prints the operator's; `yonke user add` makes others)")
         }
     }
 
     func connect() throws -> ClusterClient {
         var logger = Logger(label: "yonke.client")
         logger.logLevel = .critical
-        return try ClusterClient(endpoints: try endpoints, secrets: try loadSecrets(), logger: logger)
+        return try ClusterClient(endpoints: try endpoints, credential: try loadCredential(), logger: logger)
     }
 
     func printJSON<T: Encodable>(_ value: T) throws { try JSONReport.print(value) }
 
     /// The same cluster and secrets, as arguments for a child `yonke` command.
     func connectionArguments() throws -> [String] {
-        ["--cluster", try endpoints.map(\.description).joined(separator: ","), "--secrets", secretsPath]
+        ["--cluster", try endpoints.map(\.description).joined(separator: ","), "--credential", credentialPath]
     }
 }
 
