@@ -25,7 +25,7 @@ data="$work/data"
 trap '"$yonke" cluster down --data "$data" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 "$yonke" cluster up topology/local-4.yaml --data "$data" --detach >/dev/null
 export YONKE_CLUSTER=127.0.0.1:7401,127.0.0.1:7402,127.0.0.1:7403,127.0.0.1:7404
-export YONKE_SECRETS="$data/cluster.secrets"
+export YONKE_CREDENTIAL="$data/admin.credential"
 size=${SIZE:-1GiB}
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
 rate() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e6 / float(sys.argv[2]):.0f}')" "$1" "$2"; }

@@ -14,7 +14,7 @@ data="$work/data"
 trap '"$yonke" cluster down --data "$data" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 "$yonke" cluster up topology/local-4.yaml --data "$data" --detach >/dev/null
 export YONKE_CLUSTER=127.0.0.1:7401,127.0.0.1:7402,127.0.0.1:7403,127.0.0.1:7404
-export YONKE_SECRETS="$data/cluster.secrets"
+export YONKE_CREDENTIAL="$data/admin.credential"
 echo "small file" > "$work/small.txt"
 master() { "$yonke" status --json | python3 -c "import json,sys; print(json.load(sys.stdin)['master'] or '')"; }
 times=()

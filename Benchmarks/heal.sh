@@ -29,7 +29,7 @@ trap '"$yonke" cluster down --data "$data" >/dev/null 2>&1 || true; rm -rf "$wor
 } > "$work/topology.yaml"
 "$yonke" cluster up "$work/topology.yaml" --data "$data" --detach >/dev/null
 export YONKE_CLUSTER=127.0.0.1:$port,127.0.0.1:$((port + 1)),127.0.0.1:$((port + 2))
-export YONKE_SECRETS="$data/cluster.secrets"
+export YONKE_CREDENTIAL="$data/admin.credential"
 "$yonke" sample "$work/in.bin" --size "$size" --random >/dev/null
 "$yonke" put "$work/in.bin" lake://bronze/heal.bin >/dev/null
 rm -f "$work/in.bin"

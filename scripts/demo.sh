@@ -16,7 +16,7 @@ trap '"$yonke" cluster down --data "$data" >/dev/null 2>&1 || true' EXIT
 
 "$yonke" cluster up topology/local-4.yaml --data "$data" --detach
 export YONKE_CLUSTER=127.0.0.1:7401,127.0.0.1:7402,127.0.0.1:7403,127.0.0.1:7404
-export YONKE_SECRETS="$data/cluster.secrets"
+export YONKE_CREDENTIAL="$data/admin.credential"
 
 "$yonke" sample "$data/random_data.csv" --size "$size"
 "$yonke" put "$data/random_data.csv" lake://bronze/random_data/2026-11-27.csv --source demo

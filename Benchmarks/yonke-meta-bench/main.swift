@@ -1,7 +1,7 @@
 // Metadata speed: sequential small catalog operations against a running
 // cluster (create an empty file, then stat it), as ops/s and p50/p99 latency.
 //   yonke cluster up topology/local-4.yaml --detach
-//   swift run -c release yonke-meta-bench --cluster 127.0.0.1:7401 --secrets .yonke-data/cluster.secrets --ops 2000
+//   swift run -c release yonke-meta-bench --cluster 127.0.0.1:7401 --credential .yonke-data/admin.credential --ops 2000
 import YonkeProtocol
 import YonkeClient
 import Foundation
@@ -11,7 +11,7 @@ import Node
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } }
 let endpoint = option("--cluster") ?? "127.0.0.1:7401"
-let secretsPath = option("--secrets") ?? ".yonke-data/cluster.secrets"
+let credentialPath = option("--credential") ?? ".yonke-data/admin.credential"
 let operations = Int(option("--ops") ?? "") ?? 2000
 
 guard let address = PeerDirectory.Address(parsing: endpoint) else {
@@ -22,7 +22,7 @@ var logger = Logger(label: "meta-bench")
 logger.logLevel = .critical
 let client = try ClusterClient(
     endpoints: [address],
-    secrets: try ClusterSecrets.load(path: secretsPath), logger: logger)
+    credential: try UserCredential.load(path: credentialPath), logger: logger)
 
 func milliseconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15

@@ -25,7 +25,10 @@ private let sampleCommands: [Catalog.Command] = [
     .admitMachine(sampleAdmission),
     .admitMachine(Catalog.MachineAdmission(name: "m1", publicKeyHex: "", address: "10.0.0.5:7400", roles: [.master],
                                            rack: "default", disks: [], epochMillis: 0)),
-    .setJoinToken(token: String(repeating: "ab", count: 32), epochMillis: 12),
+    .setJoinKey(publicKeyHex: String(repeating: "ab", count: 32), epochMillis: 12),
+    .users(.add(name: "alice", role: .writer, publicKeyHex: String(repeating: "12", count: 32), epochMillis: 15)),
+    .users(.revoke(name: "alice", epochMillis: 16)),
+    .users(.rotate(name: "bob", publicKeyHex: String(repeating: "34", count: 32), epochMillis: 17)),
     .seedMachines([sampleAdmission, sampleAdmission], epochMillis: 13),
     .seedMachines([], epochMillis: 14),
     .setMachineState(name: "w2", state: .draining),
@@ -127,7 +130,9 @@ func richState() -> Catalog.State {
     harness.apply(.registerNode(name: "w1", publicKeyHex: keyA, address: "10.0.0.1:7400", roles: .all, epochMillis: 1))
     harness.apply(.registerNode(name: "w2", publicKeyHex: keyB, address: "10.0.0.2:7400", roles: [.storage], epochMillis: 2))
     #expect(harness.apply(.admitMachine(sampleAdmission)).refusal == nil)
-    #expect(harness.apply(.setJoinToken(token: String(repeating: "cd", count: 32), epochMillis: 3)).refusal == nil)
+    #expect(harness.apply(.setJoinKey(publicKeyHex: String(repeating: "cd", count: 32), epochMillis: 3)).refusal == nil)
+    #expect(harness.apply(.users(.add(name: "ana", role: .reader, publicKeyHex: String(repeating: "e1", count: 32), epochMillis: 4))).refusal == nil)
+    #expect(harness.apply(.users(.add(name: "bo", role: .admin, publicKeyHex: String(repeating: "e2", count: 32), epochMillis: 4))).refusal == nil)
     #expect(harness.state.audit().isEmpty)
     return harness.state
 }
@@ -147,7 +152,7 @@ func resealed(_ snapshot: [UInt8]) -> [UInt8] {
     @Test func roundTripGivesAnEqualStateAndTheSameBytes() throws {
         let state = richState()
         #expect(state.nodes.count == 4, "\(state.nodes.map(\.name))")
-        #expect(state.joinToken != nil && state.allLeases.count == 2 && state.totals.files >= 4)
+        #expect(state.joinKeyHex != nil && state.users.count == 2 && state.allLeases.count == 2 && state.totals.files >= 4)
         let bytes = state.snapshot()
         let restored = try Catalog.State(snapshot: bytes)
         #expect(restored == state)

@@ -70,16 +70,17 @@ private func admission(_ name: String, key: String = "", address: String? = nil,
         #expect(harness.apply(.admitMachine(admission("m9", roles: [.master], disks: []))).refusal == nil)
     }
 
-    @Test func tokenRotation() throws {
+    /// Only the public join key enters the log: a rotated token is never in an entry or snapshot.
+    @Test func tokenRotationRecordsOnlyTheKey() throws {
         var harness = Harness.bootstrapped()
-        #expect(harness.state.joinToken == nil)
-        let token = String(repeating: "9f", count: 32)
-        #expect(harness.apply(.setJoinToken(token: token, epochMillis: 5)) == .applied(.joinTokenSet))
-        #expect(harness.state.joinToken == token)
-        #expect(harness.apply(.setJoinToken(token: "short", epochMillis: 6)).refusal == .invalid(.outOfRange(.joinToken, value: 5)))
-        #expect(harness.apply(.setJoinToken(token: String(repeating: "a b", count: 10), epochMillis: 6)).refusal
-            == .invalid(.controlCharacter(.joinToken)))
-        #expect(harness.state.joinToken == token)
-        #expect(try Catalog.State(snapshot: harness.state.snapshot()).joinToken == token)
+        #expect(harness.state.joinKeyHex == nil)
+        let key = String(repeating: "9f", count: 32)
+        #expect(harness.apply(.setJoinKey(publicKeyHex: key, epochMillis: 5)) == .applied(.joinKeySet))
+        #expect(harness.state.joinKeyHex == key)
+        #expect(harness.apply(.setJoinKey(publicKeyHex: "short", epochMillis: 6)).refusal == .invalid(.outOfRange(.joinKey, value: 5)))
+        #expect(harness.apply(.setJoinKey(publicKeyHex: String(repeating: "zz", count: 32), epochMillis: 6)).refusal
+            == .invalid(.outOfRange(.joinKey, value: 64)))
+        #expect(harness.state.joinKeyHex == key)
+        #expect(try Catalog.State(snapshot: harness.state.snapshot()).joinKeyHex == key)
     }
 }

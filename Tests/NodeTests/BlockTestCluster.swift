@@ -24,7 +24,8 @@ final class BlockTestCluster: @unchecked Sendable {
 
     let root: String
     let topology: Topology
-    let secrets: ClusterSecrets
+    let owner: TestOperator
+    var secrets: ClusterSecrets { owner.secrets }
     let logger: Logger
     private(set) var nodes: [String: YonkeNode] = [:]
     private var tasks: [String: Task<Void, any Error>] = [:]
@@ -41,7 +42,7 @@ final class BlockTestCluster: @unchecked Sendable {
     init(_ specs: [Spec] = defaultSpecs) throws {
         root = NSTemporaryDirectory() + "yonke-blocks-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        secrets = try ClusterSecrets.generate()
+        owner = try TestOperator()
         var logger = Logger(label: "block-tests")
         logger.logLevel = .critical
         self.logger = logger
@@ -82,6 +83,7 @@ final class BlockTestCluster: @unchecked Sendable {
             try await eventually("\(machine.name) knows the master", timeout: .seconds(15)) {
                 await node.consensus.masterName == "m1"
             }
+            try await eventually("\(machine.name) admits the operator", timeout: .seconds(15)) { owner.isAdmitted(by: node) }
         }
     }
 
@@ -107,14 +109,14 @@ final class BlockTestCluster: @unchecked Sendable {
     func targets(_ names: [String]) -> [BlockTarget] { names.map(target) }
 
     func blockClient() throws -> BlockClient {
-        try BlockClient(secrets: secrets, logger: logger, timing: .test)
+        BlockClient(settings: try owner.credential.settings(logger: logger), timing: .test)
     }
 
     /// A client whose endpoints are `names` (all machines by default), in order.
     func clusterClient(_ names: [String]? = nil) throws -> ClusterClient {
         let machines = topology.machines.filter { names?.contains($0.name) ?? true }
         return try ClusterClient(
-            endpoints: machines.map(\.address), secrets: secrets, logger: logger)
+            endpoints: machines.map(\.address), credential: owner.credential, logger: logger)
     }
 
     func codec() throws -> BlockCodec {

@@ -186,7 +186,8 @@ struct ConsensusClusterTests {
 final class ConsensusTestCluster: @unchecked Sendable {
     let root: String
     let topology: Topology
-    let secrets: ClusterSecrets
+    let owner: TestOperator
+    var secrets: ClusterSecrets { owner.secrets }
     let timing: NodeTiming
     let voterNames: [String]
     let allNames: [String]
@@ -208,7 +209,7 @@ final class ConsensusTestCluster: @unchecked Sendable {
                     roles: voters.contains(name) ? [.voter, .worker] : [.worker], rack: "desk",
                     disks: [Topology.Disk(path: "disks/\(name)", capacityBytes: 1 << 30, diskClass: .ssd)])
             })
-        secrets = try ClusterSecrets.generate()
+        owner = try TestOperator()
         var timing = NodeTiming.lan
         timing.raftSnapshotThresholdEntries = snapshotThresholdEntries
         self.timing = timing
@@ -282,7 +283,7 @@ final class ConsensusTestCluster: @unchecked Sendable {
         let machine = topology.machine(named: name)!
         return try ClusterClient(
             endpoints: [machine.address],
-            secrets: secrets, logger: logger)
+            credential: owner.credential, logger: logger)
     }
 
     /// Test limits are the spec's figures (a master within 2 s, …) in Raft time:
@@ -342,10 +343,11 @@ final class ConsensusTestCluster: @unchecked Sendable {
             for name in voterNames {
                 if let node = nodes[name], !(await node.consensus.catalog.isBootstrapped) { all = false }
             }
-            if all { return }
+            // Clients link as the operator: every running node must have heard of them.
+            if all, nodes.values.allSatisfy(owner.isAdmitted(by:)) { return }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw RPCFailure(.noQuorum, "catalog not bootstrapped on every voter")
+        throw RPCFailure(.noQuorum, "catalog not bootstrapped on every voter, or the operator not admitted by every node")
     }
 
 }

@@ -67,10 +67,12 @@ struct MembershipServiceTests {
             }
         }
 
-        // The CLI's view: any node answers the member list over RPC.
+        // The CLI's view: any node answers the member list over RPC, once it admits the operator.
+        let asked = try #require(nodes[cluster.topology.machines[2].name])
+        #expect(await membershipEventually(within: .seconds(20)) { cluster.owner.isAdmitted(by: asked.node) } != nil)
         let client = try ClusterClient(
             endpoints: [PeerDirectory.Address(host: "127.0.0.1", port: cluster.topology.machines[2].address.port)],
-            secrets: cluster.secrets, logger: .init(label: "test"))
+            credential: cluster.owner.credential, logger: .init(label: "test"))
         // A starved test process can make a member briefly suspect; what must hold is that the
         // listing names everyone and settles on all alive.
         var listed = try await MembershipOps.members(client: client)

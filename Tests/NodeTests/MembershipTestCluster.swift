@@ -14,7 +14,8 @@ import Glibc
 struct MembershipTestCluster {
     let topology: Topology
     let dataRoot: String
-    let secrets: ClusterSecrets
+    let owner: TestOperator
+    var secrets: ClusterSecrets { owner.secrets }
     let timing: NodeTiming
 
     /// m1…m3: voters and workers; w4: a worker. Disks differ so that the
@@ -43,7 +44,7 @@ struct MembershipTestCluster {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         var timing = NodeTiming.lan
         timing.swimPeriodMilliseconds = periodMilliseconds
-        return MembershipTestCluster(topology: topology, dataRoot: root, secrets: try ClusterSecrets.generate(), timing: timing)
+        return MembershipTestCluster(topology: topology, dataRoot: root, owner: try TestOperator(), timing: timing)
     }
 
     var names: [String] { topology.machines.map(\.name) }

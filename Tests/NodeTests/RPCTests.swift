@@ -111,7 +111,7 @@ struct RPCTests {
             // Port 1 on loopback refuses connections: the client must move on.
             let client = try ClusterClient(
                 endpoints: [PeerDirectory.Address(host: "127.0.0.1", port: 1), address],
-                secrets: Self.secrets, logger: Logger(label: "test"))
+                settings: try Self.settings("client"), logger: Logger(label: "test"))
             var payload = ByteBuffer()
             payload.writeWireString("x")
             var reply = try await client.call(op: 1, payload: payload)
