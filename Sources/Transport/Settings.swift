@@ -109,6 +109,13 @@ public struct Peer: Sendable, Hashable, CustomStringConvertible {
         self.provedJoinToken = provedJoinToken
     }
     public var description: String { "\(name)[\(publicKey)]" }
+
+    /// A peer is its name and key; whether this link proved the token is not part of who it is.
+    public static func == (a: Peer, b: Peer) -> Bool { a.name == b.name && a.publicKey == b.publicKey }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(publicKey)
+    }
 }
 
 extension Transport {

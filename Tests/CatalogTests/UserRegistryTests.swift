@@ -8,20 +8,21 @@ import Testing
 
     @Test func addRotateRevoke() throws {
         var harness = Harness.bootstrapped()
-        guard case .applied(.userAdded(let added)) = harness.apply(.users(.add(name: "alice", role: .writer, publicKeyHex: keyA, epochMillis: 10))) else {
+        let t = harness.nowEpochMillis
+        guard case .applied(.userAdded(let added)) = harness.apply(.users(.add(name: "alice", role: .writer, publicKeyHex: keyA, epochMillis: t + 10))) else {
             Issue.record("add refused"); return
         }
-        #expect(added.role == .writer && added.publicKeyHex == keyA && added.createdAtEpochMillis == 10)
-        #expect(harness.apply(.users(.add(name: "alice", role: .reader, publicKeyHex: keyB, epochMillis: 11))).refusal == .userExists("alice"))
-        guard case .applied(.userKeyRotated(let rotated)) = harness.apply(.users(.rotate(name: "alice", publicKeyHex: keyB, epochMillis: 12))) else {
+        #expect(added.role == .writer && added.publicKeyHex == keyA && added.createdAtEpochMillis == t + 10)
+        #expect(harness.apply(.users(.add(name: "alice", role: .reader, publicKeyHex: keyB, epochMillis: t + 11))).refusal == .userExists("alice"))
+        guard case .applied(.userKeyRotated(let rotated)) = harness.apply(.users(.rotate(name: "alice", publicKeyHex: keyB, epochMillis: t + 12))) else {
             Issue.record("rotate refused"); return
         }
-        #expect(rotated.publicKeyHex == keyB && rotated.keyChangedAtEpochMillis == 12 && rotated.createdAtEpochMillis == 10)
+        #expect(rotated.publicKeyHex == keyB && rotated.keyChangedAtEpochMillis == t + 12 && rotated.createdAtEpochMillis == t + 10)
         #expect(try Catalog.State(snapshot: harness.state.snapshot()).users == harness.state.users)
-        #expect(harness.apply(.users(.revoke(name: "alice", epochMillis: 13))).effect == .userRevoked(rotated))
+        #expect(harness.apply(.users(.revoke(name: "alice", epochMillis: t + 13))).effect == .userRevoked(rotated))
         #expect(harness.state.users.isEmpty)
-        #expect(harness.apply(.users(.revoke(name: "alice", epochMillis: 14))).refusal == .unknownUser("alice"))
-        #expect(harness.apply(.users(.rotate(name: "nobody", publicKeyHex: keyA, epochMillis: 14))).refusal == .unknownUser("nobody"))
+        #expect(harness.apply(.users(.revoke(name: "alice", epochMillis: t + 14))).refusal == .unknownUser("alice"))
+        #expect(harness.apply(.users(.rotate(name: "nobody", publicKeyHex: keyA, epochMillis: t + 14))).refusal == .unknownUser("nobody"))
     }
 
     /// A key names one principal: no user may take a machine's key or another user's, and no

@@ -41,7 +41,8 @@ import Testing
         _ = try initiator.onHello(responder.localHello.encoded())
         _ = try responder.onHello(initiator.localHello.encoded())
         let honest = initiator.makeProof()
-        let forged = Array(honest.prefix(32)) + impostor.identity.sign(Handshake.Role.initiator.label + initiator.transcript)
+        // flags ‖ join signature, then the impostor's identity signature.
+        let forged = Array(honest.prefix(1 + 64)) + impostor.identity.sign(Handshake.Role.initiator.label + initiator.transcript)
         #expect { try responder.onProof(forged) } throws: { error in
             guard case .refused(.badIdentitySignature, _) = error as? TransportError else { return false }
             return true

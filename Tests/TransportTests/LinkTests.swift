@@ -126,7 +126,7 @@ import YonkeCore
                                 client: try cluster.settings("intruder", token: "guess")) {
             // What `yonke node join` prints comes straight from the description.
             $0.description.hasPrefix("refused: join token mismatch")
-                && $0 == .refusedByPeer(.joinTokenMismatch, detail: "peer's proof does not open under this cluster's join token")
+                && $0 == .refusedByPeer(.joinTokenMismatch, detail: "peer intruder does not hold this cluster's join token")
         }
         #expect(logs.contains("closing link: refused peer: join token mismatch"))
     }

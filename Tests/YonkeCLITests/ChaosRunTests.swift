@@ -14,7 +14,7 @@ import Testing
         workload.executableURL = URL(fileURLWithPath: YonkeProcess.binary)
         workload.arguments = ["chaos", "workload", "--duration", "24", "--processes", "2", "--files", "3",
                               "--size", "1500000", "--op-timeout", "20", "--history", history,
-                              "--cluster", cluster.endpoints, "--secrets", cluster.secretsPath]
+                              "--cluster", cluster.endpoints, "--credential", cluster.credentialPath]
         workload.standardOutput = FileHandle.nullDevice
         workload.standardError = FileHandle.nullDevice
         try workload.run()

@@ -99,18 +99,23 @@ struct ClusterTests {
 
     @Test func strangersAndHostileBytesAreRefusedAndNodesKeepServing() throws {
         let cluster = try LocalCluster()
-        // A client whose join token is wrong is refused, and says so.
+        // A client whose credential the cluster never registered is refused, and says so.
+        let realCredential = try String(contentsOfFile: cluster.credentialPath, encoding: .utf8)
+        let forged = cluster.folder.path + "/forged.credential"
+        try realCredential.split(separator: "\n").map { $0.hasPrefix("key:") ? "key: " + String(repeating: "5a", count: 32) : String($0) }
+            .joined(separator: "\n").write(toFile: forged, atomically: true, encoding: .utf8)
+        var environment = cluster.environment
+        environment["YONKE_CREDENTIAL"] = forged
+        let refused = try YonkeProcess.run(["status"], environment: environment, timeoutSeconds: 60)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("not admitted") && refused.stderr.contains("yonke user add"), "\(refused.stderr)")
+
+        // A node with the wrong join token cannot join: the members never list it.
         let realSecrets = try String(contentsOfFile: cluster.secretsPath, encoding: .utf8)
         let wrongSecrets = cluster.folder.path + "/wrong.secrets"
         try realSecrets.split(separator: "\n").map { $0.hasPrefix("join-token:") ? "join-token: 00ff00ff" : String($0) }
             .joined(separator: "\n").write(toFile: wrongSecrets, atomically: true, encoding: .utf8)
-        var environment = cluster.environment
-        environment["YONKE_SECRETS"] = wrongSecrets
-        let refused = try YonkeProcess.run(["status"], environment: environment, timeoutSeconds: 60)
-        #expect(refused.status != 0)
-        #expect(refused.stderr.contains("token"), "\(refused.stderr)")
 
-        // A node with the wrong token cannot join: the members never list it.
         let strangerPort = try FreePorts.take(1)[0]
         let strangerTopology = cluster.folder.path + "/stranger.yaml"
         let topology = try String(contentsOfFile: cluster.topologyPath, encoding: .utf8)

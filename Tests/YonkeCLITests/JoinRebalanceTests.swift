@@ -20,7 +20,7 @@ struct JoinRebalanceTests {
         let token = try JoinTests.token(cluster)
         let port = try FreePorts.take(1)[0]
         let joined = try BackgroundYonke(
-            ["node", "join", "--seed", "127.0.0.1:\(cluster.ports[0])", "--token", token, "--name", "w5",
+            ["node", "join", "--seed", "127.0.0.1:\(cluster.ports[0])", "--token-file", try JoinTests.tokenFile(token, folder: folder), "--name", "w5",
              "--listen", "127.0.0.1:\(port)", "--disk", folder + "/disk:1GiB:ssd", "--rack", "r0", "--data", folder],
             logPath: cluster.folder.path + "/w5.log")
         defer { joined.stop() }

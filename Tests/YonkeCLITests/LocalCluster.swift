@@ -11,6 +11,8 @@ final class LocalCluster {
     var dataPath: String { folder.path + "/data" }
     var topologyPath: String { folder.path + "/topology.yaml" }
     var secretsPath: String { dataPath + "/cluster.secrets" }
+    /// The operator's credential `cluster up` wrote (user admin).
+    var credentialPath: String { dataPath + "/admin.credential" }
     var endpoints: String { ports.map { "127.0.0.1:\($0)" }.joined(separator: ",") }
 
     /// `voters` of the machines are master-eligible; all store blocks.
@@ -45,7 +47,7 @@ final class LocalCluster {
         _ = try? YonkeProcess.run(["cluster", "down", "--data", dataPath])
     }
 
-    var environment: [String: String] { ["YONKE_CLUSTER": endpoints, "YONKE_SECRETS": secretsPath] }
+    var environment: [String: String] { ["YONKE_CLUSTER": endpoints, "YONKE_CREDENTIAL": credentialPath] }
 
     /// Runs a client command against this cluster.
     func yonke(_ arguments: [String], timeoutSeconds: Double = 120) throws -> YonkeProcess.Result {

@@ -15,6 +15,7 @@ final class NamespaceCluster {
     var dataPath: String { folder.path + "/data" }
     var topologyPath: String { folder.path + "/topology.yaml" }
     var secretsPath: String { dataPath + "/cluster.secrets" }
+    var credentialPath: String { dataPath + "/admin.credential" }
     static let port = 7400
 
     /// Whether this machine lets us create namespaces, and why not when it does not.
@@ -115,7 +116,7 @@ final class NamespaceCluster {
 
     func yonke(_ arguments: [String], via nodes: [String]? = nil, timeoutSeconds: Double = 120) throws -> YonkeProcess.Result {
         let cluster = (nodes ?? names).map(endpoint).joined(separator: ",")
-        return try YonkeProcess.run(arguments, environment: ["YONKE_CLUSTER": cluster, "YONKE_SECRETS": secretsPath],
+        return try YonkeProcess.run(arguments, environment: ["YONKE_CLUSTER": cluster, "YONKE_CREDENTIAL": credentialPath],
                                     timeoutSeconds: timeoutSeconds)
     }
 
