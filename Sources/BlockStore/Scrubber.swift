@@ -114,6 +114,13 @@ extension BlockStore {
         return report
     }
 
+    /// One block's verdict, on request (a reader's report that a replica is bad is checked here,
+    /// never believed).
+    public func verify(_ id: BlockID) throws(BlockStoreError) -> ScrubVerdict {
+        var plaintext: [UInt8] = []
+        return try check(id, reusing: &plaintext).0
+    }
+
     /// Checks one block. The file's identity (device, inode, change time) comes
     /// back with the verdict so that a quarantine can tell the file it judged
     /// from a new copy written since.

@@ -58,6 +58,14 @@ public struct NodeConfig: Sendable {
         dataRoot + "/" + name + "/joined.yaml"
     }
 
+    /// The registry as this node last heard it (machines' pinned keys, users' public keys): what
+    /// it trusts after a restart or a join, before it hears the registry again.
+    public var registryCachePath: String { Self.registryCachePath(dataRoot: dataRoot, name: machine.name) }
+
+    public static func registryCachePath(dataRoot: String, name: String) -> String {
+        dataRoot + "/" + name + "/registry.cache"
+    }
+
     /// A disk path from the topology: relative ones live under the data root,
     /// so one topology file serves every node of a local cluster.
     public func diskPath(_ disk: Topology.Disk) -> String {

@@ -44,6 +44,7 @@ public final class YonkeNode: NodeMessageHandler {
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         let identity = try IdentityFile.loadOrCreate(path: config.identityPath)
         let registry = MachineRegistry(topology: config.topology)
+        if let cached = RegistryCache.load(path: config.registryCachePath) { registry.update(cached) }
         var settings = try Transport.Settings(
             nodeName: config.name, identity: identity, clusterID: config.secrets.clusterID,
             joinToken: config.secrets.joinToken, faults: FaultInjector(seed: Self.faultSeed(config.name)), logger: logger)

@@ -105,9 +105,13 @@ struct Handshake {
             throw .refused(.clusterMismatch,
                            detail: "peer is in cluster \(Hex.encode(hello.clusterID)), we are in \(Hex.encode(settings.clusterID))")
         }
-        if let expected = expectedPeerKey ?? settings.pinnedKey?(hello.nodeName), expected != hello.identityKey {
+        if let expected = expectedPeerKey, expected != hello.identityKey {
             throw .refused(.unexpectedIdentity,
                            detail: "expected key \(expected), peer \(hello.nodeName) presented \(hello.identityKey)")
+        }
+        if let pinned = settings.pinnedKey?(hello.nodeName), pinned != hello.identityKey {
+            throw .refused(.unexpectedIdentity,
+                           detail: "machine '\(hello.nodeName)' is registered with another key (\(pinned), not \(hello.identityKey)): pick another name, or `yonke node remove \(hello.nodeName)` first")
         }
         guard let cipher = LinkCipher.negotiate(settings.linkCiphers, hello.ciphers) else {
             throw .refused(.malformedHandshake,

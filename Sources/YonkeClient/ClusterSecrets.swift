@@ -77,10 +77,13 @@ public struct ClusterSecrets: Sendable {
 /// Small secret files: created with O_EXCL and mode 0600, fsynced.
 public enum SecretFile {
     public static func create(path: String, contents: String) throws {
+        try create(path: path, bytes: Array(contents.utf8))
+    }
+
+    public static func create(path: String, bytes: [UInt8]) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw NodeError.io(path: path, what: "create", errno: errno) }
         defer { close(fd) }
-        let bytes = Array(contents.utf8)
         guard write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
             let code = errno
             unlink(path)
@@ -92,9 +95,13 @@ public enum SecretFile {
 extension SecretFile {
     /// Writes a fresh 0600 file beside `path`, fsyncs it, renames it over `path`, fsyncs the folder.
     public static func replace(path: String, contents: String) throws {
+        try replace(path: path, bytes: Array(contents.utf8))
+    }
+
+    public static func replace(path: String, bytes: [UInt8]) throws {
         let temporary = path + ".tmp-\(getpid())"
         unlink(temporary)
-        try create(path: temporary, contents: contents)
+        try create(path: temporary, bytes: bytes)
         guard rename(temporary, path) == 0 else {
             let code = errno
             unlink(temporary)

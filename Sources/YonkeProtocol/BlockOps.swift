@@ -31,11 +31,14 @@ public enum BlockOps {
         case replicate = 0x0104
         case deleteReplica = 0x0105
         case collectGarbage = 0x0108
+        /// `[block id]` → `[u8 verdict]` (0 intact, 1 corrupt, 2 cannot judge, 3 not held): the
+        /// holder checks its copy, because a user's report that it is bad is not taken as fact.
+        case verifyReplica = 0x0109
 
         /// Holder operations go to the one node named; the others to the master.
         public var isHolderOperation: Bool {
             switch self {
-            case .replicate, .deleteReplica, .collectGarbage: true
+            case .replicate, .deleteReplica, .collectGarbage, .verifyReplica: true
             case .placement, .locations, .capacity, .reportCorrupt, .rebalancePlan, .setMachineState: false
             }
         }

@@ -64,11 +64,11 @@ extension RPCOperation {
             .machine
         case .block(let op, false):
             switch op {
-            case .locations, .capacity, .rebalancePlan: .role(.reader)
+            // A reader's report that a replica is bad only makes its holder check it (`BlockService`).
+            case .locations, .capacity, .rebalancePlan, .reportCorrupt: .role(.reader)
             case .placement: .role(.writer)
             case .setMachineState: .role(.admin)
-            // A user's word that a replica is bad is not taken: the holder's scrubber decides.
-            case .reportCorrupt, .replicate, .deleteReplica, .collectGarbage: .machine
+            case .replicate, .deleteReplica, .collectGarbage, .verifyReplica: .machine
             }
         case .scrubStatus, .membership(.members): .role(.reader)
         case .admin(.setFaults), .admin(.faults): .role(.admin)

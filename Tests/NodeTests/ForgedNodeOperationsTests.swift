@@ -52,7 +52,7 @@ import YonkeProtocol
             ("joinToken (rotate)", CatalogOps.Op.joinToken.rawValue, ByteBuffer(bytes: [1])),
             ("users (make myself admin)", CatalogOps.Op.users.rawValue,
              UsersWire.encode(.add(name: "root", role: .admin, publicKeyHex: String(repeating: "77", count: 32)))),
-            ("reportCorrupt", BlockOps.Op.reportCorrupt.rawValue, BlockOps.corruptReport(BlockID(bytes: Array(repeating: 1, count: BlockID.byteCount))!, node: "w2", reason: "forged")),
+            ("verifyReplica", BlockOps.Op.verifyReplica.rawValue, ByteBuffer()),
             ("replicate", BlockOps.Op.replicate.rawValue, ByteBuffer()),
             ("deleteReplica", BlockOps.Op.deleteReplica.rawValue, ByteBuffer()),
             ("collectGarbage", BlockOps.Op.collectGarbage.rawValue, ByteBuffer()),
@@ -67,6 +67,18 @@ import YonkeProtocol
             #expect(error?.code == .forbidden, "\(what): \(String(describing: error))")
             #expect(error?.message.contains("wes is user wes (writer)") == true, "\(what): \(String(describing: error))")
         }
+
+        // "Every replica is corrupt": each holder checks its copy, finds it intact, and all still count.
+        let stored = try await CatalogOps.stat("lake://bronze/kept.bin", client: admin)
+        let block = try #require(stored.blocks.first)
+        let holdersBefore = try await BlockClient.locations([block.id], client: admin)[block.id]?.map(\.name).sorted() ?? []
+        #expect(holdersBefore.count == 3)
+        for holder in holdersBefore {
+            _ = try await link.call(op: BlockOps.Op.reportCorrupt.rawValue,
+                                    payload: BlockOps.corruptReport(block.id, node: holder, reason: "forged"), timeout: .seconds(30))
+        }
+        let holdersAfter = try await BlockClient.locations([block.id], client: admin)[block.id]?.map(\.name).sorted() ?? []
+        #expect(holdersAfter == holdersBefore, "a user's word dropped replicas")
 
         // One-way traffic under a machine's channels is dropped unread: a heartbeat with a term
         // that cannot be incremented, a block report claiming a flood of blocks, gossip.
@@ -91,6 +103,35 @@ import YonkeProtocol
         _ = try await FileGet.get("lake://bronze/kept.bin", cluster: admin) { back += $0 }
         #expect(back == content)
         await asWriter.close()
+        await admin.close()
+    }
+
+    /// `user revoke` closes the user's links on every node: the master's at once, a non-voter's
+    /// at its next registry poll (every 0.5 s).
+    @Test func revokedUsersLinksClose() async throws {
+        let cluster = try BlockTestCluster()
+        try await cluster.start()
+        let admin = try cluster.clusterClient(["m1"])
+        let reader = try UserCredential.generate(clusterID: cluster.secrets.clusterID, user: "rita")
+        _ = try await CatalogOps.users(.add(name: "rita", role: .reader, publicKeyHex: reader.publicKeyHex), client: admin)
+        var links: [(String, RPCLink, Task<Void, Never>)] = []
+        for name in ["m1", "w2"] {
+            try await eventually("\(name) admits rita") { cluster.node(name).context.registry.principal(for: Self.peer(reader)) != nil }
+            let address = try #require(cluster.topology.machine(named: name)).address
+            let (link, task) = try await RPCConnector.open(address, expectedName: name, settings: try reader.settings(logger: cluster.logger),
+                                                          handler: RefusingHandler(), logger: cluster.logger, timeout: .seconds(5))
+            _ = try await link.call(op: CatalogOps.Op.status.rawValue, payload: ByteBuffer(), timeout: .seconds(5))
+            links.append((name, link, task))
+        }
+        let revoked = ContinuousClock.now
+        _ = try await CatalogOps.users(.revoke(name: "rita"), client: admin)
+        for (name, link, task) in links {
+            try await eventually("\(name) closes rita's link", timeout: .seconds(3)) { link.isClosed }
+            let took = ContinuousClock.now - revoked
+            print("revocation: \(name) closed the link \(took) after the revoke was sent")
+            #expect(took < .milliseconds(name == "m1" ? 1_000 : 1_500), "\(name) took \(took)")
+            task.cancel()
+        }
         await admin.close()
     }
 

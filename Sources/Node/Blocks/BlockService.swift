@@ -46,6 +46,8 @@ public actor BlockService {
     var placementCache: [Placement.Tier: PlacementCacheEntry] = [:]
     /// Master only: healing and rebalancing (`BlockService+Rebalancer`).
     var rebalancer: RebalancerState
+    /// Replicas a user reported corrupt whose holder is checking them now.
+    var pendingReportChecks: Set<Rebalance.Replica> = []
     /// Paces this node's outgoing replication copies (`BlockService+Moves`).
     nonisolated let copyPacing: Mutex<TokenBucket>
     /// Origin of the millisecond clock the pure cores are fed.
@@ -220,6 +222,9 @@ public actor BlockService {
 
     func handleRequest(_ op: BlockOps.Op, forwarded: Bool, payload: ByteBuffer, from peer: Peer) async throws -> ByteBuffer {
         if op.isHolderOperation { return try await serveHolder(op, payload: payload, from: peer.name) }
+        if op == .reportCorrupt, case .user(let user, _)? = context.registry.principal(for: peer) {
+            return try await checkUserReport(payload, user: user)
+        }
         guard await context.consensus.isMaster else {
             if forwarded {
                 throw RPCFailure(.notMaster, "\(context.config.name) is not the master (any more); retry")
@@ -258,7 +263,7 @@ public actor BlockService {
             try buffer.expectFullyRead("corrupt report")
             onCorruptReplica(id, node: node, reason: reason, reporter: peer.name)
             return ByteBuffer()
-        case .replicate, .deleteReplica, .collectGarbage:
+        case .replicate, .deleteReplica, .collectGarbage, .verifyReplica:
             return try await serveHolder(op, payload: payload, from: peer.name)
         }
     }
@@ -269,6 +274,7 @@ public actor BlockService {
         case .replicate: try await onReplicate(payload, from: master)
         case .deleteReplica: try await onDeleteReplica(payload, from: master)
         case .collectGarbage: try await onCollectGarbage(payload, from: master)
+        case .verifyReplica: try await onVerifyReplica(payload)
         case .placement, .locations, .capacity, .reportCorrupt, .rebalancePlan, .setMachineState:
             throw RPCFailure(.malformed, "\(op) is not a holder operation")
         }

@@ -29,7 +29,9 @@ extension ConsensusService {
     // MARK: Replicas
 
     func publishRegistryIfChanged() {
-        guard registryDirty, raft != nil else { return }
+        // An unseeded replica (a new learner before its snapshot) has nothing to say: keep what
+        // the node already trusts (its registry cache).
+        guard registryDirty, raft != nil, !catalog.nodes.isEmpty else { return }
         registryDirty = false
         let view = registryView
         if context.registry.update(view), !view.records.isEmpty {

@@ -22,6 +22,9 @@ extension YonkeNode {
                 context.logger.notice("closed the link of a peer no longer admitted", metadata: ["peer": "\(peer)"])
             }
             rewriteJoinedTopology()
+            do { try RegistryCache.save(view, path: config.registryCachePath) } catch {
+                context.logger.warning("could not save the registry cache", metadata: ["error": "\(error)"])
+            }
         }
     }
 

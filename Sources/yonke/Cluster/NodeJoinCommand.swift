@@ -82,6 +82,9 @@ struct NodeJoinCommand: AsyncParsableCommand {
             throw CLIError("the master answered with secrets of another cluster", hint: "check --seed and --token belong to the same cluster")
         }
         try secrets.replace(at: secretsPath)
+        // The machines' pinned keys, trusted until the node hears the registry itself.
+        try RegistryCache.save(RegistryView(records: grant.machines, joinKeyHex: nil, users: []),
+                               path: NodeConfig.registryCachePath(dataRoot: dataRoot, name: name))
         let topology = grant.topology()
         let joinedPath = NodeConfig.joinedTopologyPath(dataRoot: dataRoot, name: name)
         let yaml = TopologyWriter.yaml(topology)
