@@ -12,33 +12,32 @@
 /// Kinds `0...0xEF` are application messages (their meaning belongs to the node
 /// layer); `0xF0...` are the transport's own (see `FrameKind`).
 ///
-/// ## Handshake (shaped like Noise XX, plus a pre-shared join token)
-/// Each node has a long-term Ed25519 identity (`crypto_sign`); its public key is
-/// the node's identity. Each connection makes a fresh X25519 key pair (`crypto_kx`).
+/// ## Handshake (shaped like Noise XX; v3)
+/// Each side has a long-term Ed25519 identity (`crypto_sign`): machines and users alike.
+/// Each connection makes a fresh X25519 key pair (`crypto_kx`).
 ///
-/// 1. I → R  `hello`: protocol version, role, cluster id, node name,
+/// 1. I → R  `hello`: protocol version, role, cluster id, name,
 ///    ephemeral kx public key, identity public key, the link ciphers it runs.
-/// 2. R → I  `hello` (same fields). Each side checks version, opposite role and
-///    cluster id, and refuses (plaintext `refusal` frame, then close) on mismatch.
-/// 3. Both derive `transcript = BLAKE2b-256("yonke-transport-v1" ‖ hello_I ‖ hello_R)`
-///    and session keys: `crypto_kx_client/server_session_keys` on the ephemeral
-///    keys, each then hashed with BLAKE2b keyed by the kx key over
-///    `transcript ‖ tokenKey`, so the link keys depend on both ephemerals
-///    (forward secrecy), on the exact hellos and on the join token.
-///    From here on every non-refusal frame is sealed (below).
-/// 4. I → R  sealed `proof`: `MAC_tokenKey("I" ‖ transcript)` (keyed BLAKE2b-256,
-///    proving the join token) and `Ed25519_sign_identity("I" ‖ transcript)`
-///    (proving the identity key, and binding it to this session's ephemerals).
-/// 5. R verifies (token, signature, optional pinned key, admission policy) and
-///    either refuses or sends its own sealed `proof` with role "R". R never
-///    proves anything to a peer that has not proven the token first.
-/// 6. I verifies R's proof the same way. The link is established.
+/// 2. R → I  `hello` (same fields). Each side checks version, opposite role, cluster id
+///    and, where it knows one, the key pinned to the peer's name; it refuses (plaintext
+///    `refusal` frame, then close) on mismatch.
+/// 3. Both derive `transcript = BLAKE2b-256("yonke-transport-v3" ‖ hello_I ‖ hello_R)`
+///    and session keys: `crypto_kx_client/server_session_keys` on the ephemeral keys, each
+///    then hashed with BLAKE2b keyed by the kx key over the transcript (forward secrecy,
+///    bound to the exact hellos). From here on every non-refusal frame is sealed (below).
+/// 4. I → R  sealed `proof`: `[u8 flags]`, with flag 1 `Ed25519_sign_joinKey("J" ‖ "I" ‖
+///    transcript)` (the sender holds the join token, `JoinKey`), then
+///    `Ed25519_sign_identity("I" ‖ transcript)`.
+/// 5. R verifies the signatures and asks its admission policy (`Settings.admit`: a node
+///    admits registered machines under their pinned key, registered users, and token
+///    holders, who may then only join), then sends its own sealed `proof` with role "R".
+///    R proves nothing to a peer it does not admit.
+/// 6. I verifies R's proof; a listener it could not pin must prove the token, unless I
+///    trusts on first use (a user's client, a joining machine). The link is established.
 ///
-/// `tokenKey = BLAKE2b-256("yonke join token v1" ‖ len(clusterID) ‖ clusterID ‖ token)`.
-/// Proofs travel sealed, so a passive observer learns nothing to guess the
-/// token offline; an active impostor listener receives one sealed proof per
-/// attempt and could guess offline against it, so tokens must be high-entropy
-/// (`Transport.generateJoinToken()`: 256 random bits).
+/// The join key's seed is `BLAKE2b-256("yonke join key v1" ‖ len(clusterID) ‖ clusterID ‖
+/// token)`; the cluster keeps only its public half, so a stolen log cannot join. Proofs
+/// travel sealed; tokens are 256 random bits (`Transport.generateJoinToken()`).
 ///
 /// Not a goal: hiding who talks. Hellos are plaintext, so anyone who connects
 /// learns the listener's cluster id, node name and public key (as with an
