@@ -1,3 +1,5 @@
+import YonkeCore
+
 extension Catalog {
     /// Bounds on every field a command carries. The decoder checks lengths against these before
     /// allocating, and `apply` refuses commands beyond them, so hostile bytes cannot make a
@@ -24,11 +26,11 @@ extension Catalog {
         public static let maxEpochMillis: Int64 = 253_402_300_799_999
         /// Ed25519/X25519 public keys.
         public static let publicKeyBytes = 32
-        public static let maxDisksPerMachine = 64
+        public static let maxDisksPerMachine = MachineLimits.maxDisksPerMachine
         public static let maxSeedMachines = 1024
         public static let maxDiskPathBytes = 1024
-        /// 1 EiB: keeps sums of capacities far from Int64 overflow.
-        public static let maxDiskCapacityBytes: Int64 = 1 << 60
+        /// 1 PiB (`MachineLimits`): keeps sums of capacities far from Int64 overflow.
+        public static let maxDiskCapacityBytes: Int64 = MachineLimits.maxDiskCapacityBytes
         /// Join tokens: ASCII letters, digits, `-` and `_` (generated ones are 64 hex digits).
         public static let joinTokenBytes = 16...128
     }

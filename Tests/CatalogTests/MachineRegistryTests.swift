@@ -83,3 +83,29 @@ private func admission(_ name: String, key: String = "", address: String? = nil,
         #expect(try Catalog.State(snapshot: harness.state.snapshot()).joinToken == token)
     }
 }
+
+/// Issue 12: a join declaring 64 disks of 2^60 bytes was committed, and every later
+/// master overflowed summing capacities. The door bounds each disk (`MachineLimits`);
+/// sums of what passes saturate anyway.
+@Suite struct HostileAdmissionTests {
+    @Test(arguments: [Int64(1) << 60, MachineLimits.maxDiskCapacityBytes + 1, .max])
+    func aJoinWithAnImpossibleDiskIsRefused(capacity: Int64) {
+        let disks = (0..<MachineLimits.maxDisksPerMachine).map {
+            Catalog.NodeDisk(path: "/d\($0)", capacityBytes: capacity, diskClass: .hdd)
+        }
+        var harness = Harness.bootstrapped()
+        let outcome = harness.apply(.admitMachine(admission("w9", key: keyA, disks: disks)))
+        #expect(outcome.refusal == .invalid(.outOfRange(.diskCapacity, value: capacity)))
+        #expect(harness.state.node("w9") == nil)
+    }
+
+    @Test func theLargestAcceptedMachineStillSumsWithoutOverflow() throws {
+        let disks = (0..<MachineLimits.maxDisksPerMachine).map {
+            Catalog.NodeDisk(path: "/d\($0)", capacityBytes: MachineLimits.maxDiskCapacityBytes, diskClass: .hdd)
+        }
+        var harness = Harness.bootstrapped()
+        for name in ["w1", "w2"] { _ = harness.apply(.admitMachine(admission(name, disks: disks, rack: name))) }
+        let total = harness.state.nodes.saturatingSum(\.capacityBytes)
+        #expect(total == 2 * Int64(MachineLimits.maxDisksPerMachine) * MachineLimits.maxDiskCapacityBytes)
+    }
+}
