@@ -104,7 +104,10 @@ private func admission(_ name: String, key: String = "", address: String? = nil,
             Catalog.NodeDisk(path: "/d\($0)", capacityBytes: MachineLimits.maxDiskCapacityBytes, diskClass: .hdd)
         }
         var harness = Harness.bootstrapped()
-        for name in ["w1", "w2"] { _ = harness.apply(.admitMachine(admission(name, disks: disks, rack: name))) }
+        for (i, name) in ["w1", "w2"].enumerated() {
+            _ = harness.apply(.admitMachine(admission(name, address: "10.0.1.\(i):7400", disks: disks, rack: name)))
+        }
+        #expect(harness.state.nodes.count == 2)
         let total = harness.state.nodes.saturatingSum(\.capacityBytes)
         #expect(total == 2 * Int64(MachineLimits.maxDisksPerMachine) * MachineLimits.maxDiskCapacityBytes)
     }

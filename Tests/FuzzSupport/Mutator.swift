@@ -100,13 +100,26 @@ public enum Fuzz {
         public var refused = 0
     }
 
-    /// Feeds `body` the seeds themselves, then `iterations` mutants of each.
+    /// Big-endian maximum, maximum − 1, signed maximum, high bit alone and zero, `width` bytes each.
+    static func boundaryPatterns(width: Int) -> [[UInt8]] {
+        let ones = [UInt8](repeating: 0xFF, count: width)
+        var minusOne = ones
+        minusOne[width - 1] = 0xFE
+        let signedMax = [0x7F] + [UInt8](repeating: 0xFF, count: width - 1)
+        let highBit = [0x80] + [UInt8](repeating: 0, count: width - 1)
+        return [ones, minusOne, signedMax, highBit, [UInt8](repeating: 0, count: width)]
+    }
+
+    /// Feeds `body` the seeds themselves, then (with `sweep`) every boundary integer at
+    /// every offset of each seed's first `sweepBytesMax` bytes, then `iterations` random
+    /// mutants of each.
     /// `body` returns true when the decoder accepted the input, false when it
     /// threw; it must never trap. With `YONKE_FUZZ_DUMP` set to a folder, each
     /// input is written there before it is decoded, so the one a crash was on is
     /// the newest file (`last-<target>.bin`).
     public static func run(_ target: String, seeds: [[UInt8]], iterations: Int = iterationsPerSeed,
-                           seed: UInt64 = seed, _ body: ([UInt8]) -> Bool) -> Summary {
+                           seed: UInt64 = seed, sweep: Bool = true, sweepBytesMax: Int = 160,
+                           _ body: ([UInt8]) -> Bool) -> Summary {
         precondition(!seeds.isEmpty, "fuzz target \(target) has no seeds")
         let dump = ProcessInfo.processInfo.environment["YONKE_FUZZ_DUMP"].map { "\($0)/last-\(target).bin" }
         var mutator = Mutator(seed: seed ^ UInt64(truncatingIfNeeded: target.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) }))
@@ -117,6 +130,21 @@ public enum Fuzz {
             if body(input) { summary.accepted += 1 } else { summary.refused += 1 }
         }
         for s in seeds { feed(s) }
+        // Boundary sweep: every integer a field could be, at every offset near the start —
+        // the values that overflow `+ 1` or a sum, found deterministically rather than by luck.
+        if sweep {
+            for s in seeds {
+                for at in 0..<min(s.count, sweepBytesMax) {
+                    for width in [1, 2, 4, 8] where at + width <= s.count {
+                        for pattern in Self.boundaryPatterns(width: width) {
+                            var mutant = s
+                            mutant.replaceSubrange(at..<(at + width), with: pattern)
+                            feed(mutant)
+                        }
+                    }
+                }
+            }
+        }
         for (i, s) in seeds.enumerated() {
             var current = s
             for round in 0..<iterations {

@@ -124,7 +124,7 @@ import YonkeCore
             Array(try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8).utf8)
         }
         let seeds = files + Fuzz.corpus("topology")
-        _ = Fuzz.run("topology", seeds: seeds, iterations: Fuzz.iterationsPerSeed / 4) { input in
+        _ = Fuzz.run("topology", seeds: seeds, iterations: Fuzz.iterationsPerSeed / 4, sweep: false) { input in
             guard let topology = try? TopologyFile.parse(yaml: String(decoding: input, as: UTF8.self), fileName: "fuzz.yaml") else {
                 return false
             }

@@ -197,9 +197,11 @@ extension Raft.Node {
             onHeartbeatResponse(from: m.from, readContext: context)
         case .timeoutNow:
             // Thesis §3.10: the target campaigns at once, skipping pre-vote,
-            // and its votes override the followers' leases. Only the leader we
-            // follow may ask: from anyone else it is a way to depose the leader.
-            guard isPromotable, role != .leader, leader == m.from, term < Raft.maxTerm else { return }
+            // and its votes override the followers' leases. Only a voter, and
+            // the leader itself when we follow one: from anyone else it is a way
+            // to depose the leader.
+            guard isPromotable, role != .leader, leader == nil || leader == m.from,
+                  configuration.isVoter(m.from), term < Raft.maxTerm else { return }
             becomeCandidate(transfer: true)
         }
     }

@@ -2,6 +2,7 @@ import YonkeProtocol
 import YonkeClient
 import BlockCodec
 import BlockStore
+import Catalog
 import Foundation
 import Logging
 import NIOCore
