@@ -227,6 +227,9 @@ extension Raft {
                     throw .corruptLog(path: path, offset: at, detail: "record passes its checksums but has entry kind \(kindRaw)")
                 }
                 let data = Array(p.rest())
+                guard index <= Raft.maxIndex, term <= Raft.maxTerm else {
+                    throw .corruptLog(path: path, offset: at, detail: "entry \(index)@\(term) is beyond the bounds of any real log")
+                }
                 if let last = result.entries.last, index != last.index + 1 {
                     throw .corruptLog(path: path, offset: at, detail: "entry \(index) follows \(last.index)")
                 }

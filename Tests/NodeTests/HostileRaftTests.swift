@@ -40,6 +40,12 @@ struct HostileRaftTests {
                 }
             }
 
+            // 1b. The master's name in `from`, over the forger's link: the link proved who sent it.
+            let termBefore = await cluster.nodes[victim]!.consensus.raftStatus().term
+            let impersonation = Raft.Message(from: Raft.NodeID(master), to: Raft.NodeID(victim), term: termBefore + 1_000,
+                                             kind: .heartbeat(commit: 0, readContext: nil))
+            await forger.context.peers.sendOneWay(to: victim, channel: .raft, payload: RaftWire.encode(impersonation))
+
             // 2. A forged inline snapshot, sent by the master itself (the one sender Raft
             //    would take it from): its catalog does not decode.
             let masterNode = try #require(cluster.nodes[master])
@@ -61,6 +67,7 @@ struct HostileRaftTests {
             for name in cluster.voterNames {
                 let term = await cluster.nodes[name]!.consensus.raftStatus().term
                 #expect(term <= Raft.maxTerm, "\(name) took term \(term)")
+                #expect(term < termBefore + 1_000, "\(name) took the impersonated term")
             }
 
             // Still serving: a write commits and every voter sees both files.
