@@ -51,11 +51,14 @@ extension Sequence {
     }
 }
 
-/// Bounds on what a machine may declare about its disks, wherever it declares
-/// them (a topology file, a join, the catalog's registry). With them, a
-/// machine's capacity (64 disks × 1 PiB = 2^56) and a cluster's (128 such
-/// machines) stay inside Int64 even unchecked; sums are saturating anyway.
-public enum MachineLimits {
+/// Bounds on sizes declared from outside, wherever they are declared (a topology
+/// file, a join, the catalog's registry, a join grant). With them, a machine's
+/// capacity (64 disks × 1 PiB = 2^56) and a cluster's (128 such machines) stay
+/// inside Int64 even unchecked, and so does `blockSize + blockSize / 8`; sums
+/// are saturating anyway.
+public enum SizeLimits {
+    /// Blocks are 64 MiB; 1 GiB leaves room for larger settings (the catalog's bound too).
+    public static let maxBlockSizeBytes: Int64 = 1 << 30
     /// 1 PiB: a thousand times the largest disk sold today.
     public static let maxDiskCapacityBytes: Int64 = 1 << 50
     public static let maxDisksPerMachine = 64

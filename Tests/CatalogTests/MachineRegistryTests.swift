@@ -85,12 +85,12 @@ private func admission(_ name: String, key: String = "", address: String? = nil,
 }
 
 /// Issue 12: a join declaring 64 disks of 2^60 bytes was committed, and every later
-/// master overflowed summing capacities. The door bounds each disk (`MachineLimits`);
+/// master overflowed summing capacities. The door bounds each disk (`SizeLimits`);
 /// sums of what passes saturate anyway.
 @Suite struct HostileAdmissionTests {
-    @Test(arguments: [Int64(1) << 60, MachineLimits.maxDiskCapacityBytes + 1, .max])
+    @Test(arguments: [Int64(1) << 60, SizeLimits.maxDiskCapacityBytes + 1, .max])
     func aJoinWithAnImpossibleDiskIsRefused(capacity: Int64) {
-        let disks = (0..<MachineLimits.maxDisksPerMachine).map {
+        let disks = (0..<SizeLimits.maxDisksPerMachine).map {
             Catalog.NodeDisk(path: "/d\($0)", capacityBytes: capacity, diskClass: .hdd)
         }
         var harness = Harness.bootstrapped()
@@ -100,8 +100,8 @@ private func admission(_ name: String, key: String = "", address: String? = nil,
     }
 
     @Test func theLargestAcceptedMachineStillSumsWithoutOverflow() throws {
-        let disks = (0..<MachineLimits.maxDisksPerMachine).map {
-            Catalog.NodeDisk(path: "/d\($0)", capacityBytes: MachineLimits.maxDiskCapacityBytes, diskClass: .hdd)
+        let disks = (0..<SizeLimits.maxDisksPerMachine).map {
+            Catalog.NodeDisk(path: "/d\($0)", capacityBytes: SizeLimits.maxDiskCapacityBytes, diskClass: .hdd)
         }
         var harness = Harness.bootstrapped()
         for (i, name) in ["w1", "w2"].enumerated() {
@@ -109,6 +109,6 @@ private func admission(_ name: String, key: String = "", address: String? = nil,
         }
         #expect(harness.state.nodes.count == 2)
         let total = harness.state.nodes.saturatingSum(\.capacityBytes)
-        #expect(total == 2 * Int64(MachineLimits.maxDisksPerMachine) * MachineLimits.maxDiskCapacityBytes)
+        #expect(total == 2 * Int64(SizeLimits.maxDisksPerMachine) * SizeLimits.maxDiskCapacityBytes)
     }
 }

@@ -191,7 +191,7 @@ func badHealingSettingsNameTheField(line: String, field: String) {
     }
 }
 
-/// Issue 12: sizes are bounded at the door (`MachineLimits`), and what passes sums
+/// Issue 12: sizes are bounded at the door (`SizeLimits`), and what passes sums
 /// without trapping.
 @Test func aDiskBeyondThePetabyteBoundIsRefused() throws {
     let yaml = """
@@ -212,4 +212,12 @@ func badHealingSettingsNameTheField(line: String, field: String) {
     #expect(machine.capacityBytes(of: .hdd) == .max)
     let topology = Topology(cluster: .init(name: "t", blockSizeBytes: 1, replicationFactor: 1), machines: [machine, machine])
     #expect(topology.workerCapacityBytes == .max)
+}
+
+/// `blockSize + blockSize / 8` (the room a placement needs) must stay in Int64: bounded at the door.
+@Test(arguments: ["0", "2GiB", "8000000TiB"])
+func anImpossibleBlockSizeIsRefused(size: String) throws {
+    let yaml = "cluster:\n  name: t\n  blockSize: \(size)\n  replicationFactor: 1\nmachines:\n\(machine("a", "h:1"))"
+    let error = #expect(throws: TopologyError.self) { try TopologyFile.parse(yaml: yaml, fileName: "t.yaml") }
+    #expect(error.map { "\($0)" }?.contains("cluster.blockSize") == true)
 }

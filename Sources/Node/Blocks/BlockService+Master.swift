@@ -56,7 +56,7 @@ extension BlockService {
     /// A machine with less free room than a block and an eighth is full for placement.
     var roomNeededBytes: Int64 {
         let block = context.config.topology.cluster.blockSizeBytes
-        return block + block / 8
+        return CheckedMath.saturatingAdd(block, block / 8)
     }
 
     /// The tier a block of `tier` is placed in among `machines`: a cluster
