@@ -76,6 +76,11 @@ import YonkeProtocol
         }
         #expect(summary.accepted >= Self.raftSeeds.count)
         #expect(summary.refused > 0)
+        // The corpus holds issue 12's exact messages: each must still decode, so it keeps
+        // reaching the core (where it used to trap) rather than being refused at the wire.
+        let corpus = Fuzz.corpus("raft")
+        #expect(corpus.count >= 4)
+        for input in corpus { #expect((try? RaftWire.decodeEnvelope(Self.buffer(input))) != nil) }
     }
 
     @Test func raftConfigurations() {
