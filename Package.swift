@@ -117,5 +117,13 @@ let package = Package(
         .testTarget(name: "NodeTests", dependencies: ["Node", "YonkeProtocol", "YonkeClient"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
         .testTarget(name: "YonkeCLITests", dependencies: ["yonke"]),
+
+        // Seeded random-mutation fuzzing of every decoder, inside the normal test run
+        // (`scripts/fuzz.sh` runs it longer, with fresh seeds).
+        .target(name: "FuzzSupport", dependencies: ["YonkeCore"], path: "Tests/FuzzSupport"),
+        .testTarget(name: "FuzzTests", dependencies: [
+            "FuzzSupport", "YonkeCore", "YonkeProtocol", "Catalog", "Consensus", "Membership", "BlockCodec", "Topology",
+            "Transport", .product(name: "NIOCore", package: "swift-nio"),
+        ], exclude: ["Corpus"]),
     ]
 )

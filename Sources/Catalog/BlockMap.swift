@@ -21,17 +21,39 @@ public struct BlockMap: Hashable, Sendable {
 
     // MARK: - Events
 
-    /// A full report replaces everything previously known about `node`.
-    public mutating func onBlockReport(node: String, blocks: [BlockID]) {
+    /// Blocks one node may hold in the map: 4 Mi blocks, 256 TiB of 64 MiB blocks (a
+    /// machine's 64 disks of 4 TiB), and about 400 MiB of the master's memory. Reports are
+    /// soft state from the wire; without a bound, a flood of additions grows the map until
+    /// the master runs out of memory.
+    public static let maxBlocksPerNode = 1 << 22
+
+    /// A full report replaces everything previously known about `node`. Returns how many
+    /// blocks were refused (beyond `maxBlocksPerNode`).
+    @discardableResult
+    public mutating func onBlockReport(node: String, blocks: [BlockID], maxBlocksPerNode: Int = BlockMap.maxBlocksPerNode) -> Int {
         forget(node)
-        onBlocksAdded(node: node, blocks: blocks)
+        return onBlocksAdded(node: node, blocks: blocks, maxBlocksPerNode: maxBlocksPerNode)
     }
 
-    public mutating func onBlocksAdded(node: String, blocks: [BlockID]) {
-        guard !blocks.isEmpty else { return }
-        let keys = blocks.map(BlockKey.init)
-        blocksByNode[node, default: []].formUnion(keys)
-        for key in keys { holdersByBlock[key, default: []].insert(node) }
+    /// Returns how many of `blocks` were refused: new ones past `maxBlocksPerNode` for the node
+    /// (blocks it already holds are taken again at no cost).
+    @discardableResult
+    public mutating func onBlocksAdded(node: String, blocks: [BlockID], maxBlocksPerNode: Int = BlockMap.maxBlocksPerNode) -> Int {
+        guard !blocks.isEmpty else { return 0 }
+        var held = blocksByNode[node] ?? []
+        var refused = 0
+        for id in blocks {
+            let key = BlockKey(id)
+            guard !held.contains(key) else { continue }
+            guard held.count < maxBlocksPerNode else {
+                refused += 1
+                continue
+            }
+            held.insert(key)
+            holdersByBlock[key, default: []].insert(node)
+        }
+        blocksByNode[node] = held.isEmpty ? nil : held
+        return refused
     }
 
     public mutating func onBlocksRemoved(node: String, blocks: [BlockID]) {

@@ -1,3 +1,5 @@
+import YonkeCore
+
 extension Catalog {
     /// Bounds on every field a command carries. The decoder checks lengths against these before
     /// allocating, and `apply` refuses commands beyond them, so hostile bytes cannot make a
@@ -7,7 +9,7 @@ extension Catalog {
         public static let maxBlocksPerFile = 1 << 20
         /// Blocks are 64 MiB; a 1 GiB bound leaves room for larger settings and keeps
         /// `blocks × size` far from Int64 overflow.
-        public static let maxBlockSizeBytes: Int64 = 1 << 30
+        public static let maxBlockSizeBytes: Int64 = SizeLimits.maxBlockSizeBytes
         public static let maxSourceBytes = 256
         public static let maxContentTypeBytes = 128
         public static let maxSchemaColumns = 4096
@@ -24,11 +26,11 @@ extension Catalog {
         public static let maxEpochMillis: Int64 = 253_402_300_799_999
         /// Ed25519/X25519 public keys.
         public static let publicKeyBytes = 32
-        public static let maxDisksPerMachine = 64
+        public static let maxDisksPerMachine = SizeLimits.maxDisksPerMachine
         public static let maxSeedMachines = 1024
         public static let maxDiskPathBytes = 1024
-        /// 1 EiB: keeps sums of capacities far from Int64 overflow.
-        public static let maxDiskCapacityBytes: Int64 = 1 << 60
+        /// 1 PiB (`SizeLimits`): keeps sums of capacities far from Int64 overflow.
+        public static let maxDiskCapacityBytes: Int64 = SizeLimits.maxDiskCapacityBytes
         /// Join tokens: ASCII letters, digits, `-` and `_` (generated ones are 64 hex digits).
         public static let joinTokenBytes = 16...128
     }

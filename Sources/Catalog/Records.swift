@@ -151,7 +151,7 @@ extension Catalog {
         /// An empty key means "not yet pinned": the machine was registered from the topology and
         /// the first link that proves the join token under this name pins its key.
         public var isKeyPinned: Bool { !publicKeyHex.isEmpty }
-        public var capacityBytes: Int64 { disks.reduce(0) { $0 + $1.capacityBytes } }
+        public var capacityBytes: Int64 { disks.saturatingSum(\.capacityBytes) }
     }
 
     public enum DiskClass: UInt8, Hashable, Sendable, CaseIterable {

@@ -1,3 +1,5 @@
+import YonkeCore
+
 extension SWIM.Instance {
     /// Joins through any of `seeds`, one at a time until one answers with
     /// its view. A first member passes no seeds and is simply alone.
@@ -36,8 +38,7 @@ extension SWIM.Instance {
         var next = metadata
         next.version = max(metadata.version, myself.metadata.version + 1)
         myself.metadata = next
-        myself.incarnation += 1
-        dissemination.enqueue(myself.update)
+        raiseIncarnation()
     }
 
     /// Graceful leave: a `left` claim at a new incarnation (so it beats our
@@ -46,7 +47,7 @@ extension SWIM.Instance {
     public mutating func leave(now: SWIM.Tick) -> [SWIM.Directive] {
         advance(to: now)
         guard myself.status != .left else { return [] }
-        myself.incarnation += 1
+        myself.incarnation = CheckedMath.incremented(myself.incarnation) ?? myself.incarnation
         myself.status = .left
         myself.statusSinceTicks = nowTicks
         probe = nil

@@ -1,3 +1,5 @@
+import YonkeCore
+
 extension SWIM.Instance {
     /// Merges one claim into our view (SWIM §4.2 precedence, generations
     /// first). A claim that changes anything is queued for further gossip
@@ -110,27 +112,42 @@ extension SWIM.Instance {
 
     /// SWIM §4.2: only we raise our incarnation; a suspicion or death claim
     /// at our current incarnation is refuted by announcing the next one.
+    /// A claim about us at an incarnation above ours is forged: within one
+    /// generation nobody but us can have seen a higher one, and taking it
+    /// would let one message push our counter to its end (where `+ 1` traps,
+    /// or, saturated, we could never refute a suspicion again).
     private mutating func applyAboutMyself(_ update: SWIM.MemberUpdate) -> [SWIM.Directive] {
         guard update.id.generation == myself.id.generation, myself.status != .left else { return [] }
+        guard update.incarnation <= myself.incarnation else {
+            forgedClaimsAboutMyself += 1
+            return []
+        }
         switch update.status {
         case .alive:
-            guard update.incarnation > myself.incarnation else { return [] }
+            // Our own word, echoed back: nothing to do.
+            return []
         case .suspect, .dead, .left:
-            guard update.incarnation >= myself.incarnation else {
+            if update.incarnation < myself.incarnation {
                 // Someone still holds an old accusation: our refutation
                 // missed them (a partition, or gossip that ran out). Repeating
                 // it would die out, since everyone else already has it; a new
                 // incarnation is news to all and spreads as far as it must.
-                myself.incarnation += 1
-                dissemination.enqueue(myself.update)
+                raiseIncarnation()
                 return []
             }
             // Being accused is a hint that we are the slow one (Lifeguard §IV.A).
             health.apply(delta: 1)
         }
-        myself.incarnation = update.incarnation + 1
-        dissemination.enqueue(myself.update)
+        raiseIncarnation()
         return []
+    }
+
+    /// The next incarnation of ourselves, announced. Saturates instead of
+    /// wrapping: incarnations from outside never exceed ours (above), so ours
+    /// grows by one per refutation or metadata change and never gets near the end.
+    mutating func raiseIncarnation() {
+        myself.incarnation = CheckedMath.incremented(myself.incarnation) ?? myself.incarnation
+        dissemination.enqueue(myself.update)
     }
 
     private mutating func commit(_ next: SWIM.Member, previous: SWIM.Member, gossip: SWIM.MemberUpdate) -> [SWIM.Directive] {

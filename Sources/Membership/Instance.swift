@@ -34,6 +34,8 @@ extension SWIM {
         var syncPeer: MemberID?
         var lastTriggeredSyncPeriod: UInt64?
         var applyingJoinReply = false
+        /// Claims about ourselves at an incarnation we never announced (forged; ignored).
+        public internal(set) var forgedClaimsAboutMyself = 0
 
         /// Ping-requests relayed at once; beyond this we stay silent (the
         /// requester's other k−1 helpers cover) rather than grow without bound.

@@ -1,3 +1,5 @@
+import YonkeCore
+
 extension Placement {
     /// A machine as placement sees it: where it is, what it has free, how far it
     /// can be trusted, and whether it is leaving.
@@ -19,7 +21,7 @@ extension Placement {
             self.rack = rack
             self.ssdFreeBytes = ssdFreeBytes
             self.hddFreeBytes = hddFreeBytes
-            self.capacityBytes = capacityBytes ?? (ssdFreeBytes + hddFreeBytes)
+            self.capacityBytes = capacityBytes ?? CheckedMath.saturatingAdd(ssdFreeBytes, hddFreeBytes)
             self.reliability = reliability
             self.isDraining = isDraining
         }
@@ -27,7 +29,8 @@ extension Placement {
         public func freeBytes(for tier: Tier) -> Int64 {
             switch tier {
             case .hot: return ssdFreeBytes
-            case .cold, .glacier: return ssdFreeBytes + hddFreeBytes
+            // Free figures come from reports: a sum past Int64 saturates.
+            case .cold, .glacier: return CheckedMath.saturatingAdd(ssdFreeBytes, hddFreeBytes)
             }
         }
     }

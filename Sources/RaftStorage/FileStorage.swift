@@ -227,6 +227,9 @@ extension Raft {
                     throw .corruptLog(path: path, offset: at, detail: "record passes its checksums but has entry kind \(kindRaw)")
                 }
                 let data = Array(p.rest())
+                guard index <= Raft.maxIndex, term <= Raft.maxTerm else {
+                    throw .corruptLog(path: path, offset: at, detail: "entry \(index)@\(term) is beyond the bounds of any real log")
+                }
                 if let last = result.entries.last, index != last.index + 1 {
                     throw .corruptLog(path: path, offset: at, detail: "entry \(index) follows \(last.index)")
                 }
@@ -243,14 +246,21 @@ extension Raft {
             let body = try checksummedBody(bytes, path: path, what: "hard state", minBytes: 4 + 8 + 8 + 2 + 4)
             guard body.starts(with: hardStateMagic) else { throw .corruptFile(path: path, detail: "hard state has bad magic") }
             var r = Reader(body.dropFirst(hardStateMagic.count))
+            let hard: HardState
             do throws(ByteReadError) {
                 let term = try r.u64("term"), commit = try r.u64("commit")
                 let name = try r.string("vote", prefix: .u16, limit: Int(UInt16.max))
                 try r.expectEnd()
-                return HardState(term: term, vote: name.isEmpty ? nil : NodeID(name), commit: commit)
+                hard = HardState(term: term, vote: name.isEmpty ? nil : NodeID(name), commit: commit)
             } catch {
                 throw StorageError(error, path: path, decoding: "hard state")
             }
+            // Written before terms were bounded, from a forged message: refuse with a
+            // reason rather than trap at the next election.
+            guard hard.term <= Raft.maxTerm else {
+                throw .corruptFile(path: path, detail: "term \(hard.term) is beyond any term a leader could have won (\(Raft.maxTerm)): it came from a forged message; restore this node from a peer")
+            }
+            return hard
         }
 
         static func readSnapshot(_ path: String) throws(StorageError) -> Snapshot? {
@@ -270,6 +280,9 @@ extension Raft {
             }
             guard let configuration = Configuration(encoded: Array(configBytes)) else {
                 throw .corruptFile(path: path, detail: "snapshot configuration does not decode")
+            }
+            guard index <= Raft.maxIndex, term <= Raft.maxTerm else {
+                throw .corruptFile(path: path, detail: "snapshot at \(index)@\(term) is beyond the bounds of any real log")
             }
             return Snapshot(metadata: SnapshotMetadata(index: index, term: term, configuration: configuration), data: Array(data))
         }

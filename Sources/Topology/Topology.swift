@@ -18,7 +18,7 @@ public struct Topology: Sendable, Equatable {
     public var workers: [Machine] { machines.filter(\.isWorker) }
     public var racks: [String] { Array(Set(machines.map(\.rack))).sorted() }
     /// Raw capacity of the machines that store blocks.
-    public var workerCapacityBytes: Int64 { workers.reduce(0) { $0 + $1.capacityBytes } }
+    public var workerCapacityBytes: Int64 { workers.saturatingSum(\.capacityBytes) }
 
     public func machine(named name: String) -> Machine? {
         machines.first { $0.name == name }
@@ -78,10 +78,10 @@ extension Topology {
 
         public var isVoter: Bool { roles.contains(.voter) }
         public var isWorker: Bool { roles.contains(.worker) }
-        public var capacityBytes: Int64 { disks.reduce(0) { $0 + $1.capacityBytes } }
+        public var capacityBytes: Int64 { disks.saturatingSum(\.capacityBytes) }
 
         public func capacityBytes(of diskClass: DiskClass) -> Int64 {
-            disks.filter { $0.diskClass == diskClass }.reduce(0) { $0 + $1.capacityBytes }
+            disks.filter { $0.diskClass == diskClass }.saturatingSum(\.capacityBytes)
         }
     }
 

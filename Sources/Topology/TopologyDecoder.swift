@@ -39,6 +39,9 @@ struct TopologyDecoder {
         var blockSizeBytes = TopologyFile.defaultBlockSizeBytes
         if let sizeNode = map["blockSize"] {
             blockSizeBytes = try size(sizeNode, field: "cluster.blockSize")
+            guard (1...SizeLimits.maxBlockSizeBytes).contains(blockSizeBytes) else {
+                throw error(sizeNode, "cluster.blockSize", "\(ByteCount.format(blockSizeBytes)) is not a block size (more than 0, at most \(ByteCount.format(SizeLimits.maxBlockSizeBytes)); usually 64MiB)")
+            }
         }
         var replicationFactor = TopologyFile.defaultReplicationFactor
         if let rfNode = map["replicationFactor"] {

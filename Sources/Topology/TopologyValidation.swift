@@ -23,8 +23,17 @@ enum TopologyValidation {
             if machine.isWorker && machine.disks.isEmpty {
                 throw field(index, node, "roles", "'\(machine.name)' is a worker but has no `disks:` to store blocks on")
             }
+            if machine.disks.count > SizeLimits.maxDisksPerMachine {
+                throw field(index, node, "disks", "'\(machine.name)' lists \(machine.disks.count) disks; at most \(SizeLimits.maxDisksPerMachine) are supported")
+            }
             var seenPaths: [String] = []
             for (diskIndex, disk) in machine.disks.enumerated() {
+                if disk.capacityBytes > SizeLimits.maxDiskCapacityBytes {
+                    let capacityNode = mappingValue(node, "disks").flatMap { sequenceItem($0, diskIndex) }
+                        .flatMap { mappingValue($0, "capacity") } ?? node
+                    throw decoder.error(capacityNode, "machines[\(index)].disks[\(diskIndex)].capacity",
+                                        "\(ByteCount.format(disk.capacityBytes)) is more than one disk can be (at most \(ByteCount.format(SizeLimits.maxDiskCapacityBytes)))")
+                }
                 if disk.capacityBytes < topology.cluster.blockSizeBytes {
                     let capacityNode = mappingValue(node, "disks").flatMap { sequenceItem($0, diskIndex) }
                         .flatMap { mappingValue($0, "capacity") } ?? node

@@ -59,9 +59,10 @@ public struct BlockReport: Sendable, Equatable {
     /// Ids per message: 32 bytes each stays under 1 MiB with room for the rest.
     public static let maxBlocksPerMessage = 30_000
 
-    public var usedBytes: Int64 { disks.reduce(0) { $0 + $1.usedBytes } }
-    public var capacityBytes: Int64 { disks.reduce(0) { $0 + $1.capacityBytes } }
-    public var blockCount: Int { disks.reduce(0) { $0 + $1.blockCount } }
+    // Figures from the wire (up to 64 disks of Int64.max each): sums saturate.
+    public var usedBytes: Int64 { disks.saturatingSum(\.usedBytes) }
+    public var capacityBytes: Int64 { disks.saturatingSum(\.capacityBytes) }
+    public var blockCount: Int { disks.saturatingSum(\.blockCount) }
 
     public func encoded() -> ByteBuffer {
         invariant(blocks.count + removed.count <= Self.maxBlocksPerMessage, "report of \(blocks.count) blocks must be split first")

@@ -54,7 +54,9 @@ public enum RaftWire {
     }
 
     /// Largest snapshot a node accepts by reference.
-    public static let maxSnapshotBytes: UInt64 = 1 << 32
+    /// 1 GiB, fetched in chunks but assembled (and decoded) in memory: far above a
+    /// catalog of millions of files, far below what would take a node's memory.
+    public static let maxSnapshotBytes: UInt64 = 1 << 30
 
     public static func encode(_ reference: SnapshotReference) -> ByteBuffer {
         var out = ByteBuffer()

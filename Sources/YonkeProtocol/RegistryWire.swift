@@ -166,7 +166,7 @@ public enum RegistryWire {
         let name = try input.readWireString("cluster name", maxBytes: Catalog.Limits.maxClusterNameBytes)
         let blockSize: Int64 = try input.readWireInteger("block size")
         let replication: UInt32 = try input.readWireInteger("replication factor")
-        guard blockSize > 0, (1...16).contains(replication) else {
+        guard (1...SizeLimits.maxBlockSizeBytes).contains(blockSize), (1...16).contains(replication) else {
             throw WireError("join grant: block size \(blockSize) or replication factor \(replication) out of range")
         }
         let machines = try readRecords(&input)

@@ -84,3 +84,32 @@ private func admission(_ name: String, key: String = "", address: String? = nil,
         #expect(try Catalog.State(snapshot: harness.state.snapshot()).joinKeyHex == key)
     }
 }
+
+/// Issue 12: a join declaring 64 disks of 2^60 bytes was committed, and every later
+/// master overflowed summing capacities. The door bounds each disk (`SizeLimits`);
+/// sums of what passes saturate anyway.
+@Suite struct HostileAdmissionTests {
+    @Test(arguments: [Int64(1) << 60, SizeLimits.maxDiskCapacityBytes + 1, .max])
+    func aJoinWithAnImpossibleDiskIsRefused(capacity: Int64) {
+        let disks = (0..<SizeLimits.maxDisksPerMachine).map {
+            Catalog.NodeDisk(path: "/d\($0)", capacityBytes: capacity, diskClass: .hdd)
+        }
+        var harness = Harness.bootstrapped()
+        let outcome = harness.apply(.admitMachine(admission("w9", key: keyA, disks: disks)))
+        #expect(outcome.refusal == .invalid(.outOfRange(.diskCapacity, value: capacity)))
+        #expect(harness.state.node("w9") == nil)
+    }
+
+    @Test func theLargestAcceptedMachineStillSumsWithoutOverflow() throws {
+        let disks = (0..<SizeLimits.maxDisksPerMachine).map {
+            Catalog.NodeDisk(path: "/d\($0)", capacityBytes: SizeLimits.maxDiskCapacityBytes, diskClass: .hdd)
+        }
+        var harness = Harness.bootstrapped()
+        for (i, name) in ["w1", "w2"].enumerated() {
+            _ = harness.apply(.admitMachine(admission(name, address: "10.0.1.\(i):7400", disks: disks, rack: name)))
+        }
+        #expect(harness.state.nodes.count == 2)
+        let total = harness.state.nodes.saturatingSum(\.capacityBytes)
+        #expect(total == 2 * Int64(SizeLimits.maxDisksPerMachine) * SizeLimits.maxDiskCapacityBytes)
+    }
+}

@@ -47,17 +47,17 @@ struct MembershipShellTests {
             machines: [.init(name: "m1", address: .init(host: "127.0.0.1", port: 7401), roles: [.voter], rack: "r", disks: [])])
         var book = SWIMAddressBook(topology: topology)
         #expect(book.name(at: "127.0.0.1:7401") == "m1")
-        var news = book.learn(name: "m1", address: "127.0.0.1:7401")
+        var news = book.learn(name: "m1", address: "127.0.0.1:7401") == .learned
         #expect(!news, "a known address is no news")
-        news = book.learn(name: "w9", address: "10.0.0.9:7400")
+        news = book.learn(name: "w9", address: "10.0.0.9:7400") == .learned
         #expect(news)
         #expect(book.name(at: "10.0.0.9:7400") == "w9")
         // m1 moves: its old address no longer names it.
-        news = book.learn(name: "m1", address: "127.0.0.1:7501")
+        news = book.learn(name: "m1", address: "127.0.0.1:7501") == .learned
         #expect(news)
         #expect(book.name(at: "127.0.0.1:7401") == nil)
         // Another name takes w9's address: w9 has none until it says where it went.
-        news = book.learn(name: "w10", address: "10.0.0.9:7400")
+        news = book.learn(name: "w10", address: "10.0.0.9:7400") == .learned
         #expect(news)
         #expect(book.address(of: "w9") == nil)
         #expect(book.name(at: "10.0.0.9:7400") == "w10")

@@ -76,4 +76,22 @@ private func be(_ value: UInt64, _ byteCount: Int) -> [UInt8] {
             return p == path && detail == "hard state does not decode: truncated at vote (byte 20): need 200 bytes, 2 left"
         }
     }
+    /// Issue 12: a build before the term bound persisted `UInt64.max` from one forged heartbeat,
+    /// then trapped at every election after every restart. Such a file is refused with a reason.
+    @Test(arguments: [UInt64.max, Raft.maxTerm + 1])
+    func aHardStateWithATermNoLeaderCouldHaveWonIsRefused(term: UInt64) throws {
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/hardstate"
+        try Data(sealed(Array("YHS1".utf8) + be(term, 8) + be(1, 8) + be(2, 2) + Array("m1".utf8))).write(to: URL(fileURLWithPath: path))
+        #expect {
+            _ = try Raft.FileStorage(directory: dir)
+        } throws: { error in
+            guard case .corruptFile(let p, let detail)? = error as? Raft.StorageError else { return false }
+            return p == path && detail.contains("term \(term) is beyond any term a leader could have won")
+        }
+        // At the bound it still reads.
+        try Data(sealed(Array("YHS1".utf8) + be(Raft.maxTerm, 8) + be(1, 8) + be(2, 2) + Array("m1".utf8))).write(to: URL(fileURLWithPath: path))
+        #expect(try Raft.FileStorage(directory: dir).state.hardState.term == Raft.maxTerm)
+    }
 }

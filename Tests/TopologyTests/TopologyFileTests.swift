@@ -190,3 +190,34 @@ func badHealingSettingsNameTheField(line: String, field: String) {
         "\(error)".contains(field)
     }
 }
+
+/// Issue 12: sizes are bounded at the door (`SizeLimits`), and what passes sums
+/// without trapping.
+@Test func aDiskBeyondThePetabyteBoundIsRefused() throws {
+    let yaml = """
+    cluster:
+      name: tiny
+      replicationFactor: 1
+    machines:
+    \(machine("a", "h:1", capacity: "1048577TiB"))
+    """
+    let error = #expect(throws: TopologyError.self) { try TopologyFile.parse(yaml: yaml, fileName: "t.yaml") }
+    #expect(error.map { "\($0)" }?.contains("machines[0].disks[0].capacity") == true)
+}
+
+@Test func capacitySumsSaturate() {
+    let disks = (0..<3).map { Topology.Disk(path: "/d\($0)", capacityBytes: .max, diskClass: .hdd) }
+    let machine = Topology.Machine(name: "a", address: .init(host: "h", port: 1), roles: [.worker], rack: "r", disks: disks)
+    #expect(machine.capacityBytes == .max)
+    #expect(machine.capacityBytes(of: .hdd) == .max)
+    let topology = Topology(cluster: .init(name: "t", blockSizeBytes: 1, replicationFactor: 1), machines: [machine, machine])
+    #expect(topology.workerCapacityBytes == .max)
+}
+
+/// `blockSize + blockSize / 8` (the room a placement needs) must stay in Int64: bounded at the door.
+@Test(arguments: ["0", "2GiB", "8000000TiB"])
+func anImpossibleBlockSizeIsRefused(size: String) throws {
+    let yaml = "cluster:\n  name: t\n  blockSize: \(size)\n  replicationFactor: 1\nmachines:\n\(machine("a", "h:1"))"
+    let error = #expect(throws: TopologyError.self) { try TopologyFile.parse(yaml: yaml, fileName: "t.yaml") }
+    #expect(error.map { "\($0)" }?.contains("cluster.blockSize") == true)
+}

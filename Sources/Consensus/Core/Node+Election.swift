@@ -45,7 +45,8 @@ extension Raft.Node {
 
     /// Starts an election: a pre-vote round first when configured.
     public mutating func campaign() {
-        guard isPromotable, role != .leader else { return }
+        // A term at the bound cannot be raised: staying a follower is safe, a wrapped term is not.
+        guard isPromotable, role != .leader, term < Raft.maxTerm else { return }
         if config.preVote { becomePreCandidate() } else { becomeCandidate(transfer: false) }
     }
 
@@ -134,7 +135,7 @@ extension Raft.Node {
 
     /// Term bookkeeping common to every message (§5.1), then dispatch by role.
     public mutating func receive(_ m: Raft.Message) {
-        guard m.to == id, Self.isWellFormed(m) else { return }
+        guard m.to == id, Self.isWellFormed(m), admits(m) else { return }
         if m.term > term {
             switch m.kind {
             case .preVote:
@@ -196,8 +197,11 @@ extension Raft.Node {
             onHeartbeatResponse(from: m.from, readContext: context)
         case .timeoutNow:
             // Thesis §3.10: the target campaigns at once, skipping pre-vote,
-            // and its votes override the followers' leases.
-            guard isPromotable, role != .leader else { return }
+            // and its votes override the followers' leases. Only a voter, and
+            // the leader itself when we follow one: from anyone else it is a way
+            // to depose the leader.
+            guard isPromotable, role != .leader, leader == nil || leader == m.from,
+                  configuration.isVoter(m.from), term < Raft.maxTerm else { return }
             becomeCandidate(transfer: true)
         }
     }
@@ -206,17 +210,59 @@ extension Raft.Node {
     /// allowed to reach an invariant (entries must follow prevIndex one by one,
     /// with terms no newer than the sender's).
     static func isWellFormed(_ m: Raft.Message) -> Bool {
+        // Terms and indexes past the bounds are forged (`Raft.maxTerm`); below
+        // them, every `+ 1` the core does on a message's numbers is in range.
+        guard m.term <= Raft.maxTerm else { return false }
         switch m.kind {
         case .append(let prevIndex, _, let entries, _):
+            guard prevIndex <= Raft.maxIndex, Raft.Index(entries.count) <= Raft.maxIndex - prevIndex else { return false }
             for (offset, entry) in entries.enumerated() {
                 guard entry.index == prevIndex + 1 + Raft.Index(offset), entry.term <= m.term else { return false }
                 if offset > 0 && entry.term < entries[offset - 1].term { return false }
             }
             return true
+        case .appendResponse(_, let index, _, _):
+            return index <= Raft.maxIndex
         case .installSnapshot(let snapshot):
-            return snapshot.metadata.index > 0 && snapshot.metadata.term <= m.term && !snapshot.metadata.configuration.voters.isEmpty
-        default:
+            return snapshot.metadata.index > 0 && snapshot.metadata.index <= Raft.maxIndex
+                && snapshot.metadata.term <= m.term && !snapshot.metadata.configuration.voters.isEmpty
+        case .preVote, .preVoteResponse, .vote, .voteResponse, .heartbeat, .heartbeatResponse, .timeoutNow:
             return true
+        }
+    }
+
+    /// Whether `receive` would act on `m` rather than drop it (malformed, out of
+    /// bounds, from a sender with no say, or of a stale term). For a shell that
+    /// must decide before fetching what a message stands for (a snapshot offered
+    /// by reference).
+    public func wouldAccept(_ m: Raft.Message) -> Bool {
+        m.to == id && Self.isWellFormed(m) && admits(m) && m.term >= term
+    }
+
+    /// Who may say what to this node (thesis §4.2.3, and §5.2's one leader per
+    /// term). The link has already proved the sender's name; this checks that
+    /// the name has a say:
+    /// - an election (pre-vote, vote) only from a voter of the configuration in
+    ///   force here: a removed or never-added machine must not disrupt the cluster;
+    /// - an answer only from a member (progress and votes are kept for no one else);
+    /// - a leader's message, in a term where this node already follows a leader,
+    ///   only from that leader. From a sender outside the configuration it is
+    ///   still taken in a term this node has not seen led: the sender may have
+    ///   won an election decided after a configuration change that has not
+    ///   reached this node's log yet (refusing it would leave a lagging follower
+    ///   stuck for good).
+    /// A node with no configuration yet (a machine that joined and waits for its
+    /// first append or snapshot) cannot tell members apart and hears anyone.
+    func admits(_ m: Raft.Message) -> Bool {
+        guard !configuration.voters.isEmpty else { return true }
+        switch m.kind {
+        case .preVote, .vote:
+            return configuration.isVoter(m.from)
+        case .preVoteResponse, .voteResponse, .appendResponse, .heartbeatResponse:
+            return configuration.members.contains(m.from)
+        case .append, .heartbeat, .installSnapshot, .timeoutNow:
+            guard m.term == term, let current = leader else { return true }
+            return current == m.from
         }
     }
 

@@ -128,11 +128,13 @@ extension Raft.Node {
     // MARK: leader side
 
     mutating func onAppendResponse(from: Raft.NodeID, success: Bool, index: Raft.Index, hintIndex: Raft.Index, hintTerm: Raft.Term) {
-        guard var p = progress[from] else { return }
+        // A follower cannot hold (or reject) more than we ever sent: such an
+        // answer is forged, and believing it would commit entries nobody holds.
+        guard var p = progress[from], index <= log.lastIndex else { return }
         p.recentActive = true
         if !success {
             // Map the follower's hint onto our log (etcd's findConflictByTerm on the leader side).
-            let probe = hintTerm > 0 ? log.conflictHint(index: hintIndex, term: hintTerm).index : hintIndex
+            let probe = hintTerm > 0 ? log.conflictHint(index: hintIndex, term: hintTerm).index : min(hintIndex, log.lastIndex)
             let changed = p.onReject(rejected: index, probeIndex: probe)
             progress[from] = p
             if changed { sendAppend(to: from, allowEmpty: true) }

@@ -11,18 +11,20 @@ struct BlockLedger: Sendable {
 
     /// Applies a report; false when it was an addition from a node never fully
     /// reported (the master should ask it for a full report).
+    /// `refused`: blocks past `BlockMap.maxBlocksPerNode` (a flood of additions), not recorded.
     @discardableResult
-    mutating func apply(_ report: BlockReport, from node: String) -> Bool {
+    mutating func apply(_ report: BlockReport, from node: String) -> (known: Bool, refused: Int) {
         // Usage counts only from a node whose full report arrived, so the
         // master keeps asking (at each of its usage reports) until one does.
         let known = report.isFull || usage[node] != nil
         if known { usage[node] = report.disks }
+        let refused: Int
         if report.isFull {
-            map.onBlockReport(node: node, blocks: report.blocks)
+            refused = map.onBlockReport(node: node, blocks: report.blocks)
         } else {
-            map.onBlocksAdded(node: node, blocks: report.blocks)
+            refused = map.onBlocksAdded(node: node, blocks: report.blocks)
             map.onBlocksRemoved(node: node, blocks: report.removed)
         }
-        return known
+        return (known, refused)
     }
 }

@@ -44,9 +44,11 @@ extension BlockService {
         let disks = ledger.usage[machine.name]
             ?? machine.disks.map { BlockReport.Disk(diskClass: $0.diskClass, capacityBytes: $0.capacityBytes, usedBytes: 0, blockCount: 0) }
         var free: (ssd: Int64, hdd: Int64) = (0, 0)
+        // Reported figures come from the wire: checked, so no report can trap the master.
         for disk in disks {
-            let bytes = max(0, disk.capacityBytes - disk.usedBytes)
-            if disk.diskClass == .ssd { free.ssd += bytes } else { free.hdd += bytes }
+            let bytes = max(0, CheckedMath.saturatingSubtract(disk.capacityBytes, disk.usedBytes))
+            if disk.diskClass == .ssd { free.ssd = CheckedMath.saturatingAdd(free.ssd, bytes) }
+            else { free.hdd = CheckedMath.saturatingAdd(free.hdd, bytes) }
         }
         return free
     }
@@ -54,7 +56,7 @@ extension BlockService {
     /// A machine with less free room than a block and an eighth is full for placement.
     var roomNeededBytes: Int64 {
         let block = context.config.topology.cluster.blockSizeBytes
-        return block + block / 8
+        return CheckedMath.saturatingAdd(block, block / 8)
     }
 
     /// The tier a block of `tier` is placed in among `machines`: a cluster
@@ -79,7 +81,7 @@ extension BlockService {
         var members: [Placement.Member] = []
         for machine in machines where rebalancer.machineStates[machine.name] == nil {
             let free = freeBytes(of: machine)
-            let room = tier == .hot ? free.ssd : free.ssd + free.hdd
+            let room = tier == .hot ? free.ssd : CheckedMath.saturatingAdd(free.ssd, free.hdd)
             guard room >= roomNeededBytes else { continue }
             members.append(Placement.Member(
                 name: machine.name, rack: machine.rack,
@@ -107,7 +109,7 @@ extension BlockService {
         let tier = effectiveTier(requested, among: alive)
         let candidates = alive.filter { machine in
             let free = freeBytes(of: machine)
-            return !excluded.contains(machine.name) && (tier == .hot ? free.ssd : free.ssd + free.hdd) >= request.encodedBytes
+            return !excluded.contains(machine.name) && (tier == .hot ? free.ssd : CheckedMath.saturatingAdd(free.ssd, free.hdd)) >= request.encodedBytes
         }
         let map = placementMap(tier: tier, machines: candidates)
         // A block the cluster already holds (the same bytes put again) goes to its
@@ -171,18 +173,18 @@ extension BlockService {
         let preview = rebalancer.lastInputs.map { rebalancer.scheduler.preview($0, nowMilliseconds: nowMilliseconds) }
         let moving = Dictionary((preview?.machines ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let now = nowMilliseconds
-        let capacityTotal = workers.reduce(Int64(0)) { $0 + $1.capacityBytes }
-        let usedTotal = workers.reduce(Int64(0)) { total, machine in
-            total + (ledger.usage[machine.name]?.reduce(0) { $0 + $1.usedBytes } ?? 0)
-        }
+        // Sums of figures machines declared (a join) or reported: saturating, never trapping.
+        let capacityTotal = workers.saturatingSum(\.capacityBytes)
+        let usedTotal = workers.saturatingSum { machine in ledger.usage[machine.name]?.saturatingSum(\.usedBytes) ?? 0 }
         let machines = workers.map { machine -> CapacityReport.Machine in
             let disks = ledger.usage[machine.name]
-            let total = disks?.reduce(0) { $0 + $1.capacityBytes } ?? machine.capacityBytes
-            let used = disks?.reduce(0) { $0 + $1.usedBytes } ?? 0
+            let total = disks?.saturatingSum(\.capacityBytes) ?? machine.capacityBytes
+            let used = disks?.saturatingSum(\.usedBytes) ?? 0
             let free = freeBytes(of: machine)
             return CapacityReport.Machine(
-                name: machine.name, totalBytes: total, usedBytes: used, freeBytes: max(0, total - used),
-                blocks: disks?.reduce(0) { $0 + $1.blockCount } ?? 0,
+                name: machine.name, totalBytes: total, usedBytes: used,
+                freeBytes: max(0, CheckedMath.saturatingSubtract(total, used)),
+                blocks: disks?.saturatingSum(\.blockCount) ?? 0,
                 share: usedTotal > 0 ? Double(used) / Double(usedTotal) : 0,
                 capacityShare: capacityTotal > 0 ? Double(machine.capacityBytes) / Double(capacityTotal) : 0,
                 state: alive.contains(machine.name) ? "alive" : (members.first { $0.name == machine.name }?.state ?? "unknown"),

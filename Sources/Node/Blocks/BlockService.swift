@@ -2,6 +2,7 @@ import YonkeProtocol
 import YonkeClient
 import BlockCodec
 import BlockStore
+import Catalog
 import Foundation
 import Logging
 import NIOCore
@@ -210,7 +211,13 @@ public actor BlockService {
             let report = try BlockReport.decode(payload)
             await startLedgerIfNewTerm()
             rebalancer.lastHeard[peer.name] = nowMilliseconds
-            if !ledger.apply(report, from: peer.name) {
+            let outcome = ledger.apply(report, from: peer.name)
+            if outcome.refused > 0 {
+                context.logger.warning("block report beyond the per-node bound; the extra blocks are not recorded", metadata: [
+                    "peer": "\(peer.name)", "refused": "\(outcome.refused)", "maxBlocksPerNode": "\(BlockMap.maxBlocksPerNode)",
+                ])
+            }
+            if !outcome.known {
                 await context.peers.sendOneWay(to: peer.name, channel: .blockReport, payload: BlockReport.fullReportRequest())
             }
         } catch {

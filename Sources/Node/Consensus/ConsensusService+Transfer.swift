@@ -49,6 +49,16 @@ extension ConsensusService {
 
     func startFetching(_ reference: RaftWire.SnapshotReference) {
         guard reference.metadata.index > appliedIndex, fetching?.index != reference.metadata.index else { return }
+        // Before fetching up to `RaftWire.maxSnapshotBytes`: would Raft take the snapshot
+        // from this sender at all (a current term, a member, sane bounds)?
+        let probe = Raft.Message(from: reference.from, to: reference.to, term: reference.term, kind: .installSnapshot(
+            Raft.Snapshot(metadata: reference.metadata, data: [])))
+        guard raft?.wouldAccept(probe) == true else {
+            logger.notice("ignored a snapshot offer Raft would refuse", metadata: [
+                "from": "\(reference.from)", "term": "\(reference.term)", "index": "\(reference.metadata.index)",
+            ])
+            return
+        }
         fetching?.task.cancel()
         fetching = (reference.metadata.index, Task { await self.fetch(reference) })
     }
@@ -82,9 +92,11 @@ extension ConsensusService {
             return
         }
         guard !stopped, raft != nil else { return }
+        let snapshot = Raft.Snapshot(metadata: reference.metadata, data: data)
+        guard admitSnapshot(snapshot, from: reference.from.name) else { return }
         raft?.step(.receive(Raft.Message(
             from: reference.from, to: reference.to, term: reference.term,
-            kind: .installSnapshot(Raft.Snapshot(metadata: reference.metadata, data: data)))))
+            kind: .installSnapshot(snapshot))))
         processReady()
     }
 

@@ -70,6 +70,11 @@ public actor ConsensusService {
     var offeredSnapshot: Raft.Snapshot?
     /// A snapshot being fetched from the master (one at a time).
     var fetching: (index: Raft.Index, task: Task<Void, Never>)?
+    /// The catalog decoded from the last received snapshot, checked before Raft saw it
+    /// (`admitSnapshot`), so `restore` need not decode it again.
+    var admittedSnapshot: (metadata: Raft.SnapshotMetadata, catalog: Catalog.State)?
+    /// Received snapshots refused before saving (their catalog does not decode).
+    private(set) var refusedSnapshots = 0
 
     nonisolated let outgoing: AsyncStream<Raft.Message>
     let outbox: AsyncStream<Raft.Message>.Continuation
@@ -300,8 +305,26 @@ public actor ConsensusService {
                            metadata: ["peer": "\(peer.name)", "from": "\(message.from)", "to": "\(message.to)"])
             return
         }
+        if case .installSnapshot(let snapshot) = message.kind, !admitSnapshot(snapshot, from: peer.name) { return }
         raft?.step(.receive(message))
         processReady()
+    }
+
+    /// A received snapshot is saved by Raft before it is loaded, and loaded again at every
+    /// start: one whose catalog does not decode would stop this node for good. So it is
+    /// decoded first, and refused (the master offers it again, or a forger gives up) when
+    /// it does not.
+    func admitSnapshot(_ snapshot: Raft.Snapshot, from peer: String) -> Bool {
+        do {
+            admittedSnapshot = (snapshot.metadata, try Catalog.State(snapshot: snapshot.data))
+            return true
+        } catch {
+            refusedSnapshots += 1
+            logger.warning("refused a received snapshot whose catalog does not decode", metadata: [
+                "peer": "\(peer)", "index": "\(snapshot.metadata.index)", "bytes": "\(snapshot.data.count)", "error": "\(error)",
+            ])
+            return false
+        }
     }
 
     // MARK: The Ready contract
@@ -348,7 +371,12 @@ public actor ConsensusService {
 
     private func restore(_ snapshot: Raft.Snapshot) {
         do {
-            catalog = try Catalog.State(snapshot: snapshot.data)
+            if let admitted = admittedSnapshot, admitted.metadata == snapshot.metadata {
+                catalog = admitted.catalog
+            } else {
+                catalog = try Catalog.State(snapshot: snapshot.data)
+            }
+            admittedSnapshot = nil
         } catch {
             // Raft already made it durable: this replica cannot follow the log any more.
             logger.critical("received catalog snapshot does not decode", metadata: ["error": "\(error)"])

@@ -1,6 +1,7 @@
 import YonkeProtocol
 import YonkeClient
 import Membership
+import YonkeCore
 
 /// One member as this node sees it: what `status`, `yonke members` and the
 /// placement of blocks need, flattened from the SWIM record so that other
@@ -72,8 +73,9 @@ extension MemberView {
             name: member.id.name, address: metadata.address, state: member.status.description,
             incarnation: member.incarnation, roles: LocalMetadata.list(metadata.labels[LocalMetadata.rolesLabel]),
             rack: metadata.rack, diskClasses: LocalMetadata.list(metadata.labels[LocalMetadata.disksLabel]),
-            capacityBytes: SWIM.Tier.allCases.reduce(0) { $0 + metadata[$1].capacityBytes },
-            usedBytes: SWIM.Tier.allCases.reduce(0) { $0 + metadata[$1].usedBytes },
+            // Figures from the wire: a sum that would overflow saturates instead of trapping.
+            capacityBytes: SWIM.Tier.allCases.saturatingSum { max(0, metadata[$0].capacityBytes) },
+            usedBytes: SWIM.Tier.allCases.saturatingSum { max(0, metadata[$0].usedBytes) },
             lastHeardMillisAgo: lastHeardMillisAgo)
     }
 }

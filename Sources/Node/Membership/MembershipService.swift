@@ -57,6 +57,8 @@ public actor MembershipService {
     var leavesOnShutdown = true
     /// SWIM payloads refused by the decoder since start.
     private(set) var malformedCount = 0
+    /// Gossip that tried to bind a registered machine's address to another name (refused).
+    private(set) var refusedAddressClaims = 0
 
     private enum Phase { case idle, running, stopped }
 
@@ -281,8 +283,18 @@ public actor MembershipService {
             logger.warning("member announces an unusable address", metadata: ["member": "\(name)", "address": "\(address)"])
             return
         }
-        guard addressBook.learn(name: name, address: address) else { return }
-        outbox.yield(.address(parsed, of: name))
+        let owner = context.registry.machines.first { $0.address == parsed }?.name
+        switch addressBook.learn(name: name, address: address, registeredOwner: owner) {
+        case .learned:
+            outbox.yield(.address(parsed, of: name))
+        case .unchanged:
+            break
+        case .refused(let owner):
+            refusedAddressClaims += 1
+            logger.warning("gossip claims a registered machine's address for another name; ignored", metadata: [
+                "claimedBy": "\(name)", "address": "\(address)", "registeredTo": "\(owner)",
+            ])
+        }
     }
 
     /// Members not in the topology (joined later) are first heard of in a

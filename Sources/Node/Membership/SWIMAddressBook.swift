@@ -17,15 +17,27 @@ struct SWIMAddressBook {
     func name(at address: SWIM.Address) -> String? { nameByAddress[address] }
     func address(of name: String) -> SWIM.Address? { addressByName[name] }
 
-    /// Records that `name` listens at `address`; true when that is news
-    /// (the peer directory must then be told). An address that moved to
-    /// another name (a machine renamed on the same port) follows the newest claim.
-    mutating func learn(name: String, address: SWIM.Address) -> Bool {
-        guard addressByName[name] != address else { return false }
+    enum Learned: Equatable {
+        /// News: the peer directory must be told.
+        case learned
+        case unchanged
+        /// The address belongs to another registered machine: gossip may suggest
+        /// an address, never give a machine's address (and so its traffic) to a new name.
+        case refused(owner: String)
+    }
+
+    /// Records that `name` listens at `address`. `registeredOwner` is the
+    /// registered machine at that address, if any (the registry is the
+    /// authority on identities; gossip only on addresses not yet registered).
+    /// An address that moved to another name (a machine removed from the
+    /// registry, a new one on the same port) follows the newest claim.
+    mutating func learn(name: String, address: SWIM.Address, registeredOwner: String? = nil) -> Learned {
+        if let owner = registeredOwner, owner != name { return .refused(owner: owner) }
+        guard addressByName[name] != address else { return .unchanged }
         if let old = addressByName[name], nameByAddress[old] == name { nameByAddress[old] = nil }
         if let previousOwner = nameByAddress[address] { addressByName[previousOwner] = nil }
         addressByName[name] = address
         nameByAddress[address] = name
-        return true
+        return .learned
     }
 }
