@@ -14,6 +14,9 @@ public struct RPCFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case internalError = 9
         case unknownOperation = 10
         case insufficientCapacity = 11
+        /// The caller had more requests in flight on one link than the node serves
+        /// at once (`RPCLink.servedInFlightMax`); an honest client waits for a slot instead.
+        case tooManyRequests = 12
     }
 
     public let code: Code

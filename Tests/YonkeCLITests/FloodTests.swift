@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+
+/// Outsiders with no credential holding connections open against every node
+/// (the review's experiment, and then some): real `yonke` processes, real
+/// sockets from other loopback addresses, real puts and gets meanwhile.
+/// `Benchmarks/flood.sh` runs the same load tool with 10,000 per node.
+@Suite(.serialized)
+struct FloodTests {
+    /// Benchmarks/flood_load.py, found from this file.
+    static var loadTool: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Benchmarks/flood_load.py").path
+    }
+
+    /// The load tool in the background; its JSON report lines are collected.
+    final class Flood {
+        let process = Process()
+        private let lines = LockedData()
+        private var reader: Thread?
+
+        init(targets: String, perTarget: Int, sources: Int) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", FloodTests.loadTool, "--targets", targets, "--per-target", "\(perTarget)",
+                                 "--mode", "mixed", "--sources", "\(sources)", "--reopen-ms", "200"]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let lines = self.lines
+            reader = Thread {
+                var collected = Data()
+                while true {
+                    let chunk = out.fileHandleForReading.availableData
+                    if chunk.isEmpty { break }
+                    collected.append(chunk)
+                    lines.set(collected)
+                }
+            }
+            reader?.start()
+        }
+
+        var reports: [[String: Any]] {
+            String(decoding: lines.get(), as: UTF8.self).split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+
+        /// Waits until the tool holds at least `open` connections.
+        func waitUntilOpen(_ open: Int, seconds: Double) -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if let last = reports.last, (last["open"] as? Int ?? 0) >= open { return true }
+                usleep(200_000)
+            }
+            return false
+        }
+
+        func stop() {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+
+        deinit { stop() }
+    }
+
+    @Test func strangersHoldingHundredsOfConnectionsPerNodeDoNotStopPutsAndGets() throws {
+        let cluster = try LocalCluster()
+        let source = try ClusterTests.sample(cluster, "small.csv", size: "64KiB")
+        // 300 per node (half silent, half a byte a second) from 30 addresses:
+        // more than the 1,120 in all that used to stop every put.
+        let perNode = 300
+        let flood = try Flood(targets: cluster.endpoints, perTarget: perNode, sources: 30)
+        defer { flood.stop() }
+        #expect(flood.waitUntilOpen(cluster.ports.count * perNode * 9 / 10, seconds: 20), "\(flood.reports.suffix(3))")
+        for round in 0..<4 {
+            let started = Date()
+            let put = try cluster.yonke(["put", source, "lake://bronze/flood-\(round).csv"], timeoutSeconds: 60)
+            #expect(put.status == 0, "put \(round) under the flood: \(put.stderr)")
+            let copy = cluster.folder.path + "/copy-\(round).csv"
+            let get = try cluster.yonke(["get", "lake://bronze/flood-\(round).csv", copy], timeoutSeconds: 60)
+            #expect(get.status == 0, "get \(round) under the flood: \(get.stderr)")
+            #expect(FileManager.default.contentsEqual(atPath: source, andPath: copy))
+            #expect(Date().timeIntervalSince(started) < 20, "round \(round) took \(Date().timeIntervalSince(started)) s")
+        }
+        let last = flood.reports.last ?? [:]
+        // The nodes dropped strangers at the handshake deadline (2 s), however they trickled.
+        #expect((last["dropped"] as? Int ?? 0) >= cluster.ports.count * perNode / 2, "\(last)")
+        if let lifetime = last["medianLifetimeSeconds"] as? Double {
+            #expect(lifetime >= 1.5 && lifetime < 4, "strangers lived \(lifetime) s (deadline 2 s)")
+        }
+        flood.stop()
+        #expect(try cluster.json(["status"])["master"] != nil)
+    }
+
+    @Test func oversizedFrameBeforeAuthenticationIsRefusedOnItsLength() throws {
+        let cluster = try LocalCluster(machines: 3, voters: 3)
+        // The header of a 64 KiB "hello" and nothing more: a node that buffered
+        // before checking would wait for the body until the 2 s deadline.
+        let started = Date()
+        let closed = try RawSocket.sendAndAwaitClose([0, 1, 0, 2, 1, 0xF0], port: cluster.ports[0], seconds: 3)
+        #expect(closed && Date().timeIntervalSince(started) < 1.0, "closed after \(Date().timeIntervalSince(started)) s")
+        #expect(try cluster.json(["status"])["master"] != nil)
+    }
+}
+
+extension RawSocket {
+    /// Connects, writes `bytes`, and waits up to `seconds` for the node to close.
+    static func sendAndAwaitClose(_ bytes: [UInt8], port: Int, seconds: Int) throws -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw ClusterFailure("cannot connect to 127.0.0.1:\(port)") }
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n == 0 { return true }
+            if n < 0 { return errno == ECONNRESET }
+        }
+    }
+}
