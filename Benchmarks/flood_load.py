@@ -18,7 +18,6 @@ import asyncio
 import json
 import resource
 import signal
-import socket
 import sys
 import time
 
@@ -61,19 +60,10 @@ async def hold(loop, host, port, source, trickle, stats, reconnect_s, stop):
     while not stop.is_set():
         closed = loop.create_future()
         try:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.setblocking(False)
-            # Leave the port to connect(): one source address then serves many targets.
-            sock.setsockopt(socket.IPPROTO_IP, 24, 1)  # IP_BIND_ADDRESS_NO_PORT
-            sock.bind((source, 0))
-            await loop.sock_connect(sock, (host, port))
-            transport, _ = await loop.create_connection(lambda: Held(stats, closed), sock=sock)
+            transport, _ = await loop.create_connection(lambda: Held(stats, closed), host, port,
+                                                        local_addr=(source, 0))
         except OSError:
             stats.errors += 1
-            try:
-                sock.close()
-            except Exception:
-                pass
             await asyncio.sleep(reconnect_s)
             continue
         started = time.monotonic()

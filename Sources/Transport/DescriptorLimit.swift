@@ -35,10 +35,10 @@ public enum DescriptorLimit {
 
     /// The pending handshakes a listener may hold with `descriptors` in force:
     /// the configured figure, or what is left after `reservedForMembers`
-    /// (at least 16, so a starved process still lets members in).
+    /// (at least 16 of it, so a starved process still lets members in).
     static func pendingHandshakeLimit(configured: Int, descriptors: Values?) -> Int {
         guard let descriptors else { return configured }
         let available = descriptors.soft > reservedForMembers ? descriptors.soft - reservedForMembers : 0
-        return max(16, min(configured, Int(clamping: available)))
+        return min(configured, max(16, Int(clamping: available)))
     }
 }
