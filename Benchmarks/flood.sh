@@ -45,7 +45,7 @@ measure warm >/dev/null
 read -r quiet_put50 quiet_put99 quiet_get50 quiet_get99 < <(measure quiet)
 
 pids=()
-for port in 7401 7402 7403 7404; do
+for port in "${ports[@]}"; do
     python3 Benchmarks/flood_load.py --targets "127.0.0.1:$port" --per-target "$per_node" --mode mixed \
         --sources "$sources" --reopen-ms "$reopen_ms" > "$work/flood.$port.jsonl" 2>"$work/flood.$port.err" &
     pids+=($!)
@@ -55,13 +55,13 @@ on_exit='kill ${pids[*]} 2>/dev/null || true'
 open_now() { tail -n 1 "$work/flood.$1.jsonl" 2>/dev/null | python3 -c "import json,sys; print(json.loads(sys.stdin.read() or '{\"open\": 0}')['open'])"; }
 for _ in $(seq 1 90); do
     ready=1
-    for port in 7401 7402 7403 7404; do
+    for port in "${ports[@]}"; do
         [ "$(open_now $port)" -ge $((per_node * 9 / 10)) ] || ready=0
     done
     [ $ready = 1 ] && break
     sleep 1
 done
-before=$(for port in 7401 7402 7403 7404; do wc -l < "$work/flood.$port.jsonl"; done)
+before=$(for port in "${ports[@]}"; do wc -l < "$work/flood.$port.jsonl"; done)
 read -r flood_put50 flood_put99 flood_get50 flood_get99 < <(measure flood)
 kill "${pids[@]}" 2>/dev/null || true
 wait "${pids[@]}" 2>/dev/null || true
@@ -75,7 +75,7 @@ print(f"get: quiet p50 {qg50:.1f} p99 {qg99:.1f}; flood p50 {fg50:.1f} p99 {fg99
 PY
 # What the flood held while the client ran: the open connections it reported, per node.
 i=0
-for port in 7401 7402 7403 7404; do
+for port in "${ports[@]}"; do
     skip=$(echo "$before" | sed -n "$((i + 1))p"); i=$((i + 1))
     tail -n +"$skip" "$work/flood.$port.jsonl" | python3 -c "
 import json, sys
