@@ -85,38 +85,42 @@ struct FloodTests {
     }
 
     @Test func strangersHoldingHundredsOfConnectionsPerNodeDoNotStopPutsAndGets() throws {
-        let cluster = try LocalCluster()
+        // The review's conditions: a 10 s handshake deadline (so the strangers
+        // pile up however slowly the tool reopens them on a busy machine) and more
+        // than 256 per node (the old gate's size): 300 each, half silent, half a
+        // byte a second, from 40 addresses. The 2 s default and trickling past it
+        // are checked in TransportTests.FloodTests.
+        let cluster = try LocalCluster(nodeEnvironment: ["YONKE_HANDSHAKE_TIMEOUT": "10s"])
         let source = try ClusterTests.sample(cluster, "small.csv", size: "64KiB")
-        // 400 per node (half silent, half a byte a second) from 40 addresses.
-        // The nodes drop each after 2 s, so how many are held at once depends
-        // on how fast the tool reopens them on a busy machine (the review
-        // stopped every put with 1,120 in all); the test asks for at least 600
-        // at once while the puts and gets run.
-        let perNode = 400
+        let perNode = 300
         let flood = try Flood(targets: cluster.ports.map { "127.0.0.1:\($0)" }, perTarget: perNode, sources: 40,
                               folder: cluster.folder.path)
         defer { flood.stop() }
-        #expect(flood.waitUntilOpen(600, seconds: 30), "the flood held only \(flood.mostOpen)")
-        for round in 0..<4 {
-            let started = Date()
-            let put = try cluster.yonke(["put", source, "lake://bronze/flood-\(round).csv"], timeoutSeconds: 60)
+        #expect(flood.waitUntilOpen(1_120, seconds: 60), "the flood held only \(flood.mostOpen)")
+        for round in 0..<3 {
+            let put = try Self.retryingElection { try cluster.yonke(["put", source, "lake://bronze/flood-\(round).csv"], timeoutSeconds: 60) }
             #expect(put.status == 0, "put \(round) under the flood: \(put.stderr)")
             let copy = cluster.folder.path + "/copy-\(round).csv"
             let get = try cluster.yonke(["get", "lake://bronze/flood-\(round).csv", copy], timeoutSeconds: 60)
             #expect(get.status == 0, "get \(round) under the flood: \(get.stderr)")
             #expect(FileManager.default.contentsEqual(atPath: source, andPath: copy))
             _ = flood.sampleOpen()
-            #expect(Date().timeIntervalSince(started) < 20, "round \(round) took \(Date().timeIntervalSince(started)) s")
         }
-        // The nodes dropped strangers at the handshake deadline (2 s), however they trickled.
-        let dropped = flood.total("dropped")
-        #expect(dropped >= Double(cluster.ports.count * perNode / 2), "only \(dropped) dropped")
-        // (The tool sees a connection late when it is short of CPU, so only the upper bound is firm.)
+        #expect(flood.mostOpen >= 1_120, "the flood held at most \(flood.mostOpen)")
+        // The nodes still drop strangers at the deadline.
         let lifetime = flood.total("medianLifetimeSeconds") / Double(cluster.ports.count)
-        #expect(lifetime > 0 && lifetime < 4, "strangers lived \(lifetime) s (deadline 2 s)")
-        #expect(flood.mostOpen >= 600, "the flood held at most \(flood.mostOpen)")
+        #expect(lifetime > 0 && lifetime < 12, "strangers lived \(lifetime) s (deadline 10 s)")
         flood.stop()
         #expect(try cluster.json(["status"])["master"] != nil)
+    }
+
+    /// On a starved 2-core machine an election can land in the middle of a put
+    /// ("not the master (any more); retry"): that is Raft's business, not the
+    /// flood's, so the put is retried once, as its message says.
+    static func retryingElection(_ run: () throws -> YonkeProcess.Result) throws -> YonkeProcess.Result {
+        let first = try run()
+        guard first.status != 0, first.stderr.contains("retry") else { return first }
+        return try run()
     }
 
     @Test func oversizedFrameBeforeAuthenticationIsRefusedOnItsLength() throws {

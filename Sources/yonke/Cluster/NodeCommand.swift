@@ -40,7 +40,7 @@ struct NodeStartCommand: AsyncParsableCommand {
     var metricsListen: String?
     @Option(name: .long, help: "Override the topology's cluster.healGrace (e.g. 30s, 2s).") var healGrace: String?
     @Option(name: .long, help: "Override the topology's cluster.rebalanceMbps (megabytes per second per machine).") var rebalanceMbps: Double?
-    @Option(name: .long, help: "How long a connecting peer or client has to complete the handshake before it is dropped, however slowly it sends (e.g. 2s, 500ms). Default: 2s.")
+    @Option(name: .long, help: "How long a connecting peer or client has to complete the handshake before it is dropped, however slowly it sends (e.g. 2s, 500ms). Default: $YONKE_HANDSHAKE_TIMEOUT, else 2s.")
     var handshakeTimeout: String?
 
     func run() async throws {
@@ -70,7 +70,7 @@ struct NodeStartCommand: AsyncParsableCommand {
             }
             config.rebalanceSettings.graceMilliseconds = milliseconds
         }
-        if let handshakeTimeout {
+        if let handshakeTimeout = handshakeTimeout ?? ProcessInfo.processInfo.environment["YONKE_HANDSHAKE_TIMEOUT"] {
             guard let milliseconds = TopologyFile.milliseconds(parsing: handshakeTimeout), milliseconds > 0 else {
                 throw CLIError("--handshake-timeout '\(handshakeTimeout)' is not a duration", hint: "write it like 2s or 500ms")
             }
