@@ -15,17 +15,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh bc
-swift build -c release --product yonke >/dev/null
+source Benchmarks/lib.sh
 swift build -c release --product yonke-bench >/dev/null
-yonke="$PWD/.build/release/yonke"
 bench="$PWD/.build/release/yonke-bench"
-mkdir -p "$PWD/.yonke-data"
-work=$(mktemp -d "$PWD/.yonke-data/bench.XXXXXX")
-data="$work/data"
-trap '"$yonke" cluster down --data "$data" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-"$yonke" cluster up topology/local-4.yaml --data "$data" --detach >/dev/null
-export YONKE_CLUSTER=127.0.0.1:7401,127.0.0.1:7402,127.0.0.1:7403,127.0.0.1:7404
-export YONKE_CREDENTIAL="$data/admin.credential"
+start_local4 bench
 size=${SIZE:-1GiB}
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
 rate() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e6 / float(sys.argv[2]):.0f}')" "$1" "$2"; }

@@ -44,9 +44,9 @@ public final class BlockStore: Sendable {
         self.root = root
         self.capacityBytes = capacityBytes
         self.codec = codec
-        try POSIXFile.makeDirectory(root)
-        try POSIXFile.makeDirectory(root + "/blocks")
-        try POSIXFile.makeDirectory(root + "/tmp")
+        try POSIXFile.makeDirectoryDurably(root)
+        try POSIXFile.makeDirectoryDurably(root + "/blocks")
+        try POSIXFile.makeDirectoryDurably(root + "/tmp")
         // Writes that a crash interrupted never became blocks.
         for leftover in try POSIXFile.listDirectory(root + "/tmp") { unlink(root + "/tmp/" + leftover) }
         var initial = State()
@@ -150,8 +150,8 @@ public final class BlockStore: Sendable {
         let shard = String(final.dropLast(id.hex.count + 1))
         let shardParent = String(shard.dropLast(3))
         do throws(BlockStoreError) {
-            try POSIXFile.makeDirectory(shardParent)
-            try POSIXFile.makeDirectory(shard)
+            try POSIXFile.makeDirectoryDurably(shardParent)
+            try POSIXFile.makeDirectoryDurably(shard)
             guard rename(temporary, final) == 0 else { throw BlockStoreError.from(errno: errno, path: final, operation: "rename") }
             try POSIXFile.fsyncDirectory(shard)
         } catch {

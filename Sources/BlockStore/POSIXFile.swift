@@ -80,6 +80,18 @@ enum POSIXFile {
         }
     }
 
+    /// Creates `path` (mode 0700) if it is missing, and then fsyncs its parent:
+    /// until the parent's entry is on disk, a crash can lose the new folder and
+    /// every file already renamed into it.
+    static func makeDirectoryDurably(_ path: String) throws(BlockStoreError) {
+        if mkdir(path, 0o700) == 0 {
+            let parent = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+            try fsyncDirectory(parent.isEmpty ? "/" : parent)
+        } else if errno != EEXIST {
+            throw .from(errno: errno, path: path, operation: "mkdir")
+        }
+    }
+
     static func fileSize(_ path: String) -> Int64? {
         var info = stat()
         return stat(path, &info) == 0 ? Int64(info.st_size) : nil

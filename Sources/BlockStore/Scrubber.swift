@@ -155,7 +155,7 @@ extension BlockStore {
     @discardableResult
     public func quarantine(_ id: BlockID, ifStill identity: FileIdentity) throws(BlockStoreError) -> Bool {
         let file = path(of: id)
-        try POSIXFile.makeDirectory(quarantinePath)
+        try POSIXFile.makeDirectoryDurably(quarantinePath)
         let destination = "\(quarantinePath)/\(id.hex).\(time(nil))"
         return try withHeldBlock(id) { () throws(BlockStoreError) -> Bool in
             guard FileIdentity(path: file) == identity else { return false }

@@ -2,6 +2,7 @@ import YonkeProtocol
 import YonkeClient
 import Foundation
 import Topology
+import Transport
 
 /// Everything one node process needs to start.
 public struct NodeConfig: Sendable {
@@ -24,6 +25,9 @@ public struct NodeConfig: Sendable {
     public var secretsPath: String?
     /// Healing and rebalancing limits: the topology's `cluster:` figures unless `node start` overrides them.
     public var rebalanceSettings: RebalanceSettings
+    /// Frame sizes, handshake deadline and the bounds on strangers' pending handshakes
+    /// (`Transport.Limits.lan` unless `node start` overrides them).
+    public var transportLimits: Transport.Limits = .lan
 
     public init(topology: Topology, name: String, dataRoot: String, secrets: ClusterSecrets,
                 timing: NodeTiming = .lan) throws {

@@ -41,13 +41,13 @@ public final class YonkeNode: NodeMessageHandler {
     public init(config: NodeConfig, logger baseLogger: Logger) throws {
         var logger = baseLogger
         logger[metadataKey: "node"] = "\(config.name)"
-        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        try DataFolder.create(config.dataDirectory)
         let identity = try IdentityFile.loadOrCreate(path: config.identityPath)
         let registry = MachineRegistry(topology: config.topology)
         if let cached = RegistryCache.load(path: config.registryCachePath) { registry.update(cached) }
         var settings = try Transport.Settings(
             nodeName: config.name, identity: identity, clusterID: config.secrets.clusterID,
-            joinToken: config.secrets.joinToken, faults: FaultInjector(seed: Self.faultSeed(config.name)), logger: logger)
+            joinToken: config.secrets.joinToken, limits: config.transportLimits, faults: FaultInjector(seed: Self.faultSeed(config.name)), logger: logger)
         settings.admit = { [registry, logger] peer in
             let refusal = registry.admissionRefusal(for: peer)
             if let refusal { logger.warning("refused a link: \(refusal)", metadata: ["peer": "\(peer)"]) }

@@ -74,6 +74,8 @@ extension Raft {
                 throw .corruptLog(path: logPath, offset: 0, detail: "first entry \(first.index) does not follow snapshot \(snap.metadata.index)")
             }
             fd = try PosixFile.openForAppend(logPath)
+            // A log created just now exists only once raft/ itself is synced.
+            try PosixFile.syncDirectory(directory)
             if scan.tornBytes > 0 {
                 try PosixFile.truncate(fd, to: scan.validBytes, path: logPath)
                 try PosixFile.sync(fd, path: logPath)

@@ -30,7 +30,7 @@ enum PosixFile {
     }
 
     static func openForAppend(_ path: String) throws(Raft.StorageError) -> Int32 {
-        let fd = open(path, O_WRONLY | O_CREAT, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT, 0o600)
         guard fd >= 0 else { throw .io(operation: "open", path: path, errno: errno) }
         return fd
     }
@@ -59,7 +59,7 @@ enum PosixFile {
     /// new file: write a temporary, fsync it, rename it over, fsync the directory.
     static func replaceAtomically(_ path: String, with bytes: [UInt8], directory: String) throws(Raft.StorageError) {
         let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { throw .io(operation: "open", path: temporary, errno: errno) }
         do {
             try writeAll(fd, bytes, at: 0, path: temporary)
@@ -80,8 +80,13 @@ enum PosixFile {
         guard fsync(fd) == 0 else { throw .io(operation: "fsync", path: directory, errno: errno) }
     }
 
+    /// Creates `path` (mode 0700) if it is missing, then fsyncs its parent so
+    /// the new folder survives a crash along with what is written into it.
     static func makeDirectory(_ path: String) throws(Raft.StorageError) {
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+        if mkdir(path, 0o700) == 0 {
+            let parent = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+            try syncDirectory(parent.isEmpty ? "/" : parent)
+        } else if errno != EEXIST {
             throw .io(operation: "mkdir", path: path, errno: errno)
         }
     }

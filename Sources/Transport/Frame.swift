@@ -37,7 +37,12 @@ extension Frame {
 /// a `TransportError` that the link handler logs before closing.
 struct FrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = Frame
-    let maxFrameBytes: Int
+    /// Shared with the link handler, which raises it once the peer is authenticated.
+    let limit: FrameSizeLimit
+    var maxFrameBytes: Int { limit.maxFrameBytes }
+
+    init(maxFrameBytes: Int) { limit = FrameSizeLimit(maxFrameBytes) }
+    init(limit: FrameSizeLimit) { self.limit = limit }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let frame = try nextFrame(&buffer) else { return .needMoreData }
@@ -76,4 +81,11 @@ struct FrameDecoder: ByteToMessageDecoder {
         }
         return Frame(kind: kind, payload: payload)
     }
+}
+
+/// The frame length a link accepts right now: small until the peer is
+/// authenticated, `Limits.maxFrameBytes` after. Used only on the link's event loop.
+final class FrameSizeLimit {
+    var maxFrameBytes: Int
+    init(_ maxFrameBytes: Int) { self.maxFrameBytes = maxFrameBytes }
 }

@@ -13,7 +13,9 @@ final class LinkHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private enum State {
-        case awaitingHello(Handshake)
+        /// The responder makes its handshake (and ephemeral key) only once the
+        /// initiator's hello arrives: a silent stranger costs no key and gets nothing.
+        case awaitingHello(Handshake?)
         case awaitingProof(Handshake, SessionCipher)
         case established(SessionCipher, Peer)
         case closed
@@ -25,14 +27,25 @@ final class LinkHandler: ChannelDuplexHandler {
     private var logger: Logger
     private var begun = false
     private var handshakeTimer: Scheduled<Void>?
-    /// The listener's bound on concurrent handshakes (nil for outgoing links).
+    /// The listener's bound on pending handshakes and this link's place in it
+    /// (nil for outgoing links).
     private let gate: HandshakeGate?
-    private var holdsGate = false
+    private var ticket: HandshakeGate.Ticket?
+    /// The decoder's frame limit: small until the peer is authenticated.
+    private let frameLimit: FrameSizeLimit
+    private let role: Handshake.Role
+    private let expectedPeerKey: NodePublicKey?
 
     init(role: Handshake.Role, settings: Transport.Settings, expectedPeerKey: NodePublicKey?,
-         gate: HandshakeGate?, established: EventLoopPromise<Peer>) {
+         gate: HandshakeGate?, ticket: HandshakeGate.Ticket?, frameLimit: FrameSizeLimit,
+         established: EventLoopPromise<Peer>) {
         self.gate = gate
-        self.state = .awaitingHello(Handshake(role: role, settings: settings, expectedPeerKey: expectedPeerKey))
+        self.ticket = ticket
+        self.frameLimit = frameLimit
+        self.role = role
+        self.expectedPeerKey = expectedPeerKey
+        self.state = .awaitingHello(role == .initiator
+            ? Handshake(role: role, settings: settings, expectedPeerKey: expectedPeerKey) : nil)
         self.settings = settings
         self.established = established
         self.logger = settings.logger
@@ -77,24 +90,21 @@ final class LinkHandler: ChannelDuplexHandler {
     }
 
     private func leaveGate() {
-        if holdsGate {
-            holdsGate = false
-            gate?.leave()
+        if let ticket {
+            self.ticket = nil
+            gate?.leave(ticket)
         }
     }
 
-    /// Once the socket is up (and the whole pipeline is in place): take a
-    /// handshake slot, then say hello.
+    /// Once the socket is up (and the whole pipeline is in place) the
+    /// initiator says hello; the responder answers the initiator's.
     private func begin(context: ChannelHandlerContext) {
-        guard !begun, case .awaitingHello(let handshake) = state else { return }
+        guard !begun, case .awaitingHello(let handshake?) = state else { return }
         begun = true
-        if let gate {
-            guard gate.tryEnter() else {
-                fail(context: context, TransportError.tooManyHandshakes(limit: gate.limit))
-                return
-            }
-            holdsGate = true
-        }
+        sendHello(context: context, handshake)
+    }
+
+    private func sendHello(context: ChannelHandlerContext, _ handshake: Handshake) {
         let frame = Frame.wire(kind: FrameKind.hello, payload: handshake.localHello.encoded(),
                                allocator: context.channel.allocator)
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
@@ -120,11 +130,13 @@ final class LinkHandler: ChannelDuplexHandler {
             throw .refusedByPeer(Transport.Refusal(rawValue: code) ?? .other, detail: Transport.printable(detail))
         }
         switch state {
-        case .awaitingHello(var handshake):
+        case .awaitingHello(let existing):
             guard frame.kind == FrameKind.hello else {
                 throw .unexpectedFrameKind(frame.kind, state: "awaiting hello")
             }
+            var handshake = existing ?? Handshake(role: role, settings: settings, expectedPeerKey: expectedPeerKey)
             let keys = try handshake.onHello(Array(frame.payload.readableBytesView))
+            if existing == nil { sendHello(context: context, handshake) }
             var cipher = SessionCipher(keys: keys)
             if handshake.role == .initiator {
                 // The initiator proves first; the responder waits for that proof.
@@ -151,6 +163,8 @@ final class LinkHandler: ChannelDuplexHandler {
             state = .established(cipher, peer)
             handshakeTimer?.cancel()
             leaveGate()
+            frameLimit.maxFrameBytes = settings.limits.maxFrameBytes
+            try? context.channel.syncOptions?.setOption(.recvAllocator, value: Pipeline.receiveAllocator)
             logger[metadataKey: "peer-name"] = "\(peer.name)"
             logger.info("link established", metadata: ["peer-key": "\(peer.publicKey)"])
             established.succeed(peer)
@@ -190,6 +204,10 @@ final class LinkHandler: ChannelDuplexHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is HandshakeGate.Evicted {
+            if !isEstablished { fail(context: context, TransportError.evictedFromHandshakeGate(limit: gate?.limit ?? 0)) }
+            return
+        }
         if event as? IdleStateHandler.IdleStateEvent == .read, case .established = state {
             fail(context: context, TransportError.idleTimeout(milliseconds: settings.limits.idleTimeoutMilliseconds ?? 0))
             return
@@ -229,6 +247,11 @@ final class LinkHandler: ChannelDuplexHandler {
         return false
     }
 
+    private var isEstablished: Bool {
+        if case .established = state { return true }
+        return false
+    }
+
     /// The one way a link ends badly: log one line, tell the peer why when we
     /// refused it, close, and wake whoever waits for the handshake.
     private func fail(context: ChannelHandlerContext, _ error: Error) {
@@ -239,6 +262,39 @@ final class LinkHandler: ChannelDuplexHandler {
         handshakeTimer?.cancel()
         leaveGate()
         let transportError = Self.classify(error)
+        if let gate, !wasEstablished {
+            // A stranger on our listener: counted, and logged one by one only
+            // while the flood report allows, so a flood cannot flood the log.
+            let reason: FloodReport.Reason = switch transportError {
+            case .handshakeTimeout: .deadline
+            case .evictedFromHandshakeGate: .evicted
+            default: .failed
+            }
+            let (detail, summary) = gate.report.record(reason)
+            if detail { logFailure(transportError, wasEstablished: false) }
+            if let summary { logger.warning("\(summary)") }
+        } else {
+            logFailure(transportError, wasEstablished: wasEstablished)
+        }
+        var toldWhy = false
+        if case .refused(let refusal, let detail) = transportError {
+            var payload: [UInt8] = [refusal.rawValue]
+            payload += Array(detail.utf8.prefix(200))
+            let frame = Frame.wire(kind: FrameKind.refusal, payload: payload, allocator: context.channel.allocator)
+            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+            toldWhy = true
+        }
+        established.fail(transportError)
+        context.fireErrorCaught(transportError)
+        if gate != nil, !wasEstablished, !toldWhy {
+            // Nothing to tell a silent or broken stranger: reset, leave no TIME_WAIT behind.
+            RefuseOnArrival.closeWithReset(context.channel)
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    private func logFailure(_ transportError: TransportError, wasEstablished: Bool) {
         switch transportError {
         case .connectionClosed where !wasEstablished:
             logger.notice("link closed by peer during handshake")
@@ -247,15 +303,6 @@ final class LinkHandler: ChannelDuplexHandler {
         default:
             logger.warning("closing link: \(transportError)")
         }
-        if case .refused(let refusal, let detail) = transportError {
-            var payload: [UInt8] = [refusal.rawValue]
-            payload += Array(detail.utf8.prefix(200))
-            let frame = Frame.wire(kind: FrameKind.refusal, payload: payload, allocator: context.channel.allocator)
-            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
-        }
-        established.fail(transportError)
-        context.fireErrorCaught(transportError)
-        context.close(promise: nil)
     }
 
     private static func classify(_ error: Error) -> TransportError {

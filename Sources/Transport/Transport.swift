@@ -7,7 +7,8 @@
 /// a kind not allowed in the current state, or a connection that ends
 /// mid-frame closes that connection with a logged reason; the listener keeps
 /// serving everyone else. Lengths are checked before anything is buffered, so a
-/// hostile length never makes us allocate what it asks for.
+/// hostile length never makes us allocate what it asks for; until the peer is
+/// authenticated the limit is `Limits.handshakeFrameBytesMax` (4 KiB).
 ///
 /// Kinds `0...0xEF` are application messages (their meaning belongs to the node
 /// layer); `0xF0...` are the transport's own (see `FrameKind`).
@@ -18,9 +19,12 @@
 ///
 /// 1. I → R  `hello`: protocol version, role, cluster id, name,
 ///    ephemeral kx public key, identity public key, the link ciphers it runs.
-/// 2. R → I  `hello` (same fields). Each side checks version, opposite role, cluster id
-///    and, where it knows one, the key pinned to the peer's name; it refuses (plaintext
-///    `refusal` frame, then close) on mismatch.
+/// 2. R → I  `hello` (same fields), sent once I's hello has arrived and checked out: a
+///    listener volunteers nothing (no key made, no name told) to a silent connection. Each
+///    side checks version, opposite role, cluster id and, where it knows one, the key
+///    pinned to the peer's name; it refuses (plaintext `refusal` frame, then close) on
+///    mismatch. A listener bounds the handshakes it runs per source and in all, and drops
+///    any not finished `Limits.handshakeTimeoutMilliseconds` after arrival (`HandshakeGate`).
 /// 3. Both derive `transcript = BLAKE2b-256("yonke-transport-v3" ‖ hello_I ‖ hello_R)`
 ///    and session keys: `crypto_kx_client/server_session_keys` on the ephemeral keys, each
 ///    then hashed with BLAKE2b keyed by the kx key over the transcript (forward secrecy,

@@ -14,12 +14,11 @@ public enum TransportClient {
     ) async throws -> Result {
         let link = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.recvAllocator, value: Pipeline.receiveAllocator)
             .connectTimeout(.milliseconds(settings.limits.handshakeTimeoutMilliseconds))
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try Pipeline.configure(channel, role: .initiator, settings: settings,
-                                           expectedPeerKey: expectedPeerKey, gate: nil)
+                                           expectedPeerKey: expectedPeerKey, gate: nil, ticket: nil)
                 }
             }
         return try await Pipeline.withEstablished(link, settings: settings, body)

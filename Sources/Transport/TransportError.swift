@@ -27,6 +27,10 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case reservedKind(UInt8)
     case malformedFrame(String)
     case tooManyHandshakes(limit: Int)
+    /// One source already holds `Limits.maxPendingHandshakesPerSource` pending handshakes.
+    case tooManyHandshakesFromSource(source: String, limit: Int)
+    /// The gate was full and this pending handshake made room for a newcomer from a quieter source.
+    case evictedFromHandshakeGate(limit: Int)
     case socketError(String)
     case connectionClosed
 
@@ -53,6 +57,10 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
             "message kind \(kind) is reserved for the transport (application kinds are 0...\(Transport.maxApplicationKind))"
         case .malformedFrame(let why): "malformed frame: \(why)"
         case .tooManyHandshakes(let limit): "\(limit) handshakes already in progress; connection dropped"
+        case .tooManyHandshakesFromSource(let source, let limit):
+            "\(source) already has \(limit) handshakes in progress; connection dropped"
+        case .evictedFromHandshakeGate(let limit):
+            "\(limit) handshakes in progress; this one made room for a connection from a quieter source"
         case .socketError(let why): "socket error: \(why)"
         case .connectionClosed: "connection closed"
         }

@@ -107,12 +107,7 @@ extension SecretFile {
             unlink(temporary)
             throw NodeError.io(path: path, what: "replace", errno: code)
         }
-        let folder = (path as NSString).deletingLastPathComponent
-        let fd = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
+        syncFolder(containing: path)
     }
 }
 

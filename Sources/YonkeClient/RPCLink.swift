@@ -23,6 +23,17 @@ public final class RPCLink: Sendable {
 
     private let state = Mutex(State())
 
+    /// Requests this side keeps in flight on the link; one more `call` waits
+    /// for an answer to come back first (backpressure, within its timeout).
+    public static let callsInFlightMax = 64
+    /// Requests this side serves at once for the peer; one more is answered
+    /// `.tooManyRequests` at once, without running. Twice `callsInFlightMax`:
+    /// a call that timed out frees its slot while the server may still work on
+    /// it, so an honest peer can briefly exceed its own bound, never this one.
+    public static let servedInFlightMax = 2 * callsInFlightMax
+    private let callSlots = CallSlots(capacity: RPCLink.callsInFlightMax)
+    private let served = Atomic<Int>(0)
+
     public init(connection: Connection) {
         self.connection = connection
         self.peer = connection.peer
@@ -35,6 +46,10 @@ public final class RPCLink: Sendable {
     /// Sends a request and waits for its answer, at most `timeout`. Throws the
     /// peer's `RPCFailure`, `.timeout`, or the link's error.
     public func call(op: UInt16, payload: ByteBuffer, timeout: Duration) async throws -> ByteBuffer {
+        let started = ContinuousClock.now
+        try await takeCallSlot(within: timeout)
+        defer { callSlots.release() }
+        let timeout = max(.zero, timeout - (ContinuousClock.now - started))
         let id = try state.withLock { s in
             if let error = s.closedBecause { throw error }
             let id = s.nextRequestID
@@ -62,6 +77,25 @@ public final class RPCLink: Sendable {
             defer { group.cancelAll() }
             guard let first = try await group.next() else { throw CancellationError() }
             return first
+        }
+    }
+
+    /// Waits (at most `timeout`) until fewer than `callsInFlightMax` calls are in flight.
+    private func takeCallSlot(within timeout: Duration) async throws {
+        if callSlots.tryAcquire() { return }
+        let slots = callSlots
+        let acquired = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { try await slots.acquire(); return true }
+            group.addTask { try await Task.sleep(for: timeout); return false }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            if first { return true }
+            // Timed out, but the slot may have come at the same moment: give it back.
+            while let late = try? await group.next() { if late { slots.release() } }
+            return false
+        }
+        guard acquired else {
+            throw RPCFailure(.timeout, "\(RPCLink.callsInFlightMax) calls to \(peer.name) were still in flight after \(timeout)")
         }
     }
 
@@ -173,13 +207,35 @@ public final class RPCLink: Sendable {
             let id: UInt64 = try payload.readWireInteger("request id")
             let op: UInt16 = try payload.readWireInteger("request op")
             let body = payload
-            group.addTask { await self.answer(id: id, op: op, payload: body, handler: handler, logger: logger) }
+            guard served.add(1, ordering: .relaxed).newValue <= Self.servedInFlightMax else {
+                served.subtract(1, ordering: .relaxed)
+                await refuseOverLimit(id: id, op: op, logger: logger)
+                return
+            }
+            group.addTask {
+                await self.answer(id: id, op: op, payload: body, handler: handler, logger: logger)
+                self.served.subtract(1, ordering: .relaxed)
+            }
         case MessageKind.oneWay:
             let raw: UInt8 = try payload.readWireInteger("one-way channel")
             guard let channel = OneWayChannel(rawValue: raw) else { throw WireError("unknown one-way channel \(raw)") }
             await handler.handleOneWay(channel: channel, payload: payload, from: peer)
         default:
             throw WireError("message kind \(message.kind) on an RPC link")
+        }
+    }
+
+    /// A peer that ignores its own bound gets a typed refusal, and the
+    /// request never runs: nothing it sends makes this node queue more work.
+    private func refuseOverLimit(id: UInt64, op: UInt16, logger: Logger) async {
+        var reply = ByteBuffer()
+        reply.writeWireInteger(id)
+        reply.writeWireInteger(RPCFailure.Code.tooManyRequests.rawValue)
+        reply.writeWireString("more than \(Self.servedInFlightMax) requests in flight on one link; wait for answers before sending more")
+        do {
+            try await connection.send(kind: MessageKind.response, payload: reply)
+        } catch {
+            logger.debug("could not refuse request", metadata: ["peer": "\(peer.name)", "op": "\(op)", "error": "\(error)"])
         }
     }
 

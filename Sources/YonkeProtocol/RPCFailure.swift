@@ -16,6 +16,9 @@ public struct RPCFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case insufficientCapacity = 11
         /// The caller is authenticated but its role does not allow the operation.
         case forbidden = 12
+        /// The caller had more requests in flight on one link than the node serves
+        /// at once (`RPCLink.servedInFlightMax`); an honest client waits for a slot instead.
+        case tooManyRequests = 13
     }
 
     public let code: Code

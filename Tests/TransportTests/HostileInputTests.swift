@@ -78,7 +78,7 @@ import YonkeCore
             let started = ContinuousClock.now
             try await sendRawAndAwaitClose(port: listener.port, bytes: [], seconds: 1.5)
             #expect(ContinuousClock.now - started < .milliseconds(1_500), "dropped on arrival, not by the handshake timer")
-            #expect(await logs.waitFor("2 handshakes already in progress"))
+            #expect(await logs.waitFor("127.0.0.1 already has 2 handshakes in progress"))
             for channel in silent { try await channel.close() }
             try await Task.sleep(for: .milliseconds(100))
             let stillServing = try await expectEchoWorks(port: listener.port, cluster: cluster)

@@ -62,7 +62,7 @@ public actor BlockService {
         for disk in context.config.machine.disks {
             let path = context.config.diskPath(disk)
             do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                try DataFolder.create(path)
             } catch {
                 throw NodeError.invalidConfig("cannot create disk folder \(path): \(error)")
             }

@@ -69,7 +69,7 @@ enum GenerationFile {
             .flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
         let generation = max(nowMilliseconds, last &+ 1)
         do {
-            try "\(generation)\n".write(toFile: path, atomically: true, encoding: .utf8)
+            try SecretFile.replace(path: path, contents: "\(generation)\n")
         } catch {
             throw NodeError.io(path: path, what: "write the SWIM generation to", errno: EIO)
         }

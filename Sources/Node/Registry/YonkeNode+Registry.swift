@@ -37,7 +37,7 @@ extension YonkeNode {
         topology.machines = context.registry.machines
         guard topology.machine(named: config.name) != nil else { return }
         do {
-            try TopologyWriter.yaml(topology).write(toFile: path, atomically: true, encoding: .utf8)
+            try SecretFile.replace(path: path, contents: TopologyWriter.yaml(topology))
         } catch {
             context.logger.warning("could not update \(path)", metadata: ["error": "\(error)"])
         }

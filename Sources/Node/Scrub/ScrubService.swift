@@ -210,7 +210,7 @@ enum ScrubStateFile {
 
     static func save(start: Int64, end: Int64, path: String, logger: Logger) {
         do {
-            try "\(start) \(end)\n".write(toFile: path, atomically: true, encoding: .utf8)
+            try SecretFile.replace(path: path, contents: "\(start) \(end)\n")
         } catch {
             logger.notice("could not record the scrub pass; the next start scrubs again", metadata: ["path": "\(path)", "error": "\(error)"])
         }

@@ -30,7 +30,7 @@ struct ClusterFolder {
     /// The machines' secrets and the operator's credential of this folder, made on first use
     /// (mode 0600): the secrets name the credential's public key, so the first master makes it admin.
     func secretsCreatedOnce() throws -> (secrets: ClusterSecrets, operator: UserCredential) {
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try DataFolder.create(root)
         if !FileManager.default.fileExists(atPath: secretsPath) {
             let draft = try ClusterSecrets.generate()
             let credential = try UserCredential.generate(clusterID: draft.clusterID, user: "admin")
@@ -48,14 +48,13 @@ struct ClusterFolder {
     }
 
     func writePids(_ pids: [(name: String, pid: pid_t)]) throws {
-        try pids.map { "\($0.name) \($0.pid)" }.joined(separator: "\n").appending("\n")
-            .write(toFile: pidsPath, atomically: true, encoding: .utf8)
+        try SecretFile.replace(path: pidsPath, contents: pids.map { "\($0.name) \($0.pid)" }.joined(separator: "\n").appending("\n"))
     }
 
     /// Starts one node process with `arguments` and records them for a restart.
     func startNode(_ name: String, arguments: [String]) throws -> pid_t {
-        try FileManager.default.createDirectory(atPath: root + "/" + name, withIntermediateDirectories: true)
-        try arguments.joined(separator: "\n").write(toFile: argumentsPath(name), atomically: true, encoding: .utf8)
+        try DataFolder.create(root + "/" + name)
+        try SecretFile.replace(path: argumentsPath(name), contents: arguments.joined(separator: "\n"))
         return try ProcessSpawner.spawn(ProcessSpawner.selfExecutable, arguments, logPath: logPath(name))
     }
 
@@ -91,7 +90,7 @@ struct ClusterUpCommand: AsyncParsableCommand {
         let topologyPath = URL(fileURLWithPath: topology).standardizedFileURL.path
         let parsed = try TopologyLoading.load(topologyPath)
         let folder = ClusterFolder(data)
-        try FileManager.default.createDirectory(atPath: folder.root, withIntermediateDirectories: true)
+        try DataFolder.create(folder.root)
         let running = folder.readPids().filter { ProcessSpawner.isAlive($0.pid) }
         guard running.isEmpty else {
             throw CLIError("a cluster is already running from \(folder.root) (\(running.map(\.name).joined(separator: ", ")))",

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Node
 import Topology
+import Transport
 
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,6 +40,8 @@ struct NodeStartCommand: AsyncParsableCommand {
     var metricsListen: String?
     @Option(name: .long, help: "Override the topology's cluster.healGrace (e.g. 30s, 2s).") var healGrace: String?
     @Option(name: .long, help: "Override the topology's cluster.rebalanceMbps (megabytes per second per machine).") var rebalanceMbps: Double?
+    @Option(name: .long, help: "How long a connecting peer or client has to complete the handshake before it is dropped, however slowly it sends (e.g. 2s, 500ms). Default: $YONKE_HANDSHAKE_TIMEOUT, else 2s.")
+    var handshakeTimeout: String?
 
     func run() async throws {
         let dataRoot = URL(fileURLWithPath: data).standardizedFileURL.path
@@ -66,6 +69,12 @@ struct NodeStartCommand: AsyncParsableCommand {
                 throw CLIError("--heal-grace '\(healGrace)' is not a duration", hint: "write it like 30s, 2s or 500ms")
             }
             config.rebalanceSettings.graceMilliseconds = milliseconds
+        }
+        if let handshakeTimeout = handshakeTimeout ?? ProcessInfo.processInfo.environment["YONKE_HANDSHAKE_TIMEOUT"] {
+            guard let milliseconds = TopologyFile.milliseconds(parsing: handshakeTimeout), milliseconds > 0 else {
+                throw CLIError("--handshake-timeout '\(handshakeTimeout)' is not a duration", hint: "write it like 2s or 500ms")
+            }
+            config.transportLimits.handshakeTimeoutMilliseconds = milliseconds
         }
         if let rebalanceMbps {
             guard rebalanceMbps > 0, rebalanceMbps.isFinite else {

@@ -54,7 +54,7 @@ struct NodeJoinCommand: AsyncParsableCommand {
             throw CLIError("the join token is not a Yonke join token", hint: "copy the whole yk1.<cluster id>.<token> line that `yonke cluster token` prints")
         }
         let dataRoot = URL(fileURLWithPath: data).standardizedFileURL.path
-        try FileManager.default.createDirectory(atPath: dataRoot + "/" + name, withIntermediateDirectories: true)
+        try DataFolder.create(dataRoot + "/" + name)
         let identity = try IdentityFile.loadOrCreate(path: dataRoot + "/" + name + "/identity.key")
         var logger = Logger(label: "yonke.join")
         logger.logLevel = .critical
@@ -93,7 +93,7 @@ struct NodeJoinCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("the cluster's machine list does not make a valid topology: \(error)", hint: "report this; the registry holds a machine the topology rules refuse")
         }
-        try yaml.write(toFile: joinedPath, atomically: true, encoding: .utf8)
+        try SecretFile.replace(path: joinedPath, contents: yaml)
         // Straight to the file descriptor: the node's run never returns to flush stdio.
         FileHandle.standardOutput.write(Data("joined cluster \(topology.cluster.name) as \(name) (\(topology.machines.count) machines); running — restart later with `yonke node start --data \(data) --name \(name)`\n".utf8))
 
