@@ -21,7 +21,9 @@ import YonkeProtocol
         let writer = try UserCredential.generate(clusterID: cluster.secrets.clusterID, user: "wes")
         _ = try await CatalogOps.users(.add(name: "wes", role: .writer, publicKeyHex: writer.publicKeyHex), client: admin)
         let m1 = try #require(cluster.topology.machine(named: "m1")).address
-        try await eventually("m1 admits wes") { cluster.node("m1").context.registry.principal(for: Self.peer(writer)) != nil }
+        for name in ["m1", "w2", "w3", "w4"] {
+            try await eventually("\(name) admits wes") { cluster.node(name).context.registry.principal(for: Self.peer(writer)) != nil }
+        }
 
         // A file stored by the writer, the honest way.
         let source = NSTemporaryDirectory() + "forged-\(UUID().uuidString).bin"
