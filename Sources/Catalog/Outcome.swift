@@ -34,6 +34,11 @@ extension Catalog {
         case joinTokenSet
         case machinesSeeded(Int)
         case machineStateChanged(name: String, previous: MachineState, current: MachineState)
+        case jobDefined(JobRecord)
+        case runStarted(RunStart)
+        case runCommitted(RunCommitted)
+        case runFailed(JobRun)
+        case bookmarkReset(job: String, previous: String, current: String)
     }
 
     public struct FileCommitted: Hashable, Sendable {
@@ -78,6 +83,14 @@ extension Catalog {
         case nodeKeyMismatch(name: String)
         case publicKeyInUse(by: String)
         case registryAlreadySeeded
+        case unknownJob(String)
+        case jobExists(String)
+        case unknownRun(job: String, run: UInt64)
+        case runNotRunning(job: String, run: UInt64, status: RunStatus)
+        /// The run's lease was taken over (or never this run's): its commit would race the new holder.
+        case staleFencingToken(job: String, presented: UInt64, current: UInt64?)
+        /// A run's files collide with each other or with what the lake holds.
+        case runFileConflict(LakePath)
 
         public var description: String {
             switch self {
@@ -101,6 +114,13 @@ extension Catalog {
             case .nodeKeyMismatch(let name): "node \(name) is registered with another key"
             case .publicKeyInUse(let name): "public key already belongs to node \(name)"
             case .registryAlreadySeeded: "the machine registry is already seeded"
+            case .unknownJob(let job): "no job named \(job)"
+            case .jobExists(let job): "job \(job) already exists"
+            case .unknownRun(let job, let run): "job \(job) has no run \(run)"
+            case .runNotRunning(let job, let run, let status): "run \(run) of \(job) is \(status), not running"
+            case .staleFencingToken(let job, let presented, let current):
+                "fencing token \(presented) of \(job) is stale (current: \(current.map(String.init) ?? "none")): the lease was lost"
+            case .runFileConflict(let path): "\(path): already exists or appears twice in the run"
             }
         }
     }
@@ -110,6 +130,7 @@ extension Catalog {
         case schemaColumns, columnName, columnType, rowCount
         case job, holder, leaseDuration, bookmark, nodeName, publicKey, address, roles
         case rack, disks, diskPath, diskCapacity, joinToken, machines
+        case sourceURL, table, bookmarkColumns, schedule, runMessage, runFiles, passwordFile, runNumbers
     }
 
     public enum InvalidArgument: Hashable, Sendable, CustomStringConvertible {
@@ -117,6 +138,8 @@ extension Catalog {
         case tooLong(Field, bytes: Int, limit: Int)
         case controlCharacter(Field)
         case outOfRange(Field, value: Int64)
+        /// A source URL with a password in it: the catalog never stores one.
+        case secretInURL
 
         public var description: String {
             switch self {
@@ -124,6 +147,7 @@ extension Catalog {
             case .tooLong(let f, let bytes, let limit): "\(f.rawValue) is \(bytes) bytes, limit \(limit)"
             case .controlCharacter(let f): "\(f.rawValue) contains a control character"
             case .outOfRange(let f, let value): "\(f.rawValue) \(value) is out of range"
+            case .secretInURL: "the source URL carries a password; give it with --password-file or PGPASSWORD instead"
             }
         }
     }

@@ -25,6 +25,8 @@ extension Catalog {
         public internal(set) var joinToken: String?
         /// Machines that are not `active` (absent means active).
         var machineStates: [String: MachineState] = [:]
+        /// Ingest jobs by name, with their runs, bookmarks and schema versions.
+        var jobs: [String: JobRecord] = [:]
 
         public init() {}
 
@@ -90,6 +92,17 @@ extension Catalog {
                 return .machinesSeeded(try onSeedMachines(admissions, now: now))
             case .setMachineState(let name, let state):
                 return onSetMachineState(name, state)
+            case .defineJob(let definition, let replace):
+                return .jobDefined(try onDefineJob(definition, replace: replace))
+            case .startRun(let job, let holder, let trigger, let leaseMillis, _):
+                return .runStarted(try onStartRun(job: job, holder: holder, trigger: trigger, leaseMillis: leaseMillis,
+                                                  index: index, now: now))
+            case .commitRun(let commit):
+                return .runCommitted(try onCommitRun(commit, index: index, now: now))
+            case .failRun(let job, let run, let holder, let token, let message, _):
+                return .runFailed(try onFailRun(job: job, run: run, holder: holder, fencingToken: token, message: message, now: now))
+            case .resetBookmark(let job, let toRun, _):
+                return try onResetBookmark(job: job, toRun: toRun, now: now)
             }
         }
 
