@@ -72,7 +72,7 @@ let package = Package(
         ]),
 
         .target(name: "Node", dependencies: [
-            "YonkeProtocol", "YonkeClient",
+            "YonkeProtocol", "YonkeClient", "IngestPlan",
             "YonkeCore", "BlockCodec", "BlockStore", "Consensus", "RaftStorage", "Membership", "Placement", "Topology",
             "Catalog", "Transport",
             .product(name: "NIOCore", package: "swift-nio"),

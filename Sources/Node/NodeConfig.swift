@@ -24,6 +24,8 @@ public struct NodeConfig: Sendable {
     public var secretsPath: String?
     /// Healing and rebalancing limits: the topology's `cluster:` figures unless `node start` overrides them.
     public var rebalanceSettings: RebalanceSettings
+    /// Runs ingest jobs the master hands this node; nil: the node refuses them.
+    public var jobRunner: (any NodeJobRunner)?
 
     public init(topology: Topology, name: String, dataRoot: String, secrets: ClusterSecrets,
                 timing: NodeTiming = .lan) throws {

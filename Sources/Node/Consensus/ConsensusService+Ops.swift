@@ -24,10 +24,15 @@ extension ConsensusService {
             return try await serveJoin(try admissionPayload(payload, from: peer))
         case .registry:
             return try registryReply()
+        case .jobDefine, .jobList, .jobStart, .jobRenew, .jobCommit, .jobFail, .jobResetBookmark, .jobRunNow:
+            return try await relayToMaster(known, payload: payload)
+        case .jobExecute:
+            return try await serveJobExecute(payload, from: peer.name)
         case .forward:
             var input = payload
             let raw: UInt16 = try input.readWireInteger("forwarded op")
-            guard let inner = CatalogOps.Op(rawValue: raw), [.ls, .stat, .commitFile, .rm, .joinToken, .moveMaster].contains(inner) else {
+            guard let inner = CatalogOps.Op(rawValue: raw),
+                  [.ls, .stat, .commitFile, .rm, .joinToken, .moveMaster].contains(inner) || CatalogOps.Op.jobClientOps.contains(inner) else {
                 throw RPCFailure(.malformed, "operation \(raw) cannot be forwarded")
             }
             guard isMaster else { throw RPCFailure(.notMaster, "\(selfID) is not the master") }
@@ -168,7 +173,9 @@ extension ConsensusService {
             reply.writeWireString(master)
             reply.writeWireInteger(term)
             return reply
-        case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk, .registry, .join:
+        case .jobDefine, .jobList, .jobStart, .jobRenew, .jobCommit, .jobFail, .jobResetBookmark, .jobRunNow:
+            return try await serveJobs(op, payload: payload)
+        case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk, .registry, .join, .jobExecute:
             throw RPCFailure(.malformed, "\(op) is not a client catalog operation")
         }
     }

@@ -86,6 +86,9 @@ public actor ConsensusService {
     private var recentOrder: [Raft.Index] = []
     private var nextReadContext: UInt64 = 1
     private var bootstrapProposedInTerm: Raft.Term = 0
+    /// Jobs the master is handing to a node right now (one dispatch per job at a time).
+    var dispatchingJobs: Set<String> = []
+    var dispatchCounter: UInt64 = 0
     var registrySeedProposedInTerm: Raft.Term = 0
     /// An applied entry or a restored snapshot may have changed the machine registry.
     var registryDirty = true
@@ -255,6 +258,7 @@ public actor ConsensusService {
             proposeBootstrapIfNeeded()
             proposeRegistrySeedIfNeeded()
             reconcileVotersIfDue()
+            scheduleJobsIfDue()
             if let storageFailure {
                 logger.critical("raft storage failed; stopping the node", metadata: ["error": "\(storageFailure)"])
                 throw storageFailure
