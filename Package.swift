@@ -126,12 +126,12 @@ let package = Package(
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "ChaosCheckTests", dependencies: ["Chaos"]),
-        .testTarget(name: "IngestPlanTests", dependencies: ["IngestPlan", "Catalog"]),
+        .testTarget(name: "IngestPlanTests", dependencies: ["IngestPlan", "Catalog", "Parquet"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "YonkeCore"],
                     exclude: ["interop.py"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "YonkeProtocol", "YonkeClient"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
-        .testTarget(name: "YonkeCLITests", dependencies: ["yonke"]),
+        .testTarget(name: "YonkeCLITests", dependencies: ["yonke"], exclude: ["ingest_check.py"]),
     ]
 )

@@ -23,8 +23,10 @@ public struct IngestRunner: Sendable {
         /// One row group buffered in memory at a time: the bound on a run's memory.
         public var rowGroupBytes = 16 << 20
         public var scratchDirectory = NSTemporaryDirectory()
-        /// Test hook: stop (as if killed) after this many pages, before the commit.
+        /// Test hook: hang (as a stalled or dying runner would) after this many pages of run
+        /// `pauseRun`, before the commit.
         public var pauseAfterPages: Int?
+        public var pauseRun: UInt64 = 1
 
         public init() {}
     }
@@ -201,7 +203,7 @@ public struct IngestRunner: Sendable {
             fileRows += Int64(pageRows)
             result.rows += Int64(pageRows)
             pages += 1
-            if let pause = settings.pauseAfterPages, pages >= pause {
+            if let pause = settings.pauseAfterPages, pages >= pause, run.run == settings.pauseRun {
                 logger.notice("pausing before commit (test hook)", metadata: ["job": "\(run.job)", "rows": "\(result.rows)"])
                 try await Task.sleep(for: .seconds(3600))
             }

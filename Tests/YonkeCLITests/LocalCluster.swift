@@ -16,7 +16,7 @@ final class LocalCluster {
     /// `voters` of the machines are master-eligible; all store blocks.
     /// `clusterYAML` is added under `cluster:` (e.g. "  scrubMbps: 200\n").
     init(machines: Int = 4, voters: Int = 3, blockSize: String = "4MiB", diskCapacity: String = "2GiB",
-         clusterYAML: String = "") throws {
+         clusterYAML: String = "", environment: [String: String] = [:]) throws {
         names = (1...machines).map { $0 <= voters ? "m\($0)" : "w\($0)" }
         ports = try FreePorts.take(machines)
         var yaml = "cluster:\n  name: test\n  blockSize: \(blockSize)\n  replicationFactor: 3\n\(clusterYAML)machines:\n"
@@ -34,7 +34,9 @@ final class LocalCluster {
             """
         }
         try yaml.write(toFile: topologyPath, atomically: true, encoding: .utf8)
-        let up = try YonkeProcess.run(["cluster", "up", topologyPath, "--data", dataPath, "--detach", "--timeout", "60"])
+        // The nodes inherit `environment` (e.g. an ingest source's PGPASSWORD).
+        let up = try YonkeProcess.run(["cluster", "up", topologyPath, "--data", dataPath, "--detach", "--timeout", "60"],
+                                      environment: environment)
         guard up.status == 0 else {
             let logs = names.map { (try? String(contentsOfFile: dataPath + "/\($0)/node.log", encoding: .utf8)) ?? "" }
             throw ClusterFailure("cluster up failed: \(up.stderr)\n\(up.stdout)\nlogs:\n\(logs.joined(separator: "\n---\n").suffix(4000))")

@@ -11,13 +11,18 @@ import YonkeProtocol
 /// (as nodes do for replica moves), takes the job's lease and runs the ingest in the background.
 /// If this process dies, the lease lapses and the master retries the run elsewhere.
 struct NodeIngestRunner: NodeJobRunner {
-    /// `YONKE_INGEST_LEASE` (e.g. `5s`) shortens the lease for tests; default 30 s.
+    /// `YONKE_INGEST_LEASE` (e.g. `5s`) shortens the lease (tests); default 30 s. The rest are
+    /// test hooks.
     var settings: IngestRunner.Settings
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         settings = IngestRunner.Settings()
         if let text = environment["YONKE_INGEST_LEASE"], let millis = try? Schedule.interval(text) { settings.leaseMillis = millis }
-        if let text = environment["YONKE_INGEST_TEST_PAUSE_AFTER_PAGES"], let pages = Int(text) { settings.pauseAfterPages = pages }
+        // `RUN:PAGES`: run RUN hangs after PAGES pages (the kill-midway test).
+        if let text = environment["YONKE_INGEST_TEST_PAUSE"] {
+            let parts = text.split(separator: ":").compactMap { Int($0) }
+            if parts.count == 2, parts[0] > 0 { settings.pauseRun = UInt64(parts[0]); settings.pauseAfterPages = parts[1] }
+        }
         if let text = environment["YONKE_INGEST_PAGE_ROWS"], let rows = Int(text), rows > 0 { settings.pageRows = rows }
     }
 
