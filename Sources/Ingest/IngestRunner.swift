@@ -157,19 +157,16 @@ public struct IngestRunner: Sendable {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
 
-        func finishFile() async throws {
+        // Finished files wait on local disk and go to the stores only once the read is over,
+        // right before the commit: unreferenced blocks are collected after the garbage grace,
+        // so none may sit uncommitted for the length of a long read.
+        var finished: [(local: String, rows: Int64)] = []
+        func finishFile() throws {
             guard var open = writer else { return }
             writer = nil
             _ = try open.close()
             open.sink.close()
-            let path = LakeLayout.partPath(target: definition.target, loadEpochMillis: run.startedAtEpochMillis,
-                                           run: run.run, part: result.files.count)
-            let stored = try await FilePut.storeBlocks(file: open.sink.path, tier: "hot", secrets: secrets, cluster: cluster)
-            ParquetFileSink.remove(open.sink.path)
-            result.files.append(JobWire.RunFile(
-                path: path, blocks: stored.blocks.map { CatalogOps.Block(id: $0.id, sizeBytes: $0.plaintextBytes) },
-                rows: fileRows, columns: plan.catalogColumns))
-            result.bytes += stored.sizeBytes
+            finished.append((open.sink.path, fileRows))
             fileRows = 0
         }
 
@@ -195,7 +192,7 @@ public struct IngestRunner: Sendable {
             }
             guard pageRows > 0 else { break }
             if writer == nil {
-                let path = scratch + "/part-\(result.files.count).parquet"
+                let path = scratch + "/part-\(finished.count).parquet"
                 writer = try ParquetWriter(schema: schema, properties: properties, sink: try ParquetFileSink(path: path))
             }
             let batch = builders.indices.map { builders[$0].take() }
@@ -207,12 +204,22 @@ public struct IngestRunner: Sendable {
                 logger.notice("pausing before commit (test hook)", metadata: ["job": "\(run.job)", "rows": "\(result.rows)"])
                 try await Task.sleep(for: .seconds(3600))
             }
-            if fileRows >= Int64(settings.fileMaxRows) { try await finishFile() }
+            if fileRows >= Int64(settings.fileMaxRows) { try finishFile() }
             if pageRows < settings.pageRows { break }
         }
-        try await finishFile()
+        try finishFile()
         try await source.execute("CLOSE yonke_ingest")
         try await source.execute("COMMIT")
+        for (part, file) in finished.enumerated() {
+            let path = LakeLayout.partPath(target: definition.target, loadEpochMillis: run.startedAtEpochMillis,
+                                           run: run.run, part: part)
+            let stored = try await FilePut.storeBlocks(file: file.local, tier: "hot", secrets: secrets, cluster: cluster)
+            ParquetFileSink.remove(file.local)
+            result.files.append(JobWire.RunFile(
+                path: path, blocks: stored.blocks.map { CatalogOps.Block(id: $0.id, sizeBytes: $0.plaintextBytes) },
+                rows: file.rows, columns: plan.catalogColumns))
+            result.bytes += stored.sizeBytes
+        }
         logger.info("run read", metadata: ["job": "\(run.job)", "run": "\(run.run)", "rows": "\(result.rows)",
                                            "files": "\(result.files.count)", "nullBookmarkRows": "\(nullRows)"])
         return result
