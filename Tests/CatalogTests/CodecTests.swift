@@ -214,10 +214,10 @@ func resealed(_ snapshot: [UInt8]) -> [UInt8] {
         state.isBootstrapped = false
         var bytes = state.snapshot()
         // Body: magic(4) version(1) index(8) clock(8) bootstrapped(1) name(4) policy(24), then the directory count;
-        // 21 bytes follow it: five empty tables (files, leases, bookmarks, nodes, machine states) and no join token.
+        // 25 bytes follow it: six empty tables (files, leases, bookmarks, nodes, machine states, jobs) and no join token.
         let countOffset = 4 + 1 + 8 + 8 + 1 + 4 + 24
         for i in 0..<4 { bytes[countOffset + i] = 0xFF }
-        #expect(throws: Catalog.DecodeError.truncated(field: "directories", neededBytes: Int(UInt32.max) * 19, remainingBytes: 21)) {
+        #expect(throws: Catalog.DecodeError.truncated(field: "directories", neededBytes: Int(UInt32.max) * 19, remainingBytes: 25)) {
             try Catalog.State(snapshot: resealed(bytes))
         }
     }

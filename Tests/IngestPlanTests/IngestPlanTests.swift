@@ -1,4 +1,4 @@
-import Catalog
+@testable import Catalog
 import Parquet
 import Testing
 @testable import IngestPlan
