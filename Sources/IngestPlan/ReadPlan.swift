@@ -59,8 +59,10 @@ public struct ReadPlan: Hashable, Sendable {
     /// deleted row never moves it back). Text forms, one per bookmark column.
     public var highWaterQuery: (sql: String, binds: [String]) {
         let names = bookmarkColumns.map { SQL.identifier($0.source.name) }
-        let textList = names.map { "\($0)::text" }.joined(separator: ", ")
-        let order = names.map { "\($0) DESC" }.joined(separator: ", ")
+        // Qualified, so ORDER BY sorts the typed columns, not the text output of the same name
+        // (as text, "999" > "1000").
+        let textList = names.enumerated().map { "candidates.\($1)::text AS high\($0)" }.joined(separator: ", ")
+        let order = names.map { "candidates.\($0) DESC" }.joined(separator: ", ")
         var source = "SELECT \(names.joined(separator: ", ")) FROM \(table.quoted) WHERE \(bookmarkNotNull)"
         var binds: [String] = []
         if let high = previous?.high {

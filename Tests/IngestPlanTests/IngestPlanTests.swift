@@ -56,6 +56,9 @@ import Testing
         let plan = try ReadPlan(table: Self.table, columns: Self.columns, bookmarkColumns: ["fecha", "id"], previous: previous)
         let select = try plan.selectQuery(current: SourceSnapshot(xmin: (5 << 32) + 99, xmax: (5 << 32) + 130, xip: []))
         #expect(select.binds == ["2026-12-02 10:00:00", "41"])
+        let high = plan.highWaterQuery
+        #expect(high.sql == "SELECT candidates.\"fecha\"::text AS high0, candidates.\"id\"::text AS high1 FROM (SELECT \"fecha\", \"id\" FROM \"public\".\"random_data\" WHERE \"fecha\" IS NOT NULL AND \"id\" IS NOT NULL UNION ALL SELECT $1::timestamp without time zone AS \"fecha\", $2::integer AS \"id\") AS candidates ORDER BY candidates.\"fecha\" DESC, candidates.\"id\" DESC LIMIT 1")
+        #expect(high.binds == select.binds)
         #expect(select.sql.hasSuffix(
             "WHERE \"fecha\" IS NOT NULL AND \"id\" IS NOT NULL AND ((\"fecha\", \"id\") > ($1::timestamp without time zone, $2::integer) OR ((xmin::text::int8) IN (90, 95) OR (((xmin::text::int8) - 100 + 4294967296) % 4294967296) < 30))"))
     }
