@@ -43,36 +43,25 @@ final class PostgresServer {
         _ = try? asServerUser(bin + "/pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"])
     }
 
+    /// Through `system()` (fork, exec, waitpid), not `Process`: the server that `pg_ctl start`
+    /// leaves behind keeps what it inherited, and `Process.waitUntilExit` then never returns.
     private func asServerUser(_ tool: String, _ arguments: [String]) throws {
-        // Output to a file, not a pipe: the server pg_ctl starts keeps inherited descriptors open,
-        // so reading a pipe to its end would wait for the server to stop.
         let output = folder.path + "/pg/tool.out"
-        let result = getuid() == 0
-            ? try Self.run("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + arguments, outputFile: output)
-            : try Self.run(tool, arguments, outputFile: output)
-        guard result.status == 0 else {
+        let quoted = ([tool] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let command = (getuid() == 0 ? "/usr/sbin/runuser -u postgres -- " : "") + quoted + " </dev/null >'\(output)' 2>&1"
+        let status = system(command)
+        guard status == 0 else {
+            let out = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
             let log = (try? String(contentsOfFile: folder.path + "/pg/server.log", encoding: .utf8)) ?? ""
-            throw ClusterFailure("\(tool) failed: \(result.stderr)\n\(result.stdout)\n\(log.suffix(2000))")
+            throw ClusterFailure("\(tool) failed (\(status)): \(out)\n\(log.suffix(2000))")
         }
     }
 
-    static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:],
-                    outputFile: String? = nil) throws -> YonkeProcess.Result {
+    static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> YonkeProcess.Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        if let outputFile {
-            FileManager.default.createFile(atPath: outputFile, contents: nil)
-            guard let handle = FileHandle(forWritingAtPath: outputFile) else { throw ClusterFailure("cannot write \(outputFile)") }
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
-            process.waitUntilExit()
-            try? handle.close()
-            let text = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
-            return YonkeProcess.Result(status: process.terminationStatus, stdout: text, stderr: text)
-        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
