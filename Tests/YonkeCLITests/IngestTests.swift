@@ -85,9 +85,9 @@ struct IngestTests {
             try pg.background(Self.generator(700)),
             try pg.background(Self.lateWriter(startAfter: 1.5, rows: 3, holdSeconds: 4)),
         ]
-        let make = try cluster.yonke(["ingest", "postgres", "--url", pg.url, "--table", "public.random_data",
-                                      "--bookmark", "id", "--every", "2s", "--name", "random_data"],
-                                     timeoutSeconds: 60)
+        let make = try YonkeProcess.run(["ingest", "postgres", "--url", pg.url, "--table", "public.random_data",
+                                         "--bookmark", "id", "--every", "2s", "--name", "random_data"],
+                                        environment: cluster.environment.merging(pg.clientEnvironment) { $1 }, timeoutSeconds: 60)
         #expect(make.status == 0, "\(make.stderr)")
         for writer in writers { writer.waitUntilExit() }
 
@@ -141,15 +141,17 @@ struct IngestTests {
             for (index, item) in arguments.enumerated() where index % 2 == 0 {
                 if let at = all.firstIndex(of: item) { all.remove(at: at + 1); all.remove(at: at) }
             }
-            let result = try YonkeProcess.run(all + arguments, environment: cluster.environment.merging(environment) { $1 },
+            let result = try YonkeProcess.run(all + arguments,
+                                              environment: cluster.environment.merging(pg.clientEnvironment) { $1 }.merging(environment) { $1 },
                                               timeoutSeconds: 60)
             #expect(result.status != 0 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
         let none = try cluster.yonke(["jobs", "--json"])
         #expect(none.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(none.stdout)")
 
-        let make = try cluster.yonke(["ingest", "postgres", "--url", pg.url, "--table", "random_data", "--bookmark", "id",
-                                      "--name", "big"], timeoutSeconds: 60)
+        let make = try YonkeProcess.run(["ingest", "postgres", "--url", pg.url, "--table", "random_data", "--bookmark", "id",
+                                         "--name", "big"], environment: cluster.environment.merging(pg.clientEnvironment) { $1 },
+                                        timeoutSeconds: 60)
         #expect(make.status == 0, "\(make.stderr)")
         let first = try cluster.yonke(["jobs", "run", "big", "--json"])
         #expect(first.status == 0, "\(first.stderr)")
