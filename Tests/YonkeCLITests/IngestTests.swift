@@ -103,6 +103,18 @@ struct IngestTests {
         #expect(runs.allSatisfy { ($0["trigger"] as? String) == "schedule" })
         #expect(runs.allSatisfy { ($0["status"] as? String) != "failed" }, "\(runs)")
 
+        // The late writers were caught by the snapshot window: some run delivered more rows than its
+        // high-water mark advanced by (ids below the mark, committed after an earlier run).
+        func high(_ bookmark: Any?) -> Int {
+            guard let text = bookmark as? String, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                  let value = (object["high"] as? [String])?.first else { return 0 }
+            return Int(value) ?? 0
+        }
+        let late = succeeded.dropFirst().filter { run in
+            ((run["rows"] as? NSNumber)?.intValue ?? 0) > high(run["bookmarkAfter"]) - high(run["bookmarkBefore"])
+        }
+        #expect(!late.isEmpty, "no run delivered late-committed rows: the test did not exercise the window: \(succeeded)")
+
         let summary = try Self.checkBronze(cluster, pg, job: "random_data")
         #expect((summary["columns"] as? [String]) == ["extra", "fecha", "id", "valor"], "\(summary)")
         let job = try cluster.json(["jobs", "runs", "random_data"])
