@@ -36,14 +36,30 @@ extension Catalog {
         case setMachineState(name: String, state: MachineState)
         /// Adds, revokes or re-keys a person (`yonke user …`).
         case users(UserCommand)
+        /// Makes an ingest job (`replace`: redefines one, keeping its runs and bookmark).
+        case defineJob(JobDefinition, replace: Bool)
+        /// Takes the job's lease for a new run, or records the run `skipped` when another run
+        /// still holds it; a running run whose holder lost its lease is recorded `failed` first.
+        case startRun(job: String, holder: String, trigger: RunTrigger, leaseMillis: Int64, epochMillis: Int64)
+        /// A run's files and its new bookmark in one entry, refused unless the run still holds
+        /// the lease under the fencing token it was given.
+        case commitRun(RunCommit)
+        /// Records a run failed (nothing of it becomes visible) and frees its lease.
+        case failRun(job: String, run: UInt64, holder: String, fencingToken: UInt64, message: String, epochMillis: Int64)
+        /// Rewinds the bookmark to what it was after run `toRun` (0: the beginning), as Glue's
+        /// ResetJobBookmark; refused while a run holds the lease.
+        case resetBookmark(job: String, toRun: UInt64, epochMillis: Int64)
 
         public var epochMillis: Int64? {
             switch self {
             case .bootstrap(_, _, let t), .makeDirectory(_, _, let t),
                  .acquireLease(_, _, _, let t), .renewLease(_, _, _, let t), .releaseLease(_, _, let t),
                  .setBookmark(_, _, _, let t), .registerNode(_, _, _, _, let t),
-                 .setJoinKey(_, let t), .seedMachines(_, let t):
+                 .setJoinKey(_, let t), .seedMachines(_, let t),
+                 .startRun(_, _, _, _, let t), .failRun(_, _, _, _, _, let t), .resetBookmark(_, _, let t):
                 t
+            case .defineJob(let definition, _): definition.createdAtEpochMillis
+            case .commitRun(let commit): commit.epochMillis
             case .admitMachine(let admission): admission.epochMillis
             case .users(let command): command.epochMillis
             case .commitFile(let commit): commit.epochMillis

@@ -98,6 +98,9 @@ extension Catalog.Command {
         case .users(let command):
             w.u8(Tag.users.rawValue)
             w.userCommand(command)
+        case .defineJob, .startRun, .commitRun, .failRun, .resetBookmark:
+            let encoded = encodeJobCommand(into: &w)
+            invariant(encoded, "job command \(self) not encoded")
         }
         return w.bytes
     }
@@ -108,6 +111,11 @@ extension Catalog.Command {
         let version = try r.u8("version")
         guard version == encodingVersion else { throw .unsupportedVersion(version) }
         let rawTag = try r.u8("command")
+        if let jobTag = JobTag(rawValue: rawTag) {
+            let command = try decodeJobCommand(jobTag, &r)
+            try r.expectEnd()
+            return command
+        }
         guard let tag = Tag(rawValue: rawTag) else { throw .unknownTag(field: "command", value: rawTag) }
         let command: Catalog.Command
         switch tag {

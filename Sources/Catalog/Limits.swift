@@ -33,5 +33,19 @@ extension Catalog {
         public static let maxDiskCapacityBytes: Int64 = SizeLimits.maxDiskCapacityBytes
         /// Join tokens: ASCII letters, digits, `-` and `_` (generated ones are 64 hex digits).
         public static let joinTokenBytes = 16...128
+        public static let maxSourceURLBytes = 1024
+        /// `schema.table`, each part a PostgreSQL identifier (≤ 63 bytes) quoted at worst.
+        public static let maxTableBytes = 300
+        public static let maxBookmarkColumns = 16
+        public static let maxCronBytes = 128
+        /// A job bookmark holds the high-water mark and the source snapshot's in-progress
+        /// transactions (one per open writer at the time): larger than a plain bookmark.
+        public static let maxJobBookmarkBytes = 64 * 1024
+        public static let maxRunMessageBytes = 1024
+        public static let maxFilesPerRun = 10_000
+        /// Older runs are dropped from the record (their files stay in the lake).
+        public static let maxRunsKeptPerJob = 1000
+        /// Shortest `--every`: one second.
+        public static let minScheduleIntervalMillis: Int64 = 1000
     }
 }

@@ -37,6 +37,11 @@ extension Catalog {
         case userAdded(UserRecord)
         case userRevoked(UserRecord)
         case userKeyRotated(UserRecord)
+        case jobDefined(JobRecord)
+        case runStarted(RunStart)
+        case runCommitted(RunCommitted)
+        case runFailed(JobRun)
+        case bookmarkReset(job: String, previous: String, current: String)
     }
 
     public struct FileCommitted: Hashable, Sendable {
@@ -83,6 +88,14 @@ extension Catalog {
         case registryAlreadySeeded
         case userExists(String)
         case unknownUser(String)
+        case unknownJob(String)
+        case jobExists(String)
+        case unknownRun(job: String, run: UInt64)
+        case runNotRunning(job: String, run: UInt64, status: RunStatus)
+        /// The run's lease was taken over (or never this run's): its commit would race the new holder.
+        case staleFencingToken(job: String, presented: UInt64, current: UInt64?)
+        /// A run's files collide with each other or with what the lake holds.
+        case runFileConflict(LakePath)
 
         public var description: String {
             switch self {
@@ -108,6 +121,13 @@ extension Catalog {
             case .registryAlreadySeeded: "the machine registry is already seeded"
             case .userExists(let name): "user \(name) already exists"
             case .unknownUser(let name): "unknown user \(name)"
+            case .unknownJob(let job): "no job named \(job)"
+            case .jobExists(let job): "job \(job) already exists"
+            case .unknownRun(let job, let run): "job \(job) has no run \(run)"
+            case .runNotRunning(let job, let run, let status): "run \(run) of \(job) is \(status), not running"
+            case .staleFencingToken(let job, let presented, let current):
+                "fencing token \(presented) of \(job) is stale (current: \(current.map(String.init) ?? "none")): the lease was lost"
+            case .runFileConflict(let path): "\(path): already exists or appears twice in the run"
             }
         }
     }
@@ -117,6 +137,7 @@ extension Catalog {
         case schemaColumns, columnName, columnType, rowCount
         case job, holder, leaseDuration, bookmark, nodeName, publicKey, address, roles
         case rack, disks, diskPath, diskCapacity, joinKey, machines, userName
+        case sourceURL, table, bookmarkColumns, schedule, runMessage, runFiles, passwordFile, runNumbers
     }
 
     public enum InvalidArgument: Hashable, Sendable, CustomStringConvertible {
@@ -124,6 +145,8 @@ extension Catalog {
         case tooLong(Field, bytes: Int, limit: Int)
         case controlCharacter(Field)
         case outOfRange(Field, value: Int64)
+        /// A source URL with a password in it: the catalog never stores one.
+        case secretInURL
 
         public var description: String {
             switch self {
@@ -131,6 +154,7 @@ extension Catalog {
             case .tooLong(let f, let bytes, let limit): "\(f.rawValue) is \(bytes) bytes, limit \(limit)"
             case .controlCharacter(let f): "\(f.rawValue) contains a control character"
             case .outOfRange(let f, let value): "\(f.rawValue) \(value) is out of range"
+            case .secretInURL: "the source URL carries a password; give it with --password-file or PGPASSWORD instead"
             }
         }
     }

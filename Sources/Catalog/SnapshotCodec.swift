@@ -6,8 +6,9 @@ import YonkeCore
 /// counts, file sizes) is rebuilt on restore rather than trusted.
 extension Catalog.State {
     public static let snapshotMagic: [UInt8] = Array("YCAT".utf8)
-    /// 2 added machine states; 3 the join key in place of the token, and users. Versions 1 and 2
-    /// still load (a rotated token they hold is dropped: the machines' secrets files hold it).
+    /// 2 added machine states; 3 the join key in place of the token, users and ingest jobs.
+    /// Versions 1 and 2 still load (a rotated token they hold is dropped: the machines'
+    /// secrets files hold the one they need).
     public static let snapshotVersion: UInt8 = 3
 
     public func snapshot() -> [UInt8] {
@@ -73,6 +74,20 @@ extension Catalog.State {
         }
         w.count(userRecords.count)
         for record in users { w.userRecord(record) }
+        let jobNames = self.jobs.keys.sorted(by: LakePath.precedes)
+        w.count(jobNames.count)
+        for name in jobNames {
+            guard let job = self.jobs[name] else { continue }
+            w.jobDefinition(job.definition)
+            w.string(job.bookmark)
+            w.u64(job.nextRun)
+            w.bool(job.lastScheduledAtEpochMillis != nil)
+            if let last = job.lastScheduledAtEpochMillis { w.i64(last) }
+            w.count(job.runs.count)
+            for run in job.runs { w.jobRun(run) }
+            w.count(job.schemaVersions.count)
+            for version in job.schemaVersions { w.schemaVersion(version) }
+        }
         w.u32(CRC32C.checksum(w.bytes))
         return w.bytes
     }
@@ -227,6 +242,34 @@ extension Catalog.State {
                 try ordered(record.name, "users")
                 guard state.userRecords[record.name] == nil else { throw .inconsistentSnapshot("user \(record.name) twice") }
                 state.userRecords[record.name] = record
+            }
+            previousKey = nil
+            let jobCount = try r.count("jobs", limit: Int(UInt32.max), minElementBytes: 4 * 5 + 1 + 8 + 4 + 8 + 1 + 8)
+            for _ in 0..<jobCount {
+                var job = Catalog.JobRecord(definition: try r.jobDefinition())
+                let name = job.definition.name
+                try ordered(name, "jobs")
+                job.bookmark = try r.string("bookmark", limit: L.maxJobBookmarkBytes)
+                job.nextRun = try r.u64("nextRun")
+                job.lastScheduledAtEpochMillis = try r.bool("hasLastScheduled") ? try r.i64("lastScheduledAtEpochMillis") : nil
+                let runCount = try r.count("runs", limit: L.maxRunsKeptPerJob, minElementBytes: 4 + 8 + 1 + 1 + 4 + 8 + 8 + 1)
+                for _ in 0..<runCount {
+                    let run = try r.jobRun()
+                    guard run.job == name, (run.number < job.nextRun), (run.number > (job.runs.last?.number ?? 0)) else {
+                        throw .inconsistentSnapshot("run \(run.number) of \(run.job) under job \(name)")
+                    }
+                    job.runs.append(run)
+                }
+                let versionCount = try r.count("schemaVersions", limit: Int(UInt32.max), minElementBytes: 4 + 4 + 8 + 8)
+                for position in 0..<versionCount {
+                    let schema = try r.schemaVersion()
+                    guard schema.version == UInt32(position + 1) else {
+                        throw .inconsistentSnapshot("schema version \(schema.version) of \(name) at position \(position)")
+                    }
+                    job.schemaVersions.append(schema)
+                }
+                guard state.jobs[name] == nil else { throw .inconsistentSnapshot("job \(name) twice") }
+                state.jobs[name] = job
             }
         }
         try r.expectEnd()

@@ -26,6 +26,8 @@ extension Catalog {
         var userRecords: [String: UserRecord] = [:]
         /// Machines that are not `active` (absent means active).
         var machineStates: [String: MachineState] = [:]
+        /// Ingest jobs by name, with their runs, bookmarks and schema versions.
+        var jobs: [String: JobRecord] = [:]
 
         public init() {}
 
@@ -93,6 +95,17 @@ extension Catalog {
                 return onSetMachineState(name, state)
             case .users(let command):
                 return try onUserCommand(command, now: now)
+            case .defineJob(let definition, let replace):
+                return .jobDefined(try onDefineJob(definition, replace: replace))
+            case .startRun(let job, let holder, let trigger, let leaseMillis, _):
+                return .runStarted(try onStartRun(job: job, holder: holder, trigger: trigger, leaseMillis: leaseMillis,
+                                                  index: index, now: now))
+            case .commitRun(let commit):
+                return .runCommitted(try onCommitRun(commit, index: index, now: now))
+            case .failRun(let job, let run, let holder, let token, let message, _):
+                return .runFailed(try onFailRun(job: job, run: run, holder: holder, fencingToken: token, message: message, now: now))
+            case .resetBookmark(let job, let toRun, _):
+                return try onResetBookmark(job: job, toRun: toRun, now: now)
             }
         }
 

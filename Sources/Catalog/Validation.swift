@@ -39,6 +39,22 @@ extension Catalog.Command {
             }
         case .setMachineState(let name, _):
             try V.name(name, .nodeName)
+        case .defineJob(let definition, _):
+            try V.job(definition)
+        case .startRun(let job, let holder, _, let leaseMillis, _):
+            try V.name(job, .job)
+            try V.name(holder, .holder)
+            guard (1...Catalog.Limits.maxLeaseDurationMillis).contains(leaseMillis) else {
+                throw .invalid(.outOfRange(.leaseDuration, value: leaseMillis))
+            }
+        case .commitRun(let commit):
+            try V.runCommit(commit)
+        case .failRun(let job, _, let holder, _, let message, _):
+            try V.name(job, .job)
+            try V.name(holder, .holder)
+            try V.text(message, .runMessage, limit: Catalog.Limits.maxRunMessageBytes, allowEmpty: true, allowNewlines: true)
+        case .resetBookmark(let job, _, _):
+            try V.name(job, .job)
         case .registerNode(let name, let publicKeyHex, let address, let roles, _):
             try V.name(name, .nodeName)
             try V.publicKey(publicKeyHex)
@@ -67,11 +83,13 @@ extension Catalog {
             try self.text(text, field, limit: Limits.maxNameBytes, allowEmpty: false)
         }
 
-        static func text(_ text: String, _ field: Field, limit: Int, allowEmpty: Bool) throws(Refusal) {
+        static func text(_ text: String, _ field: Field, limit: Int, allowEmpty: Bool, allowNewlines: Bool = false) throws(Refusal) {
             let bytes = text.utf8.count
             guard allowEmpty || bytes > 0 else { throw .invalid(.empty(field)) }
             guard bytes <= limit else { throw .invalid(.tooLong(field, bytes: bytes, limit: limit)) }
-            guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+            guard !text.unicodeScalars.contains(where: {
+                ($0.value < 0x20 && !(allowNewlines && $0 == "\n")) || (0x7F...0x9F).contains($0.value)
+            }) else {
                 throw .invalid(.controlCharacter(field))
             }
         }
@@ -103,6 +121,68 @@ extension Catalog {
         static func publicKey(_ key: String, field: Field = .publicKey) throws(Refusal) {
             guard key.utf8.count == 2 * Limits.publicKeyBytes, Hex.decode(key) != nil else {
                 throw .invalid(.outOfRange(field, value: Int64(key.utf8.count)))
+            }
+        }
+
+        static func job(_ definition: JobDefinition) throws(Refusal) {
+            typealias L = Limits
+            try name(definition.name, .job)
+            try text(definition.sourceURL, .sourceURL, limit: L.maxSourceURLBytes, allowEmpty: false)
+            if urlCarriesPassword(definition.sourceURL) { throw .invalid(.secretInURL) }
+            try text(definition.table, .table, limit: L.maxTableBytes, allowEmpty: false)
+            try text(definition.passwordFile, .passwordFile, limit: L.maxDiskPathBytes, allowEmpty: true)
+            guard (1...L.maxBookmarkColumns).contains(definition.bookmarkColumns.count) else {
+                throw .invalid(.outOfRange(.bookmarkColumns, value: Int64(definition.bookmarkColumns.count)))
+            }
+            for column in definition.bookmarkColumns {
+                try text(column, .bookmarkColumns, limit: L.maxColumnNameBytes, allowEmpty: false)
+            }
+            switch definition.schedule {
+            case .manual: break
+            case .every(let millis):
+                guard (L.minScheduleIntervalMillis...L.maxEpochMillis).contains(millis) else {
+                    throw .invalid(.outOfRange(.schedule, value: millis))
+                }
+            case .cron(let expression):
+                try text(expression, .schedule, limit: L.maxCronBytes, allowEmpty: false)
+            }
+            guard definition.target.zone != nil, definition.target.depth >= 2 else {
+                throw .invalid(.outOfRange(.runFiles, value: Int64(definition.target.depth)))
+            }
+        }
+
+        /// `scheme://user:password@host…` or a `password=` parameter.
+        static func urlCarriesPassword(_ url: String) -> Bool {
+            let lowered = url.lowercased()
+            if lowered.contains("password=") { return true }
+            guard let schemeEnd = lowered.range(of: "://") else { return false }
+            let rest = lowered[schemeEnd.upperBound...]
+            let authority = rest.prefix { $0 != "/" && $0 != "?" }
+            guard let at = authority.lastIndex(of: "@") else { return false }
+            return authority[..<at].contains(":")
+        }
+
+        static func runCommit(_ commit: RunCommit) throws(Refusal) {
+            typealias L = Limits
+            try name(commit.job, .job)
+            try name(commit.holder, .holder)
+            let bytes = commit.bookmark.utf8.count
+            guard bytes <= L.maxJobBookmarkBytes else {
+                throw .invalid(.tooLong(.bookmark, bytes: bytes, limit: L.maxJobBookmarkBytes))
+            }
+            guard commit.files.count <= L.maxFilesPerRun else {
+                throw .invalid(.tooLong(.runFiles, bytes: commit.files.count, limit: L.maxFilesPerRun))
+            }
+            for file in commit.files { try self.commit(file) }
+            for value in [commit.rows, commit.bytes, commit.nullBookmarkRows] where value < 0 {
+                throw .invalid(.outOfRange(.rowCount, value: value))
+            }
+            guard commit.columns.count <= L.maxSchemaColumns else {
+                throw .invalid(.tooLong(.schemaColumns, bytes: commit.columns.count, limit: L.maxSchemaColumns))
+            }
+            for column in commit.columns {
+                try text(column.name, .columnName, limit: L.maxColumnNameBytes, allowEmpty: false)
+                try text(column.type, .columnType, limit: L.maxColumnTypeBytes, allowEmpty: false)
             }
         }
 

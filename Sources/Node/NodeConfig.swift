@@ -28,6 +28,8 @@ public struct NodeConfig: Sendable {
     /// Frame sizes, handshake deadline and the bounds on strangers' pending handshakes
     /// (`Transport.Limits.lan` unless `node start` overrides them).
     public var transportLimits: Transport.Limits = .lan
+    /// Runs ingest jobs the master hands this node; nil: the node refuses them.
+    public var jobRunner: (any NodeJobRunner)?
 
     public init(topology: Topology, name: String, dataRoot: String, secrets: ClusterSecrets,
                 timing: NodeTiming = .lan) throws {

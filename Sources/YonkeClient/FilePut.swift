@@ -32,6 +32,15 @@ public enum FilePut {
         public let version: UInt64
     }
 
+    /// A local file's blocks, stored on all their replicas but in no catalog entry yet.
+    public struct StoredBlocks: Sendable {
+        public let blocks: [(id: BlockID, plaintextBytes: Int64)]
+        public let sizeBytes: Int64
+        /// Encoded bytes per replica.
+        public let storedBytes: Int64
+        public let replication: Int
+    }
+
     /// Two blocks in flight: the next one is encoded while the last one
     /// streams to its replicas. `progress` gets the plaintext bytes of each
     /// block once it is handed to its pipeline.
@@ -39,6 +48,24 @@ public enum FilePut {
         file: String, to path: String, options: Options, cluster: ClusterClient,
         progress: (Int64) -> Void = { _ in }
     ) async throws -> Outcome {
+        let stored = try await storeBlocks(file: file, tier: options.tier, cluster: cluster, progress: progress)
+        let result: CatalogOps.CommitResult
+        do {
+            result = try await CatalogOps.commitFile(
+                path, sizeBytes: stored.sizeBytes, blocks: stored.blocks, source: options.source,
+                contentType: options.contentType, tier: options.tier, client: cluster)
+        } catch {
+            throw ClientError.cluster(error, while: "committing \(path) to the catalog (its blocks are stored)")
+        }
+        return Outcome(path: result.file.path, size: stored.sizeBytes, blocks: stored.blocks.count, storedBytes: stored.storedBytes,
+                       replication: stored.replication, version: result.file.version)
+    }
+
+    /// Cuts `file` into blocks, encodes them here and streams each to its replicas; commits
+    /// nothing (`put` does, and an ingest run commits all its files with its bookmark).
+    public static func storeBlocks(
+        file: String, tier: String, cluster: ClusterClient, progress: (Int64) -> Void = { _ in }
+    ) async throws -> StoredBlocks {
         let status: CatalogOps.ClusterStatus
         do { status = try await CatalogOps.status(client: cluster) } catch {
             throw ClientError.cluster(error, while: "asking the cluster for its settings")
@@ -74,7 +101,7 @@ public enum FilePut {
                 let encoded = Array(encodedBuffer[0..<summary.byteCount])
                 let blockIndex = index
                 let wanted = status.replicationFactor
-                let tier = options.tier
+                let tier = tier
                 group.addTask {
                     let result = try await blocks.put(encoded: encoded, id: summary.id, tier: tier, replicas: wanted, cluster: cluster)
                     guard result.storedOn.count >= wanted else {
@@ -93,15 +120,7 @@ public enum FilePut {
             while inFlight > 0 { try await collect() }
             stored = (0..<index).compactMap { results[$0].map { (id: $0.0, plaintextBytes: $0.1) } }
         }
-        let result: CatalogOps.CommitResult
-        do {
-            result = try await CatalogOps.commitFile(
-                path, sizeBytes: reader.fileSizeBytes, blocks: stored, source: options.source,
-                contentType: options.contentType, tier: options.tier, client: cluster)
-        } catch {
-            throw ClientError.cluster(error, while: "committing \(path) to the catalog (its blocks are stored)")
-        }
-        return Outcome(path: result.file.path, size: reader.fileSizeBytes, blocks: stored.count, storedBytes: storedBytes,
-                       replication: status.replicationFactor, version: result.file.version)
+        return StoredBlocks(blocks: stored, sizeBytes: reader.fileSizeBytes, storedBytes: storedBytes,
+                            replication: status.replicationFactor)
     }
 }

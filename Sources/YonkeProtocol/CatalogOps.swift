@@ -42,6 +42,29 @@ public enum CatalogOps {
         case snapshotChunk = 0x0014
         /// → the machine registry as this voter applied it (how non-voters follow it).
         case registry = 0x0015
+        // Ingest jobs (JSON payloads, `JobWire`); client operations, relayed to the master.
+        /// `DefineJobRequest` → `JobInfo`.
+        case jobDefine = 0x0040
+        /// `JobQuery` → `[JobInfo]` (every job, or the one named, with its runs when asked).
+        case jobList = 0x0041
+        /// `StartRunRequest` → `RunStartReply`: the lease for a new run, or the run recorded skipped.
+        case jobStart = 0x0042
+        /// `RenewRunRequest` → `RunInfo`: extends a running run's lease.
+        case jobRenew = 0x0043
+        /// `CommitRunRequest` → `RunInfo`: the run's files and bookmark in one entry.
+        case jobCommit = 0x0044
+        /// `FailRunRequest` → `RunInfo`.
+        case jobFail = 0x0045
+        /// `ResetBookmarkRequest` → `JobInfo`.
+        case jobResetBookmark = 0x0046
+        /// `RunNowRequest` → `RunNowReply`: the master picks a node and starts the run there.
+        case jobRunNow = 0x0047
+        /// Master → node: `RunOnNodeRequest`, answered once the run is started (it goes on there).
+        case jobExecute = 0x0048
+
+        /// Job operations a client may send (relayed to the master by any node).
+        public static let jobClientOps: Set<Op> = [.jobDefine, .jobList, .jobStart, .jobRenew, .jobCommit, .jobFail,
+                                                   .jobResetBookmark, .jobRunNow]
     }
 
     /// Largest `ls` answer: one transport frame is ~1 MiB, so a longer listing is cut and flagged.

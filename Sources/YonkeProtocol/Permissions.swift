@@ -54,8 +54,12 @@ extension RPCOperation {
         case .catalog(let op):
             switch op {
             case .status, .whoIsMaster: .admitted
-            case .ls, .stat, .keyring: .role(.reader)
+            case .ls, .stat, .keyring, .jobList: .role(.reader)
             case .commitFile, .rm: .role(.writer)
+            // Defining and running ingest jobs (`jobs run --here` runs one in the CLI: it leases,
+            // renews, commits or fails the run itself).
+            case .jobDefine, .jobRunNow, .jobResetBookmark, .jobStart, .jobRenew, .jobCommit, .jobFail: .role(.writer)
+            case .jobExecute: .machine
             case .joinToken, .moveMaster, .users: .role(.admin)
             case .join: .join
             case .propose, .readIndex, .forward, .snapshotChunk, .registry: .machine

@@ -20,6 +20,7 @@ struct Yonke: AsyncParsableCommand {
         subcommands: [
             ClusterCommand.self, NodeCommand.self, PutCommand.self, GetCommand.self, LsCommand.self, StatCommand.self,
             RmCommand.self, StatusCommand.self, CapacityCommand.self, ChaosCommand.self, RebalanceCommand.self, PackCommand.self, UnpackCommand.self, SampleCommand.self, UserCommand.self,
+            IngestCommand.self, JobsCommand.self,
         ]
     )
 

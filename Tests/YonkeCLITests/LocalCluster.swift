@@ -37,6 +37,7 @@ final class LocalCluster {
             """
         }
         try yaml.write(toFile: topologyPath, atomically: true, encoding: .utf8)
+        // The nodes inherit `nodeEnvironment` (e.g. an ingest source's PGPASSWORD).
         let up = try YonkeProcess.run(["cluster", "up", topologyPath, "--data", dataPath, "--detach", "--timeout", "60"],
                                       environment: nodeEnvironment)
         guard up.status == 0 else {

@@ -26,10 +26,15 @@ extension ConsensusService {
             return try await serveJoin(try admissionPayload(payload, from: peer))
         case .registry:
             return try registryReply()
+        case .jobDefine, .jobList, .jobStart, .jobRenew, .jobCommit, .jobFail, .jobResetBookmark, .jobRunNow:
+            return try await relayToMaster(known, payload: payload)
+        case .jobExecute:
+            return try await serveJobExecute(payload, from: peer.name)
         case .forward:
             var input = payload
             let raw: UInt16 = try input.readWireInteger("forwarded op")
-            guard let inner = CatalogOps.Op(rawValue: raw), [.ls, .stat, .commitFile, .rm, .joinToken, .moveMaster, .users].contains(inner) else {
+            guard let inner = CatalogOps.Op(rawValue: raw),
+                  [.ls, .stat, .commitFile, .rm, .joinToken, .moveMaster, .users].contains(inner) || CatalogOps.Op.jobClientOps.contains(inner) else {
                 throw RPCFailure(.malformed, "operation \(raw) cannot be forwarded")
             }
             guard isMaster else { throw RPCFailure(.notMaster, "\(selfID) is not the master") }
@@ -172,7 +177,9 @@ extension ConsensusService {
             return reply
         case .users:
             return try await serveUsers(UsersWire.decodeRequest(payload))
-        case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk, .registry, .join, .keyring:
+        case .jobDefine, .jobList, .jobStart, .jobRenew, .jobCommit, .jobFail, .jobResetBookmark, .jobRunNow:
+            return try await serveJobs(op, payload: payload)
+        case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk, .registry, .join, .keyring, .jobExecute:
             throw RPCFailure(.malformed, "\(op) is not a client catalog operation")
         }
     }

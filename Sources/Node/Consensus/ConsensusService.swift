@@ -91,6 +91,9 @@ public actor ConsensusService {
     private var recentOrder: [Raft.Index] = []
     private var nextReadContext: UInt64 = 1
     private var bootstrapProposedInTerm: Raft.Term = 0
+    /// Jobs the master is handing to a node right now (one dispatch per job at a time).
+    var dispatchingJobs: Set<String> = []
+    var dispatchCounter: UInt64 = 0
     var registrySeedProposedInTerm: Raft.Term = 0
     var adminSeedProposedInTerm: Raft.Term = 0
     /// An applied entry or a restored snapshot may have changed the machine registry.
@@ -262,6 +265,7 @@ public actor ConsensusService {
             proposeRegistrySeedIfNeeded()
             proposeAdminSeedIfNeeded()
             reconcileVotersIfDue()
+            scheduleJobsIfDue()
             if let storageFailure {
                 logger.critical("raft storage failed; stopping the node", metadata: ["error": "\(storageFailure)"])
                 throw storageFailure

@@ -64,6 +64,7 @@ struct NodeStartCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("\(error)", hint: "pass --name with one of the topology's machines")
         }
+        config.jobRunner = NodeIngestRunner()
         if let healGrace {
             guard let milliseconds = TopologyFile.milliseconds(parsing: healGrace) else {
                 throw CLIError("--heal-grace '\(healGrace)' is not a duration", hint: "write it like 30s, 2s or 500ms")

@@ -98,6 +98,7 @@ struct NodeJoinCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data("joined cluster \(topology.cluster.name) as \(name) (\(topology.machines.count) machines); running — restart later with `yonke node start --data \(data) --name \(name)`\n".utf8))
 
         var config = try NodeConfig(topology: topology, name: name, dataRoot: dataRoot, secrets: secrets)
+        config.jobRunner = NodeIngestRunner()
         config.secretsPath = secretsPath
         config.raftBootstrapVoters = []
         try await NodeRunner.run(config, logLevel: logLevel)
