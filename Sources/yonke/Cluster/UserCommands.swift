@@ -38,7 +38,7 @@ struct UserReport: Encodable {
     }
 }
 
-/// Runs one users request as the admin and reports the record of `name` (nil for list).
+/// Runs one users request with the caller's credential (the master refuses non-admins); the users afterwards.
 private func usersCall(_ request: UsersWire.Request, client: ClientOptions, doing: String) async throws -> [Catalog.UserRecord] {
     let cluster = try client.connect()
     defer { Task { await cluster.close() } }
