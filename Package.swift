@@ -117,7 +117,7 @@ let package = Package(
         ], path: "Benchmarks/yonke-meta-bench"),
 
         .testTarget(name: "YonkeCoreTests", dependencies: ["YonkeCore"]),
-        .testTarget(name: "BlockCodecTests", dependencies: ["BlockCodec"]),
+        .testTarget(name: "BlockCodecTests", dependencies: ["BlockCodec", "SodiumSupport"]),
         .testTarget(name: "BlockStoreTests", dependencies: ["BlockStore"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
         .testTarget(name: "RaftStorageTests", dependencies: ["RaftStorage", "Consensus"]),
@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "YonkeProtocol", "YonkeClient"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
-        .testTarget(name: "YonkeCLITests", dependencies: ["yonke"], exclude: ["ingest_check.py"]),
+        .testTarget(name: "YonkeCLITests", dependencies: ["yonke", "YonkeClient", "BlockCodec", "SodiumSupport", "YonkeCore"], exclude: ["ingest_check.py"]),
 
         // Seeded random-mutation fuzzing of every decoder, inside the normal test run
         // (`scripts/fuzz.sh` runs it longer, with fresh seeds).

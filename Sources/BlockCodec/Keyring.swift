@@ -25,21 +25,33 @@ public final class Keyring: Sendable {
     private enum Subkey: UInt64 { case hash = 1, data = 2, check = 3, hashV2 = 4 }
     private static let context = Array("yonkekey".utf8).map { CChar(bitPattern: $0) }
 
-    public init(clusterID: [UInt8], clusterSecret: [UInt8]) throws(BlockCodecError) {
+    public convenience init(clusterID: [UInt8], clusterSecret: [UInt8]) throws(BlockCodecError) {
+        try self.init(clusterID: clusterID, secretCount: clusterSecret.count) { body in clusterSecret.withUnsafeBufferPointer { body($0.baseAddress!) } }
+    }
+
+    /// From a secret held in locked memory (reassembled from key shares): no copy leaves it.
+    public convenience init(clusterID: [UInt8], clusterSecret: SecretBytes) throws(BlockCodecError) {
+        try self.init(clusterID: clusterID, secretCount: clusterSecret.count) { body in body(clusterSecret.typedPointer) }
+    }
+
+    private init(clusterID: [UInt8], secretCount: Int,
+                 withSecret: ((UnsafePointer<UInt8>) -> Void) -> Void) throws(BlockCodecError) {
         guard Sodium.ready else { throw .cryptoUnavailable("sodium_init failed") }
         guard clusterID.count == Self.clusterIDByteCount else {
             throw .invalidKeyring("cluster id must be \(Self.clusterIDByteCount) bytes, got \(clusterID.count)")
         }
-        guard clusterSecret.count == Self.secretByteCount else {
-            throw .invalidKeyring("cluster secret must be \(Self.secretByteCount) bytes, got \(clusterSecret.count)")
+        guard secretCount == Self.secretByteCount else {
+            throw .invalidKeyring("cluster secret must be \(Self.secretByteCount) bytes, got \(secretCount)")
         }
         self.clusterID = clusterID
         func derive(_ id: Subkey, count: Int) -> SecretBytes {
             SecretBytes(count: count) { out in
-                let rc = crypto_kdf_derive_from_key(
-                    out.baseAddress!.assumingMemoryBound(to: UInt8.self), count,
-                    id.rawValue, Self.context, clusterSecret)
-                precondition(rc == 0, "crypto_kdf_derive_from_key failed for a valid key length")
+                withSecret { secret in
+                    let rc = crypto_kdf_derive_from_key(
+                        out.baseAddress!.assumingMemoryBound(to: UInt8.self), count,
+                        id.rawValue, Self.context, secret)
+                    precondition(rc == 0, "crypto_kdf_derive_from_key failed for a valid key length")
+                }
             }
         }
         hashKey = derive(.hash, count: Int(crypto_generichash_KEYBYTES))

@@ -18,8 +18,10 @@ import YonkeCore
 public final class BlockStore: Sendable {
     public let root: String
     public let capacityBytes: Int64
-    /// Verifies reads and scrubs; nil for a store that only holds ciphertext.
-    public let codec: BlockCodec?
+    /// Verifies reads and scrubs; nil for a store that only holds ciphertext, or whose node has
+    /// not rebuilt the keyring yet (`install(codec:)` sets it then).
+    public var codec: BlockCodec? { installedCodec.withLock { $0 } }
+    private let installedCodec: Mutex<BlockCodec?>
 
     private struct State {
         var sizes: [BlockID: Int64] = [:]
@@ -43,7 +45,7 @@ public final class BlockStore: Sendable {
         guard capacityBytes > 0 else { throw .invalidStore(path: root, reason: "capacity must be positive") }
         self.root = root
         self.capacityBytes = capacityBytes
-        self.codec = codec
+        self.installedCodec = Mutex(codec)
         try POSIXFile.makeDirectoryDurably(root)
         try POSIXFile.makeDirectoryDurably(root + "/blocks")
         try POSIXFile.makeDirectoryDurably(root + "/tmp")
@@ -55,6 +57,11 @@ public final class BlockStore: Sendable {
             initial.usedBytes += size
         }
         state = Mutex(initial)
+    }
+
+    /// The codec of a keyring rebuilt after the store opened.
+    public func install(codec: BlockCodec) {
+        installedCodec.withLock { $0 = codec }
     }
 
     private static func scan(_ root: String) throws(BlockStoreError) -> [(BlockID, Int64)] {

@@ -125,7 +125,8 @@ extension BlockStore {
     /// back with the verdict so that a quarantine can tell the file it judged
     /// from a new copy written since.
     func check(_ id: BlockID, reusing plaintext: inout [UInt8]) throws(BlockStoreError) -> (ScrubVerdict, FileIdentity?) {
-        guard let codec, contains(id) else { return (.gone, nil) }
+        guard contains(id) else { return (.gone, nil) }
+        guard let codec else { return (.unverifiable(encodedBytes: 0, reason: "this node has not rebuilt the keyring yet"), nil) }
         let file = path(of: id)
         let bytes: [UInt8]
         let identity: FileIdentity

@@ -12,6 +12,9 @@ public struct NodeConfig: Sendable {
     /// `./.yonke-data`): relative disk paths of the topology live under it.
     public let dataRoot: String
     public let secrets: ClusterSecrets
+    /// This voter's share of the data secret (`DATA/NAME/key.share`); nil for workers, voters that
+    /// joined later, and nodes whose secrets carry the secret itself.
+    public var keyShare: KeyShareFile?
     public var timing: NodeTiming
     /// The background scrubber (the topology's figures unless `node start` overrides them).
     public var scrub: ScrubSettings
@@ -56,6 +59,7 @@ public struct NodeConfig: Sendable {
     public var identityPath: String { dataDirectory + "/identity.key" }
     public var raftDirectory: String { dataDirectory + "/raft" }
     /// When this node last finished a scrub pass (survives restarts, so a restart does not rescan).
+    public var keySharePath: String { KeyShareFile.path(dataRoot: dataRoot, machine: machine.name) }
     public var scrubStatePath: String { dataDirectory + "/scrub.state" }
     /// What `node join` received: the cluster's settings and machines at join time (a topology file).
     public var joinedTopologyPath: String { Self.joinedTopologyPath(dataRoot: dataRoot, name: machine.name) }

@@ -13,11 +13,14 @@ public final class NodeContext: Sendable {
     public let logger: Logger
     /// The cluster's machines (the catalog's registry, or the topology until it is heard).
     public let registry: MachineRegistry
+    /// The data keyring, once this node holds it.
+    public let keys: NodeKeys
     private let services = Mutex<(consensus: ConsensusService, membership: MembershipService, blocks: BlockService)?>(nil)
 
     init(config: NodeConfig, settings: Transport.Settings, peers: PeerDirectory, logger: Logger, registry: MachineRegistry) {
         self.config = config
         self.registry = registry
+        self.keys = NodeKeys(secrets: config.secrets, ownShare: config.keyShare)
         self.settings = settings
         self.peers = peers
         self.logger = logger

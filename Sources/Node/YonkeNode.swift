@@ -87,6 +87,7 @@ public final class YonkeNode: NodeMessageHandler {
                 group.addTask { try await self.scrubber.run() }
                 if let metricsServer { group.addTask { try await metricsServer.run() } }
                 group.addTask { await self.followRegistry() }
+                group.addTask { try await self.unlockKeys() }
             }
         } catch {
             // Cancelled or failed: close every outbound link too, or a stopped

@@ -1,48 +1,102 @@
 import YonkeProtocol
 import BlockCodec
 import Foundation
+import SodiumSupport
 import Transport
 import YonkeCore
 
-/// What a cluster's machines hold, in one file (mode 0600): the keyring (cluster id + data
-/// secret; nodes scrub with it and hand it to users' clients over their links), the join token
-/// (machines prove it to be admitted) and the operator's public key (the first master registers
-/// it as the `admin` user). People hold a `UserCredential` instead.
+/// What a cluster's machines hold, in one file (mode 0600): the cluster id and the public check
+/// of its data key, the join token (machines prove it to be admitted) and the operator's public
+/// key (the first master registers it as the `admin` user). The data secret itself is not in it:
+/// voters each hold a key share (`KeyShareFile`) and a node rebuilds the keyring from a quorum of
+/// them in locked memory (`Node/Keys`). A file written by an older build, or for in-process
+/// tests, may still carry the secret (`secret:` line): then `unlocked` holds it. People hold a
+/// `UserCredential` instead.
 public struct ClusterSecrets: Sendable {
-    public let keyring: Keyring
-    public let clusterSecret: [UInt8]
+    /// The keyring and its secret, both in locked memory.
+    public struct Unlocked: Sendable {
+        public let keyring: Keyring
+        public let secret: SecretBytes
+
+        public init(keyring: Keyring, secret: SecretBytes) {
+            self.keyring = keyring
+            self.secret = secret
+        }
+
+        /// The keyring file's text (for a user's client, over its sealed link).
+        public func fileContents() -> String {
+            secret.withUnsafeBytes { keyring.fileContents(clusterSecret: Array($0)) }
+        }
+    }
+
+    public let clusterID: [UInt8]
+    /// Public: identifies the data key (it is in every block header), so rebuilt shares can be checked.
+    public let keyCheck: [UInt8]
+    public let unlocked: Unlocked?
     public let joinToken: String
     /// Public, not secret: which key `cluster up`'s operator credential has.
     public let adminKeyHex: String?
 
-    public var clusterID: [UInt8] { keyring.clusterID }
+    public var keyring: Keyring? { unlocked?.keyring }
 
+    /// A cluster whose secret lives in this value (in-process nodes, tests).
     public static func generate(adminKeyHex: String? = nil) throws -> ClusterSecrets {
         let (id, secret) = try Keyring.randomMaterial()
-        return ClusterSecrets(
-            keyring: try Keyring(clusterID: id, clusterSecret: secret), clusterSecret: secret,
-            joinToken: try Transport.generateJoinToken(), adminKeyHex: adminKeyHex)
+        return try ClusterSecrets(keyring: try Keyring(clusterID: id, clusterSecret: secret), clusterSecret: secret,
+                                  joinToken: try Transport.generateJoinToken(), adminKeyHex: adminKeyHex)
+    }
+
+    /// A new cluster for `voters`: the machines' file (no secret in it) and one key share per
+    /// voter, any majority of which rebuilds the secret.
+    public static func generateShared(voters: [String], adminKeyHex: String?) throws -> (ClusterSecrets, [String: KeyShareFile]) {
+        let (id, secretArray) = try Keyring.randomMaterial()
+        let secret = SecretBytes(copying: secretArray)
+        let keyring = try Keyring(clusterID: id, clusterSecret: secret)
+        let threshold = KeyShareFile.threshold(voters: voters.count)
+        let shares = try Shamir.split(secret, threshold: threshold, count: voters.count)
+        var files: [String: KeyShareFile] = [:]
+        for (voter, share) in zip(voters, shares) {
+            files[voter] = KeyShareFile(clusterID: id, keyCheck: keyring.keyCheck, threshold: threshold,
+                                        count: voters.count, epoch: 1, share: share)
+        }
+        let secrets = ClusterSecrets(clusterID: id, keyCheck: keyring.keyCheck, unlocked: nil,
+                                     joinToken: try Transport.generateJoinToken(), adminKeyHex: adminKeyHex)
+        return (secrets, files)
     }
 
     public func fileContents() -> String {
-        keyring.fileContents(clusterSecret: clusterSecret) + "join-token: \(joinToken)\n"
-            + (adminKeyHex.map { "admin-key: \($0)\n" } ?? "")
+        var text = "# Yonke machines' secrets: the join token admits new machines (keep this file 0600).\n"
+        if let unlocked {
+            text = unlocked.fileContents()
+        } else {
+            text += "cluster-id: \(Hex.encode(clusterID))\n"
+        }
+        text += "key-check: \(Hex.encode(keyCheck))\njoin-token: \(joinToken)\n"
+        return text + (adminKeyHex.map { "admin-key: \($0)\n" } ?? "")
+    }
+
+    /// The same secrets without the data secret: what a joining machine is handed.
+    public func withoutSecret() -> ClusterSecrets {
+        ClusterSecrets(clusterID: clusterID, keyCheck: keyCheck, unlocked: nil, joinToken: joinToken, adminKeyHex: adminKeyHex)
     }
 
     public static func parse(_ text: String, path: String) throws -> ClusterSecrets {
-        let (keyring, secret) = try Keyring.parse(fileContents: text)
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("join-token:") }) else {
-            throw NodeError.badSecrets(path: path, reason: "no 'join-token:' line")
-        }
-        let token = line.dropFirst("join-token:".count).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty else { throw NodeError.badSecrets(path: path, reason: "empty join token") }
+        let fields = try SecretFields(text, path: path)
+        let token = try fields.required("join-token", path: path)
         var adminKey: String?
-        if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("admin-key:") }) {
-            let hex = line.dropFirst("admin-key:".count).trimmingCharacters(in: .whitespaces)
+        if let hex = fields["admin-key"] {
             guard NodePublicKey(hex: hex) != nil else { throw NodeError.badSecrets(path: path, reason: "admin-key is not a public key") }
             adminKey = hex
         }
-        return ClusterSecrets(keyring: keyring, clusterSecret: secret, joinToken: token, adminKeyHex: adminKey)
+        if fields["secret"] != nil {
+            let (keyring, secret) = try Keyring.parse(fileContents: text)
+            return ClusterSecrets(clusterID: keyring.clusterID, keyCheck: keyring.keyCheck,
+                                  unlocked: Unlocked(keyring: keyring, secret: SecretBytes(copying: secret)),
+                                  joinToken: token, adminKeyHex: adminKey)
+        }
+        let id = try fields.hex("cluster-id", count: Keyring.clusterIDByteCount, path: path)
+        let check = try fields.hex("key-check", count: nil, path: path)
+        return ClusterSecrets(clusterID: id, keyCheck: check, unlocked: nil, joinToken: token, adminKeyHex: adminKey)
     }
 
     public static func load(path: String) throws -> ClusterSecrets {
@@ -62,15 +116,64 @@ public struct ClusterSecrets: Sendable {
         try SecretFile.replace(path: path, contents: fileContents())
     }
 
-    public func withJoinToken(_ token: String) -> ClusterSecrets {
-        ClusterSecrets(keyring: keyring, clusterSecret: clusterSecret, joinToken: token, adminKeyHex: adminKeyHex)
+    public func withAdminKey(_ hex: String) -> ClusterSecrets {
+        ClusterSecrets(clusterID: clusterID, keyCheck: keyCheck, unlocked: unlocked, joinToken: joinToken, adminKeyHex: hex)
     }
 
-    public init(keyring: Keyring, clusterSecret: [UInt8], joinToken: String, adminKeyHex: String? = nil) {
-        self.keyring = keyring
-        self.clusterSecret = clusterSecret
+    public func withJoinToken(_ token: String) -> ClusterSecrets {
+        ClusterSecrets(clusterID: clusterID, keyCheck: keyCheck, unlocked: unlocked, joinToken: token, adminKeyHex: adminKeyHex)
+    }
+
+    public init(keyring: Keyring, clusterSecret: [UInt8], joinToken: String, adminKeyHex: String? = nil) throws {
+        self.init(clusterID: keyring.clusterID, keyCheck: keyring.keyCheck,
+                  unlocked: Unlocked(keyring: keyring, secret: SecretBytes(copying: clusterSecret)),
+                  joinToken: joinToken, adminKeyHex: adminKeyHex)
+    }
+
+    public init(clusterID: [UInt8], keyCheck: [UInt8], unlocked: Unlocked?, joinToken: String, adminKeyHex: String?) {
+        self.clusterID = clusterID
+        self.keyCheck = keyCheck
+        self.unlocked = unlocked
         self.joinToken = joinToken
         self.adminKeyHex = adminKeyHex
+    }
+}
+
+/// `name: value` lines of a secrets or share file (`#` comments, blank lines).
+struct SecretFields {
+    private var values: [String: String] = [:]
+
+    init(_ text: String, path: String) throws {
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let colon = line.firstIndex(of: ":") else {
+                throw NodeError.badSecrets(path: path, reason: "line \(number + 1): expected 'name: value'")
+            }
+            values[line[..<colon].trimmingCharacters(in: .whitespaces)] =
+                line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    subscript(name: String) -> String? { values[name] }
+
+    func required(_ name: String, path: String) throws -> String {
+        guard let value = values[name], !value.isEmpty else { throw NodeError.badSecrets(path: path, reason: "no '\(name):' line") }
+        return value
+    }
+
+    func hex(_ name: String, count: Int?, path: String) throws -> [UInt8] {
+        guard let bytes = Hex.decode(try required(name, path: path)), !bytes.isEmpty, count.map({ bytes.count == $0 }) ?? true else {
+            throw NodeError.badSecrets(path: path, reason: "'\(name)' is not \(count.map { "\($0) bytes of " } ?? "")hex")
+        }
+        return bytes
+    }
+
+    func integer(_ name: String, in range: ClosedRange<Int>, path: String) throws -> Int {
+        guard let value = Int(try required(name, path: path)), range.contains(value) else {
+            throw NodeError.badSecrets(path: path, reason: "'\(name)' must be a number in \(range.lowerBound)…\(range.upperBound)")
+        }
+        return value
     }
 }
 

@@ -42,6 +42,9 @@ public enum CatalogOps {
         case snapshotChunk = 0x0014
         /// → the machine registry as this voter applied it (how non-voters follow it).
         case registry = 0x0015
+        /// → `KeyShareWire.Reply`: the asked machine's secret or key share, for a node rebuilding
+        /// the keyring after a start (machines only).
+        case keyShare = 0x0016
         // Ingest jobs (JSON payloads, `JobWire`); client operations, relayed to the master.
         /// `DefineJobRequest` → `JobInfo`.
         case jobDefine = 0x0040

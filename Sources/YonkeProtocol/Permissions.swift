@@ -62,7 +62,7 @@ extension RPCOperation {
             case .jobExecute: .machine
             case .joinToken, .moveMaster, .users: .role(.admin)
             case .join: .join
-            case .propose, .readIndex, .forward, .snapshotChunk, .registry: .machine
+            case .propose, .readIndex, .forward, .snapshotChunk, .registry, .keyShare: .machine
             }
         case .block(_, true):
             .machine

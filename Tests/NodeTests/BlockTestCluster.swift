@@ -120,7 +120,8 @@ final class BlockTestCluster: @unchecked Sendable {
     }
 
     func codec() throws -> BlockCodec {
-        try BlockCodec(keyring: secrets.keyring, blockSizeBytes: 4 << 20, frameSizeBytes: 64 << 10)
+        guard let keyring = secrets.keyring else { throw NodeError.invalidConfig("in-process test secrets carry their keyring") }
+        return try BlockCodec(keyring: keyring, blockSizeBytes: 4 << 20, frameSizeBytes: 64 << 10)
     }
 
     /// A block of incompressible bytes, so its encoded size is about `plaintextBytes`.

@@ -12,8 +12,7 @@ struct TestOperator: Sendable {
     init() throws {
         let draft = try ClusterSecrets.generate()
         credential = try UserCredential.generate(clusterID: draft.clusterID, user: "admin")
-        secrets = ClusterSecrets(keyring: draft.keyring, clusterSecret: draft.clusterSecret, joinToken: draft.joinToken,
-                                 adminKeyHex: credential.publicKeyHex)
+        secrets = draft.withAdminKey(credential.publicKeyHex)
     }
 
     var peer: Peer { Peer(name: credential.user, publicKey: credential.identity.publicKey) }

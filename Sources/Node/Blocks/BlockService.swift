@@ -58,7 +58,8 @@ public actor BlockService {
         self.context = context
         var disks: [LocalDisk] = []
         // For the scrubber's decode check only: writes never decode (the codec is not on their path).
-        let codec = try BlockCodec(keyring: context.config.secrets.keyring)
+        // Nil until the node has rebuilt the keyring (`YonkeNode.unlockKeys` installs it then).
+        let codec = try context.keys.unlocked.map { try BlockCodec(keyring: $0.keyring) }
         for disk in context.config.machine.disks {
             let path = context.config.diskPath(disk)
             do {

@@ -16,7 +16,9 @@ extension ConsensusService {
         case .ls, .stat, .commitFile, .rm, .joinToken, .moveMaster, .users:
             return try await relayToMaster(known, payload: payload)
         case .keyring:
-            return keyringReply()
+            return try keyringReply()
+        case .keyShare:
+            return keyShareReply()
         case .join:
             // Never relayed: the joiner's own link to the master proves the token in force there,
             // while a relay's link may predate a rotation that has not reached it yet.
@@ -179,7 +181,7 @@ extension ConsensusService {
             return try await serveUsers(UsersWire.decodeRequest(payload))
         case .jobDefine, .jobList, .jobStart, .jobRenew, .jobCommit, .jobFail, .jobResetBookmark, .jobRunNow:
             return try await serveJobs(op, payload: payload)
-        case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk, .registry, .join, .keyring, .jobExecute:
+        case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk, .registry, .join, .keyring, .keyShare, .jobExecute:
             throw RPCFailure(.malformed, "\(op) is not a client catalog operation")
         }
     }

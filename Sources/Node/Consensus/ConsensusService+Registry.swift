@@ -156,7 +156,7 @@ extension ConsensusService {
         }
         // The joiner keeps the token it proved; the master may not even know the one in force.
         return RegistryWire.encodeGrant(JoinGrant(
-            cluster: cluster, machines: catalog.nodes, secretsFileContents: context.config.secrets.fileContents()))
+            cluster: cluster, machines: catalog.nodes, secretsFileContents: context.config.secrets.withoutSecret().fileContents()))
     }
 
     static func keyMismatch(_ name: String) -> RPCFailure {

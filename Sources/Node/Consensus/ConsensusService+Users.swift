@@ -50,11 +50,26 @@ extension ConsensusService {
         }
     }
 
-    /// Clients encode and decode blocks themselves; a user's client gets the keyring here.
-    func keyringReply() -> ByteBuffer {
-        let secrets = context.config.secrets
+    /// Clients encode and decode blocks themselves; a user's client gets the keyring here, once
+    /// this node has rebuilt it.
+    func keyringReply() throws -> ByteBuffer {
+        guard let keys = context.keys.unlocked else {
+            let needed = context.keys.ownShare?.threshold
+            throw RPCFailure(.unavailable, "\(selfID) has not rebuilt the cluster's keyring yet: it needs the key shares of "
+                             + (needed.map { "\($0) voters" } ?? "a majority of the voters") + "; start more voters or ask another node")
+        }
         var reply = ByteBuffer()
-        reply.writeWireString(secrets.keyring.fileContents(clusterSecret: secrets.clusterSecret))
+        reply.writeWireString(keys.fileContents())
         return reply
+    }
+
+    /// Another machine rebuilding the keyring: the secret if this node holds it, else its share.
+    func keyShareReply() -> ByteBuffer {
+        if let keys = context.keys.unlocked {
+            return KeyShareWire.encode(.secret(keys.secret.withUnsafeBytes { Array($0) }))
+        }
+        guard let own = context.keys.ownShare else { return KeyShareWire.encode(.nothing) }
+        return KeyShareWire.encode(.share(epoch: own.epoch, threshold: UInt8(own.threshold), count: UInt8(own.count),
+                                          x: own.share.x, y: own.share.y))
     }
 }

@@ -41,6 +41,8 @@ public final class ScrubService: Sendable {
             context.logger.info("scrubber off", metadata: ["reason": "\(stores.isEmpty ? "no disks" : "rate 0")"])
             return
         }
+        // Nothing can be verified before the keyring is rebuilt.
+        _ = try await context.keys.waitUntilUnlocked()
         if let last = ScrubStateFile.load(path: context.config.scrubStatePath) {
             state.withLock { $0.lastPassStartMillis = last.start; $0.lastPassEndMillis = last.end }
         }

@@ -27,15 +27,24 @@ struct ClusterFolder {
     /// The `yonke` arguments a node was started with, one per line (`chaos restart` reuses them).
     func argumentsPath(_ name: String) -> String { root + "/" + name + "/node.args" }
 
-    /// The machines' secrets and the operator's credential of this folder, made on first use
-    /// (mode 0600): the secrets name the credential's public key, so the first master makes it admin.
-    func secretsCreatedOnce() throws -> (secrets: ClusterSecrets, operator: UserCredential) {
+    /// The machines' secrets, the voters' key shares and the operator's credential of this
+    /// folder, made on first use (mode 0600): the secrets name the credential's public key, so
+    /// the first master makes it admin; the data secret itself is written nowhere, only its shares
+    /// (DATA/VOTER/key.share, any majority of which rebuilds it).
+    func secretsCreatedOnce(topology: Topology) throws -> (secrets: ClusterSecrets, operator: UserCredential) {
         try DataFolder.create(root)
         if !FileManager.default.fileExists(atPath: secretsPath) {
-            let draft = try ClusterSecrets.generate()
+            let voters = topology.voters.map(\.name)
+            let (draft, shares) = try ClusterSecrets.generateShared(voters: voters, adminKeyHex: nil)
             let credential = try UserCredential.generate(clusterID: draft.clusterID, user: "admin")
-            try ClusterSecrets(keyring: draft.keyring, clusterSecret: draft.clusterSecret, joinToken: draft.joinToken,
-                               adminKeyHex: credential.publicKeyHex).write(to: secretsPath)
+            for voter in voters {
+                guard let share = shares[voter] else { continue }
+                let path = KeyShareFile.path(dataRoot: root, machine: voter)
+                try DataFolder.create(root + "/" + voter)
+                try? FileManager.default.removeItem(atPath: path)
+                try share.write(to: path)
+            }
+            try draft.withAdminKey(credential.publicKeyHex).write(to: secretsPath)
             try? FileManager.default.removeItem(atPath: credentialPath)
             try credential.write(to: credentialPath)
         }
@@ -96,7 +105,7 @@ struct ClusterUpCommand: AsyncParsableCommand {
             throw CLIError("a cluster is already running from \(folder.root) (\(running.map(\.name).joined(separator: ", ")))",
                            hint: "stop it with `yonke cluster down --data \(data)` first")
         }
-        let (_, credential) = try folder.secretsCreatedOnce()
+        let (_, credential) = try folder.secretsCreatedOnce(topology: parsed)
         var pids: [(name: String, pid: pid_t)] = []
         for machine in parsed.machines {
             let pid = try folder.startNode(
@@ -184,7 +193,7 @@ struct ClusterInitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Create a new cluster's secrets without starting any node.",
         discussion: """
-            For clusters whose nodes are started one by one (`yonke node start` on each machine, or in network namespaces): makes DATA/cluster.secrets and the operator's DATA/admin.credential (mode 0600) unless they exist, and checks the topology. Copy the secrets file to every machine's data folder; keep the credential with the operator.
+            For clusters whose nodes are started one by one (`yonke node start` on each machine, or in network namespaces): makes DATA/cluster.secrets, one key share per voter (DATA/VOTER/key.share) and the operator's DATA/admin.credential (mode 0600) unless they exist, and checks the topology. Copy the secrets file to every machine's data folder and each voter's key share to that voter's DATA/VOTER/ only (no machine should hold two shares: any majority of them rebuilds the data key); keep the credential with the operator.
 
             Example:
               yonke cluster init topology/local-4.yaml --data /srv/yonke
@@ -198,7 +207,7 @@ struct ClusterInitCommand: ParsableCommand {
         let parsed = try TopologyLoading.load(topology)
         let folder = ClusterFolder(data)
         let existed = FileManager.default.fileExists(atPath: folder.secretsPath)
-        _ = try folder.secretsCreatedOnce()
+        _ = try folder.secretsCreatedOnce(topology: parsed)
         print("cluster \(parsed.cluster.name): \(parsed.machines.count) machines; secrets \(existed ? "kept" : "created") in \(folder.secretsPath), operator credential \(folder.credentialPath)")
     }
 }

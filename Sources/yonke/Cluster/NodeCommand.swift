@@ -65,6 +65,7 @@ struct NodeStartCommand: AsyncParsableCommand {
             throw CLIError("\(error)", hint: "pass --name with one of the topology's machines")
         }
         config.jobRunner = NodeIngestRunner()
+        config.keyShare = try Self.keyShare(at: config.keySharePath, of: clusterSecrets)
         if let healGrace {
             guard let milliseconds = TopologyFile.milliseconds(parsing: healGrace) else {
                 throw CLIError("--heal-grace '\(healGrace)' is not a duration", hint: "write it like 30s, 2s or 500ms")
@@ -146,4 +147,19 @@ final class SignalWatcher: @unchecked Sendable {
     }
 
     func cancel() { for source in sources { source.cancel() } }
+}
+
+extension NodeStartCommand {
+    /// This voter's key share, checked against the machines' secrets (same cluster, same key).
+    static func keyShare(at path: String, of secrets: ClusterSecrets) throws -> KeyShareFile? {
+        let share: KeyShareFile?
+        do { share = try KeyShareFile.loadIfPresent(path: path) } catch {
+            throw CLIError("\(error)", hint: "restore \(path) from this machine's backup, or move it away: the node then asks the other machines for the keyring")
+        }
+        if let share, share.clusterID != secrets.clusterID || share.keyCheck != secrets.keyCheck {
+            throw CLIError("the key share \(path) belongs to another cluster or key than the secrets file",
+                           hint: "check --data and --secrets name this machine's own folder and cluster")
+        }
+        return share
+    }
 }
