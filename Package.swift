@@ -95,18 +95,8 @@ let package = Package(
         // The S3 door, pure half: SigV4 (headers, presigned URLs, aws-chunked), routing, XML,
         // listings, ranges and preconditions. No I/O.
         .target(name: "S3Protocol", dependencies: ["YonkeCore", "COpenSSL"]),
-        // The S3 door, shell half: an HTTP/1.1 server (NIOHTTP1) whose requests become YonkeClient
-        // calls, inside a node (injected by the CLI, so `Node` does not depend on it).
-        .target(name: "S3Gateway", dependencies: [
-            "S3Protocol", "YonkeCore", "YonkeProtocol", "YonkeClient", "Catalog", "BlockCodec", "Node",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-
         .executableTarget(name: "yonke", dependencies: [
-            "S3Gateway", "Ingest", "IngestPlan", "YonkeCore", "YonkeProtocol", "YonkeClient", "Chaos", "BlockCodec", "BlockStore", "Node", "Topology", "Transport",
+            "Ingest", "IngestPlan", "YonkeCore", "YonkeProtocol", "YonkeClient", "Chaos", "BlockCodec", "BlockStore", "Node", "Topology", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
