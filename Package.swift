@@ -92,6 +92,9 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
+        // The S3 door, pure half: SigV4 (headers, presigned URLs, aws-chunked), routing, XML,
+        // listings, ranges and preconditions. No I/O.
+        .target(name: "S3Protocol", dependencies: ["YonkeCore", "COpenSSL"]),
         .executableTarget(name: "yonke", dependencies: [
             "Ingest", "IngestPlan", "YonkeCore", "YonkeProtocol", "YonkeClient", "Chaos", "BlockCodec", "BlockStore", "Node", "Topology", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -129,6 +132,7 @@ let package = Package(
         .testTarget(name: "IngestPlanTests", dependencies: ["IngestPlan", "Catalog", "Parquet"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "YonkeCore"],
                     exclude: ["interop.py"]),
+        .testTarget(name: "S3ProtocolTests", dependencies: ["S3Protocol"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "YonkeProtocol", "YonkeClient"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),

@@ -37,6 +37,8 @@ extension Catalog {
         case userAdded(UserRecord)
         case userRevoked(UserRecord)
         case userKeyRotated(UserRecord)
+        case s3KeyAdded(S3Key)
+        case s3KeyRemoved(S3Key)
         case jobDefined(JobRecord)
         case runStarted(RunStart)
         case runCommitted(RunCommitted)
@@ -88,6 +90,9 @@ extension Catalog {
         case registryAlreadySeeded
         case userExists(String)
         case unknownUser(String)
+        case unknownS3Key(String)
+        case s3KeyExists(String)
+        case invalidS3Key(String)
         case unknownJob(String)
         case jobExists(String)
         case unknownRun(job: String, run: UInt64)
@@ -121,6 +126,9 @@ extension Catalog {
             case .registryAlreadySeeded: "the machine registry is already seeded"
             case .userExists(let name): "user \(name) already exists"
             case .unknownUser(let name): "unknown user \(name)"
+            case .unknownS3Key(let id): "unknown S3 access key \(id)"
+            case .s3KeyExists(let id): "S3 access key \(id) already exists"
+            case .invalidS3Key(let why): "invalid S3 access key: \(why)"
             case .unknownJob(let job): "no job named \(job)"
             case .jobExists(let job): "job \(job) already exists"
             case .unknownRun(let job, let run): "job \(job) has no run \(run)"

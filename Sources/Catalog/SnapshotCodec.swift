@@ -6,10 +6,11 @@ import YonkeCore
 /// counts, file sizes) is rebuilt on restore rather than trusted.
 extension Catalog.State {
     public static let snapshotMagic: [UInt8] = Array("YCAT".utf8)
-    /// 2 added machine states; 3 the join key in place of the token, users and ingest jobs.
+    /// 2 added machine states; 3 the join key in place of the token, users and ingest jobs;
+    /// 4 S3 access keys (sealed).
     /// Versions 1 and 2 still load (a rotated token they hold is dropped: the machines'
     /// secrets files hold the one they need).
-    public static let snapshotVersion: UInt8 = 3
+    public static let snapshotVersion: UInt8 = 4
 
     public func snapshot() -> [UInt8] {
         var w = ByteWriter()
@@ -88,6 +89,10 @@ extension Catalog.State {
             w.count(job.schemaVersions.count)
             for version in job.schemaVersions { w.schemaVersion(version) }
         }
+        // Version 4: S3 access keys.
+        let keyIDs = s3Keys.keys.sorted(by: LakePath.precedes)
+        w.count(keyIDs.count)
+        for id in keyIDs { if let key = s3Keys[id] { w.s3Key(key) } }
         w.u32(CRC32C.checksum(w.bytes))
         return w.bytes
     }
@@ -270,6 +275,18 @@ extension Catalog.State {
                 }
                 guard state.jobs[name] == nil else { throw .inconsistentSnapshot("job \(name) twice") }
                 state.jobs[name] = job
+            }
+        }
+        if version >= 4 {
+            previousKey = nil
+            let keyCount = try r.count("s3Keys", limit: Int(UInt32.max), minElementBytes: 4 + 4 + 4 + 8)
+            for _ in 0..<keyCount {
+                let key = try r.s3Key()
+                try ordered(key.accessKeyID, "s3Keys")
+                guard state.s3Keys[key.accessKeyID] == nil, state.userRecords[key.user] != nil else {
+                    throw .inconsistentSnapshot("S3 key \(key.accessKeyID) twice or of an unknown user")
+                }
+                state.s3Keys[key.accessKeyID] = key
             }
         }
         try r.expectEnd()

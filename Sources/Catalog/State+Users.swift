@@ -18,6 +18,7 @@ extension Catalog.State {
             return .userAdded(record)
         case .revoke(let name, _):
             guard let record = userRecords.removeValue(forKey: name) else { throw .unknownUser(name) }
+            removeS3Keys(of: name)
             return .userRevoked(record)
         case .rotate(let name, let key, _):
             guard var record = userRecords[name] else { throw .unknownUser(name) }
@@ -26,6 +27,10 @@ extension Catalog.State {
             record.keyChangedAtEpochMillis = now
             userRecords[name] = record
             return .userKeyRotated(record)
+        case .addS3Key(let key):
+            return try onAddS3Key(key)
+        case .removeS3Key(let id, _):
+            return try onRemoveS3Key(id)
         }
     }
 
@@ -51,6 +56,11 @@ extension Catalog.UserCommand {
             try V.publicKey(key)
         case .revoke(let name, _):
             try V.name(name, .userName)
+        case .addS3Key(let key):
+            try V.name(key.user, .userName)
+            try Catalog.S3Key.validate(key)
+        case .removeS3Key(let id, _):
+            try Catalog.S3Key.validateID(id)
         }
     }
 }

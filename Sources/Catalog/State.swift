@@ -28,6 +28,8 @@ extension Catalog {
         var machineStates: [String: MachineState] = [:]
         /// Ingest jobs by name, with their runs, bookmarks and schema versions.
         var jobs: [String: JobRecord] = [:]
+        /// S3 access keys by access key id (State+AccessKeys.swift).
+        var s3Keys: [String: S3Key] = [:]
 
         public init() {}
 

@@ -52,10 +52,14 @@ extension Catalog {
         case revoke(name: String, epochMillis: Int64)
         /// A new key for the same user and role; the old key stops working.
         case rotate(name: String, publicKeyHex: String, epochMillis: Int64)
+        /// An S3 access key for an existing user (State+AccessKeys.swift).
+        case addS3Key(S3Key)
+        case removeS3Key(accessKeyID: String, epochMillis: Int64)
 
         public var epochMillis: Int64 {
             switch self {
-            case .add(_, _, _, let t), .revoke(_, let t), .rotate(_, _, let t): t
+            case .add(_, _, _, let t), .revoke(_, let t), .rotate(_, _, let t), .removeS3Key(_, let t): t
+            case .addS3Key(let key): key.createdAtEpochMillis
             }
         }
     }

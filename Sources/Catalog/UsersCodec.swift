@@ -10,6 +10,10 @@ extension ByteWriter {
             u8(2); string(name); i64(t)
         case .rotate(let name, let key, let t):
             u8(3); string(name); string(key); i64(t)
+        case .addS3Key(let key):
+            u8(4); s3Key(key)
+        case .removeS3Key(let id, let t):
+            u8(5); string(id); i64(t)
         }
     }
 
@@ -42,6 +46,11 @@ extension ByteReader where Failure == Catalog.DecodeError {
         case 3:
             return .rotate(name: try string("user", limit: L.maxNameBytes),
                            publicKeyHex: try string("publicKey", limit: 2 * L.publicKeyBytes), epochMillis: try i64("epochMillis"))
+        case 4:
+            return .addS3Key(try s3Key())
+        case 5:
+            return .removeS3Key(accessKeyID: try string("accessKeyID", limit: Catalog.S3Key.maxAccessKeyIDBytes),
+                                epochMillis: try i64("epochMillis"))
         default:
             throw .unknownTag(field: "userCommand", value: kind)
         }

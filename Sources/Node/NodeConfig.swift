@@ -33,6 +33,10 @@ public struct NodeConfig: Sendable {
     public var transportLimits: Transport.Limits = .lan
     /// Runs ingest jobs the master hands this node; nil: the node refuses them.
     public var jobRunner: (any NodeJobRunner)?
+    /// Where the S3 door listens (the machine's `s3Address` unless `node start --s3-listen`); nil: off.
+    public var s3Address: Topology.Address?
+    /// Serves the S3 door when `s3Address` is set (the CLI injects it, so `Node` does not depend on it).
+    public var gateway: (any NodeGateway)?
 
     public init(topology: Topology, name: String, dataRoot: String, secrets: ClusterSecrets,
                 timing: NodeTiming = .lan) throws {
@@ -46,6 +50,7 @@ public struct NodeConfig: Sendable {
         self.timing = timing
         scrub = ScrubSettings(cluster: topology.cluster)
         metricsAddress = machine.metricsAddress
+        s3Address = machine.s3Address
         self.raftBootstrapVoters = topology.voters.map(\.name)
         self.secretsPath = nil
         rebalanceSettings = RebalanceSettings(graceMilliseconds: topology.cluster.healGraceMilliseconds,
@@ -85,6 +90,12 @@ public struct NodeConfig: Sendable {
     public func address(of name: String) -> PeerDirectory.Address? {
         topology.machine(named: name)?.address
     }
+}
+
+/// A door the node hosts beside its own port (the S3 gateway): runs until cancelled, as a client
+/// of the cluster it lives in.
+public protocol NodeGateway: Sendable {
+    func run(address: Topology.Address, context: NodeContext) async throws
 }
 
 /// Clocks of the node's protocols. `.lan`: 10 ms Raft ticks, 150–300 ms

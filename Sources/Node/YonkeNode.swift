@@ -86,6 +86,10 @@ public final class YonkeNode: NodeMessageHandler {
                 group.addTask { try await self.blocks.run() }
                 group.addTask { try await self.scrubber.run() }
                 if let metricsServer { group.addTask { try await metricsServer.run() } }
+                if let gateway = config.gateway, let address = config.s3Address {
+                    let context = self.context
+                    group.addTask { try await gateway.run(address: address, context: context) }
+                }
                 group.addTask { await self.followRegistry() }
                 group.addTask { try await self.unlockKeys() }
             }

@@ -64,6 +64,8 @@ extension Topology {
         public var diskAgeYears: Double?
         /// Where the node serves Prometheus `/metrics`; nil: not served (unless `node start --metrics-listen`).
         public var metricsAddress: Address?
+        /// Where the node serves the S3-compatible door; nil: not served (unless `node start --s3-listen`).
+        public var s3Address: Address?
 
         public init(name: String, address: Address, roles: [Role], rack: String, disks: [Disk], diskAgeYears: Double? = nil,
                     metricsAddress: Address? = nil) {
@@ -74,6 +76,7 @@ extension Topology {
             self.disks = disks
             self.diskAgeYears = diskAgeYears
             self.metricsAddress = metricsAddress
+            self.s3Address = nil
         }
 
         public var isVoter: Bool { roles.contains(.voter) }

@@ -89,7 +89,7 @@ struct TopologyDecoder {
 
     private func decodeMachine(_ node: Node, field: String) throws(TopologyError) -> Topology.Machine {
         let map = try mapping(node, field: field)
-        try checkKeys(map, allowed: ["name", "address", "roles", "rack", "disks", "diskAgeYears", "metricsAddress"], field: field)
+        try checkKeys(map, allowed: ["name", "address", "roles", "rack", "disks", "diskAgeYears", "metricsAddress", "s3Address"], field: field)
         let name = try requiredString(map, "name", in: node, field: field)
         guard let addressNode = map["address"] else {
             throw error(node, field, "missing `address:` (host:port, e.g. 127.0.0.1:7401)")
@@ -122,6 +122,13 @@ struct TopologyDecoder {
             }
             metricsAddress = value
         }
+        var s3Address: Topology.Address?
+        if let s3Node = map["s3Address"] {
+            guard let value = scalar(s3Node).flatMap(Topology.Address.init(parsing:)), value != address, value != metricsAddress else {
+                throw error(s3Node, field + ".s3Address", "'\(text(s3Node))' is not host:port apart from the node's other addresses (try 10.0.0.5:9401)")
+            }
+            s3Address = value
+        }
         var disks: [Topology.Disk] = []
         if let disksNode = map["disks"] {
             guard case let .sequence(list) = disksNode else {
@@ -131,8 +138,10 @@ struct TopologyDecoder {
                 disks.append(try decodeDisk(diskNode, field: field + ".disks[\(index)]"))
             }
         }
-        return Topology.Machine(name: name, address: address, roles: roles, rack: rack, disks: disks, diskAgeYears: ageYears,
-                                metricsAddress: metricsAddress)
+        var machine = Topology.Machine(name: name, address: address, roles: roles, rack: rack, disks: disks, diskAgeYears: ageYears,
+                                       metricsAddress: metricsAddress)
+        machine.s3Address = s3Address
+        return machine
     }
 
     private func decodeRoles(_ node: Node, field: String) throws(TopologyError) -> [Topology.Role] {

@@ -19,6 +19,7 @@ import Yams
 ///     rack: r1                # optional, default "default"
 ///     diskAgeYears: 4         # optional: declared age of the machine's disks
 ///     metricsAddress: 10.0.0.5:8400  # optional: serve Prometheus /metrics there (default: not served)
+///     s3Address: 10.0.0.5:9401       # optional: serve the S3-compatible door there (default: not served)
 ///     disks:                  # required for workers
 ///       - path: /mnt/disk1    # relative paths are relative to where the node runs
 ///         capacity: 120GB     # decimal (GB, TB) or binary (GiB, TiB) units

@@ -64,10 +64,16 @@ public enum CatalogOps {
         case jobRunNow = 0x0047
         /// Master → node: `RunOnNodeRequest`, answered once the run is started (it goes on there).
         case jobExecute = 0x0048
+        // S3 access keys (`S3KeyWire`); relayed to the master.
+        /// `[str user]` → `[str accessKeyID][str secret]` (admin): the secret is shown once.
+        case s3KeyCreate = 0x0050
+        /// `[str accessKeyID]` → the key's user, role and sealed secret (machines only: the gateway).
+        case s3KeyLookup = 0x0051
 
         /// Job operations a client may send (relayed to the master by any node).
         public static let jobClientOps: Set<Op> = [.jobDefine, .jobList, .jobStart, .jobRenew, .jobCommit, .jobFail,
                                                    .jobResetBookmark, .jobRunNow]
+        public static let s3KeyOps: Set<Op> = [.s3KeyCreate, .s3KeyLookup]
     }
 
     /// Largest `ls` answer: one transport frame is ~1 MiB, so a longer listing is cut and flagged.

@@ -60,6 +60,9 @@ extension RPCOperation {
             // renews, commits or fails the run itself).
             case .jobDefine, .jobRunNow, .jobResetBookmark, .jobStart, .jobRenew, .jobCommit, .jobFail: .role(.writer)
             case .jobExecute: .machine
+            case .s3KeyCreate: .role(.admin)
+            // The sealed secret goes to the machines' gateways only (readers hold the keyring).
+            case .s3KeyLookup: .machine
             case .joinToken, .moveMaster, .users: .role(.admin)
             case .join: .join
             case .propose, .readIndex, .forward, .snapshotChunk, .registry, .keyShare: .machine

@@ -219,10 +219,10 @@ func resealed(_ snapshot: [UInt8]) -> [UInt8] {
         state.isBootstrapped = false
         var bytes = state.snapshot()
         // Body: magic(4) version(1) index(8) clock(8) bootstrapped(1) name(4) policy(24), then the directory count;
-        // 29 bytes follow it: seven empty tables (files, leases, bookmarks, nodes, machine states, users, jobs) and no join key.
+        // 33 bytes follow it: eight empty tables (files, leases, bookmarks, nodes, machine states, users, jobs, S3 keys) and no join key.
         let countOffset = 4 + 1 + 8 + 8 + 1 + 4 + 24
         for i in 0..<4 { bytes[countOffset + i] = 0xFF }
-        #expect(throws: Catalog.DecodeError.truncated(field: "directories", neededBytes: Int(UInt32.max) * 19, remainingBytes: 29)) {
+        #expect(throws: Catalog.DecodeError.truncated(field: "directories", neededBytes: Int(UInt32.max) * 19, remainingBytes: 33)) {
             try Catalog.State(snapshot: resealed(bytes))
         }
     }

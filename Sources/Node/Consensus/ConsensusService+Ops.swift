@@ -32,11 +32,14 @@ extension ConsensusService {
             return try await relayToMaster(known, payload: payload)
         case .jobExecute:
             return try await serveJobExecute(payload, from: peer.name)
+        case .s3KeyCreate, .s3KeyLookup:
+            return try await relayToMaster(known, payload: payload)
         case .forward:
             var input = payload
             let raw: UInt16 = try input.readWireInteger("forwarded op")
             guard let inner = CatalogOps.Op(rawValue: raw),
-                  [.ls, .stat, .commitFile, .rm, .joinToken, .moveMaster, .users].contains(inner) || CatalogOps.Op.jobClientOps.contains(inner) else {
+                  [.ls, .stat, .commitFile, .rm, .joinToken, .moveMaster, .users].contains(inner) || CatalogOps.Op.jobClientOps.contains(inner)
+                    || CatalogOps.Op.s3KeyOps.contains(inner) else {
                 throw RPCFailure(.malformed, "operation \(raw) cannot be forwarded")
             }
             guard isMaster else { throw RPCFailure(.notMaster, "\(selfID) is not the master") }
@@ -181,6 +184,8 @@ extension ConsensusService {
             return try await serveUsers(UsersWire.decodeRequest(payload))
         case .jobDefine, .jobList, .jobStart, .jobRenew, .jobCommit, .jobFail, .jobResetBookmark, .jobRunNow:
             return try await serveJobs(op, payload: payload)
+        case .s3KeyCreate, .s3KeyLookup:
+            return try await serveS3Keys(op, payload: payload)
         case .status, .propose, .readIndex, .whoIsMaster, .forward, .snapshotChunk, .registry, .join, .keyring, .keyShare, .jobExecute:
             throw RPCFailure(.malformed, "\(op) is not a client catalog operation")
         }

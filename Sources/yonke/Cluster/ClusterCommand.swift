@@ -126,7 +126,8 @@ struct ClusterUpCommand: AsyncParsableCommand {
         print("cluster \(parsed.cluster.name) is up: \(parsed.machines.count) nodes, master \(readiness.master)")
         for machine in parsed.machines {
             let roles = machine.roles.map(\.rawValue).joined(separator: ",")
-            let metrics = machine.metricsAddress.map { "  metrics http://\($0)\(MetricsServer.path)" } ?? ""
+            let metrics = (machine.metricsAddress.map { "  metrics http://\($0)\(MetricsServer.path)" } ?? "")
+                + (machine.s3Address.map { "  s3 http://\($0)" } ?? "")
             print("  \(machine.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(machine.address)  [\(roles)]  log \(folder.logPath(machine.name))\(metrics)")
         }
         print("export YONKE_CLUSTER=\(endpoints.map(\.description).joined(separator: ","))")

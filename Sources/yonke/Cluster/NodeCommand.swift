@@ -38,6 +38,8 @@ struct NodeStartCommand: AsyncParsableCommand {
     var scrubMbps: Double?
     @Option(name: .long, help: "Serve Prometheus /metrics on HOST:PORT, or `off`. Default: the machine's metricsAddress in the topology (none: off).")
     var metricsListen: String?
+    @Option(name: .long, help: "Serve the S3-compatible door on HOST:PORT, or `off`. Default: the machine's s3Address in the topology (none: off).")
+    var s3Listen: String?
     @Option(name: .long, help: "Override the topology's cluster.healGrace (e.g. 30s, 2s).") var healGrace: String?
     @Option(name: .long, help: "Override the topology's cluster.rebalanceMbps (megabytes per second per machine).") var rebalanceMbps: Double?
     @Option(name: .long, help: "How long a connecting peer or client has to complete the handshake before it is dropped, however slowly it sends (e.g. 2s, 500ms). Default: $YONKE_HANDSHAKE_TIMEOUT, else 2s.")
@@ -97,6 +99,15 @@ struct NodeStartCommand: AsyncParsableCommand {
                 config.metricsAddress = address
             } else {
                 throw CLIError("--metrics-listen '\(metricsListen)' is not HOST:PORT", hint: "try --metrics-listen 127.0.0.1:9401, or off")
+            }
+        }
+        if let s3Listen {
+            if s3Listen == "off" {
+                config.s3Address = nil
+            } else if let address = Topology.Address(parsing: s3Listen) {
+                config.s3Address = address
+            } else {
+                throw CLIError("--s3-listen '\(s3Listen)' is not HOST:PORT", hint: "try --s3-listen 127.0.0.1:9401, or off")
             }
         }
         config.secretsPath = secretsPath

@@ -12,7 +12,7 @@ struct UserCommand: AsyncParsableCommand {
         discussion: """
             Roles: reader (get, ls, stat, status, capacity), writer (+ put, rm, ingest and ETL jobs), admin (+ tokens, users, drain/remove, rebalance, chaos). The cluster keeps only each credential's public key; the credential file (mode 0600) is the only copy of the secret half. `yonke cluster up` makes the operator's credential (user admin).
             """,
-        subcommands: [UserAddCommand.self, UserListCommand.self, UserRevokeCommand.self, UserRotateCommand.self]
+        subcommands: [UserAddCommand.self, UserListCommand.self, UserRevokeCommand.self, UserRotateCommand.self, UserS3KeyCommand.self]
     )
 }
 
