@@ -63,8 +63,9 @@ public struct NodeConfig: Sendable {
     public var dataDirectory: String { dataRoot + "/" + machine.name }
     public var identityPath: String { dataDirectory + "/identity.key" }
     public var raftDirectory: String { dataDirectory + "/raft" }
-    /// When this node last finished a scrub pass (survives restarts, so a restart does not rescan).
+    /// This voter's key share, if it holds one.
     public var keySharePath: String { KeyShareFile.path(dataRoot: dataRoot, machine: machine.name) }
+    /// When this node last finished a scrub pass (survives restarts, so a restart does not rescan).
     public var scrubStatePath: String { dataDirectory + "/scrub.state" }
     /// What `node join` received: the cluster's settings and machines at join time (a topology file).
     public var joinedTopologyPath: String { Self.joinedTopologyPath(dataRoot: dataRoot, name: machine.name) }

@@ -3,7 +3,7 @@ import Synchronization
 
 /// This node's hold on the cluster's data keyring. A node whose secrets file carries no secret
 /// starts locked and unlocks once it has rebuilt the keyring from a quorum of voters' key
-/// shares, or received it from a machine that has (`KeyUnlocker`); until then it stores and
+/// shares, or received it from a machine that has (`YonkeNode.unlockKeys`); until then it stores and
 /// moves ciphertext as usual but cannot scrub, verify or hand the keyring to users.
 public final class NodeKeys: Sendable {
     private let state: Mutex<ClusterSecrets.Unlocked?>

@@ -23,7 +23,7 @@ extension YonkeNode {
                               metadata: ["ownShare": "\(context.keys.ownShare != nil)"])
         var rounds = 0
         while true {
-            if let keys = try rebuilt(from: Array(shares.values)) { return unlocked(with: keys, how: "\(shares.count) key shares") }
+            if let keys = rebuilt(from: Array(shares.values)) { return unlocked(with: keys, how: "\(shares.count) key shares") }
             for machine in context.registry.machines where machine.name != config.name {
                 let reply: KeyShareWire.Reply
                 do {
@@ -36,8 +36,10 @@ extension YonkeNode {
                 case .nothing:
                     continue
                 case .secret(let bytes):
-                    let keyring = try Keyring(clusterID: secrets.clusterID, clusterSecret: bytes)
-                    guard keyring.keyCheck == secrets.keyCheck else {
+                    // A peer's answer is outside input: a bad one is logged and skipped, never
+                    // thrown (a throw here would stop the whole node).
+                    guard let keyring = try? Keyring(clusterID: secrets.clusterID, clusterSecret: bytes),
+                          keyring.keyCheck == secrets.keyCheck else {
                         context.logger.error("a machine answered a secret that does not match the cluster's key check; ignored",
                                              metadata: ["peer": "\(machine.name)"])
                         continue
@@ -48,7 +50,7 @@ extension YonkeNode {
                     shares[machine.name] = KeyShareFile(clusterID: secrets.clusterID, keyCheck: secrets.keyCheck,
                                                         threshold: Int(threshold), count: Int(count), epoch: epoch,
                                                         share: Shamir.Share(x: x, y: y))
-                    if let keys = try rebuilt(from: Array(shares.values)) {
+                    if let keys = rebuilt(from: Array(shares.values)) {
                         return unlocked(with: keys, how: "\(shares.count) key shares")
                     }
                 }
@@ -62,7 +64,7 @@ extension YonkeNode {
         }
     }
 
-    private func rebuilt(from shares: [KeyShareFile]) throws -> ClusterSecrets.Unlocked? {
+    private func rebuilt(from shares: [KeyShareFile]) -> ClusterSecrets.Unlocked? {
         do {
             return try ClusterSecrets.Unlocked.combine(shares, clusterID: config.secrets.clusterID, keyCheck: config.secrets.keyCheck)
         } catch {
