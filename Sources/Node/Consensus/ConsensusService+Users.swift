@@ -55,8 +55,8 @@ extension ConsensusService {
     func keyringReply() throws -> ByteBuffer {
         guard let keys = context.keys.unlocked else {
             let needed = context.keys.ownShare?.threshold
-            throw RPCFailure(.unavailable, "\(selfID) has not rebuilt the cluster's keyring yet: it needs the key shares of "
-                             + (needed.map { "\($0) voters" } ?? "a majority of the voters") + "; start more voters or ask another node")
+            throw RPCFailure(.unavailable, "\(selfID) has not rebuilt the cluster's keyring yet: it needs the key shares of a quorum of voters ("
+                             + (needed.map { "\($0)" } ?? "a majority") + "); start more voters, or ask a node on the majority side")
         }
         var reply = ByteBuffer()
         reply.writeWireString(keys.fileContents())
